@@ -1,0 +1,45 @@
+# Every user-facing command of the Game Market Pipeline. `make help` lists them.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# uv comes from PATH, or is installed with pip on first use.
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_LOGGING_EXTRA_LOGGERS := game_market
+
+.PHONY: help env demo test test-unit bench lint format sandbox
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+env: .venv/.synced ## create or update the virtualenv from uv.lock
+
+demo: .venv/.synced ## offline demo: RAWG sandbox + the last 14 days into ./data
+	$(RUN) gmp demo
+
+test: .venv/.synced ## the whole test suite (unit + integration)
+	$(RUN) pytest
+
+test-unit: .venv/.synced ## unit tests only (no servers)
+	$(RUN) pytest tests/unit
+
+bench: .venv/.synced ## benchmarks: print tables of figures
+	$(RUN) python benchmarks/ingest.py
+
+lint: .venv/.synced ## ruff check and format check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: .venv/.synced ## apply ruff fixes and formatting
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+sandbox: .venv/.synced ## serve the RAWG sandbox on :8765 (PORT=, GAMES=, SEED=)
+	$(RUN) gmp sandbox --port $${PORT:-8765} --games $${GAMES:-5000} --seed $${SEED:-42}

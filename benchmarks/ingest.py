@@ -1,0 +1,159 @@
+"""Ingest throughput, request efficiency and memory against the RAWG sandbox.
+
+Prints one table. Each throughput figure is a ratio of the ideal measured in the same run:
+ideal = min(concurrency / latency, CPU ceiling), where the CPU ceiling is the pages per
+second reached with a 0 ms sandbox (the sandbox runs in its own process).
+Targets: >= 0.85 of ideal at every concurrency, zero wasted requests beyond retries,
+peak RSS < 400 MB for a 100,000-game ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from game_market.ingest import ingest_partition
+from game_market.lake import Lake
+from game_market.rawg import RawgClient
+from game_market.sandbox import SandboxConfig, running_sandbox
+
+TODAY = date(2026, 1, 20)
+LATENCY_MS = 50
+CONCURRENCIES = (1, 4, 8, 16)
+TARGET_RATIO = 0.85
+TARGET_RSS_MB = 400
+
+
+@dataclass
+class Run:
+    pages: int
+    rows: int
+    requests: int
+    retries: int
+    minimum: int
+    seconds: float
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.seconds
+
+    @property
+    def wasted(self) -> int:
+        return self.requests - self.retries - self.minimum
+
+
+async def ingest_days(url: str, days: list[date], concurrency: int, lake_url: str) -> Run:
+    lake = Lake(lake_url)
+    client = RawgClient(base_url=url, api_key="benchmark", max_concurrency=concurrency)
+    pages = rows = requests = retries = minimum = 0
+    started = time.perf_counter()
+    async with client:
+        for day in days:
+            report = await ingest_partition(client, lake, "games", day, run_id="bench")
+            pages += report.pages
+            rows += report.rows
+            requests += report.requests
+            retries += report.retries
+            minimum += math.ceil((report.expected_rows or 0) / client.page_size)
+    return Run(pages, rows, requests, retries, minimum, time.perf_counter() - started)
+
+
+def measure(games: int, latency_ms: float, concurrency: int) -> Run:
+    config = SandboxConfig(games=games, seed=1, days=1, today=TODAY, latency_ms=latency_ms)
+    day = TODAY - timedelta(days=1)
+    with running_sandbox(config) as url, tempfile.TemporaryDirectory() as lake:
+        return asyncio.run(ingest_days(url, [day], concurrency, lake))
+
+
+def rss_child(url: str, days: int) -> None:
+    """Runs in a fresh process so its peak RSS is the ingest's alone."""
+    wanted = [TODAY - timedelta(days=n) for n in range(days, 0, -1)]
+    with tempfile.TemporaryDirectory() as lake:
+        run = asyncio.run(ingest_days(url, wanted, 16, lake))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{run.rows} {run.requests} {run.minimum} {run.retries} {peak_mb:.1f} {run.seconds:.2f}")
+
+
+def measure_rss(games: int, days: int) -> tuple[int, int, int, int, float, float]:
+    config = SandboxConfig(games=games, seed=2, days=days, today=TODAY)
+    with running_sandbox(config) as url:
+        out = subprocess.run(
+            [sys.executable, __file__, "--rss-child", url, "--days", str(days)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+    rows, requests, minimum, retries = (int(v) for v in out[:4])
+    return rows, requests, minimum, retries, float(out[4]), float(out[5])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--games", type=int, default=20_000)
+    parser.add_argument("--rss-games", type=int, default=100_000)
+    parser.add_argument("--rss-child")
+    parser.add_argument("--days", type=int, default=10)
+    args = parser.parse_args()
+    if args.rss_child:
+        rss_child(args.rss_child, args.days)
+        return 0
+
+    print(
+        f"Ingest benchmark: {args.games:,} games updated on one day "
+        f"({math.ceil(args.games / 40)} pages of 40)"
+    )
+    ceiling_run = max((measure(args.games, 0, 16) for _ in range(2)), key=lambda r: r.pages_per_s)
+    ceiling = ceiling_run.pages_per_s
+    rows = [("CPU ceiling (0 ms, c=16)", ceiling_run, ceiling, None)]
+    for concurrency in CONCURRENCIES:
+        run = measure(args.games, LATENCY_MS, concurrency)
+        ideal = min(concurrency / (LATENCY_MS / 1000), ceiling)
+        rows.append(
+            (f"{LATENCY_MS} ms latency, c={concurrency}", run, ideal, run.pages_per_s / ideal)
+        )
+
+    print()
+    print(
+        f"{'scenario':<26}{'pages':>7}{'pages/s':>10}{'ideal':>9}{'ratio':>8}{'requests':>10}{'minimum':>9}{'wasted':>8}"
+    )
+    failures = []
+    for name, run, ideal, ratio in rows:
+        shown = "" if ratio is None else f"{ratio:.2f}"
+        print(
+            f"{name:<26}{run.pages:>7}{run.pages_per_s:>10.1f}{ideal:>9.1f}{shown:>8}"
+            f"{run.requests:>10}{run.minimum:>9}{run.wasted:>8}"
+        )
+        if ratio is not None and ratio < TARGET_RATIO:
+            failures.append(f"{name}: {ratio:.2f} of ideal < {TARGET_RATIO}")
+        if run.wasted:
+            failures.append(f"{name}: {run.wasted} wasted requests")
+
+    rows_, requests, minimum, retries, peak_mb, seconds = measure_rss(args.rss_games, args.days)
+    print()
+    print(
+        f"{args.rss_games:,}-game ingest over {args.days} daily partitions: {rows_:,} rows, "
+        f"{requests:,} requests (minimum {minimum:,}, retries {retries}), "
+        f"peak RSS {peak_mb:.0f} MB "
+        f"({peak_mb / TARGET_RSS_MB:.2f} of the {TARGET_RSS_MB} MB target), "
+        f"{seconds:.1f} s"
+    )
+    if peak_mb >= TARGET_RSS_MB:
+        failures.append(f"peak RSS {peak_mb:.0f} MB >= {TARGET_RSS_MB} MB")
+    if requests - retries - minimum:
+        failures.append(f"100k ingest wasted {requests - retries - minimum} requests")
+    print()
+    print("targets: " + ("all met" if not failures else "MISSED: " + "; ".join(failures)))
+    print("Data shapes: RAWG (rawg.io).")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Ingestion flows: one endpoint for one date, or every endpoint for one date."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Literal
+from uuid import uuid4
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import acreate_markdown_artifact
+from prefect.runtime import flow_run
+from prefect.states import Failed, State
+
+from game_market.errors import PipelineError
+from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport, markdown_report
+from game_market.lake import Lake
+from game_market.rawg import RawgClient
+from game_market.settings import load_settings
+from tasks.ingest import ingest_partition_task
+
+Endpoint = Literal[
+    "games", "genres", "platforms", "parent_platforms", "developers", "publishers", "game_details"
+]
+# game_details reads the day's games partition, so it runs once games has landed.
+INDEPENDENT_ENDPOINTS: tuple[str, ...] = (
+    "games",
+    "genres",
+    "platforms",
+    "parent_platforms",
+    "developers",
+    "publishers",
+)
+
+
+def current_run_id() -> str:
+    return str(flow_run.id or uuid4())
+
+
+@flow(name="ingest-endpoint", flow_run_name="ingest-{endpoint}-{date}")
+async def ingest_endpoint(
+    endpoint: Endpoint,
+    date: dt.date,
+    max_pages: int | None = None,
+    detail_budget: int = DEFAULT_DETAIL_BUDGET,
+) -> dict | State:
+    """Land one endpoint's partition for one date (max_pages: None = endpoint default, -1 = all)."""
+    try:
+        settings = load_settings()
+        settings.api_key()
+        lake = Lake.from_settings(settings)
+        lake.check_writable()
+        async with RawgClient.from_settings(settings) as client:
+            report = await ingest_partition_task(
+                client,
+                lake,
+                endpoint,
+                date,
+                current_run_id(),
+                max_pages=max_pages,
+                detail_budget=detail_budget,
+            )
+    except PipelineError as exc:
+        return failed(exc)
+    await acreate_markdown_artifact(
+        markdown_report(f"Ingest {endpoint} for {date}", [report], {}, client.usage),
+        key=f"ingest-{endpoint.replace('_', '-')}-{date}",
+        description=f"RAWG ingest of {endpoint} for {date}",
+    )
+    return report.to_dict()
+
+
+def failed(exc: PipelineError) -> State:
+    """End the run with the error's one sentence as its state message, and no traceback."""
+    return Failed(message=str(exc), data=exc)
+
+
+async def ingest_day(
+    client: RawgClient,
+    lake: Lake,
+    date: dt.date,
+    *,
+    run_id: str,
+    max_pages: dict[str, int] | None = None,
+    detail_budget: int = DEFAULT_DETAIL_BUDGET,
+    skip_complete: bool = False,
+) -> tuple[list[IngestReport], dict[str, str]]:
+    """Every endpoint for one date, concurrently; one failure never discards another's data."""
+    pages = max_pages or {}
+
+    async def run(endpoint: str) -> IngestReport:
+        return await ingest_partition_task(
+            client,
+            lake,
+            endpoint,
+            date,
+            run_id,
+            max_pages=pages.get(endpoint),
+            detail_budget=detail_budget,
+            skip_complete=skip_complete,
+        )
+
+    outcomes = await asyncio.gather(
+        *(run(e) for e in INDEPENDENT_ENDPOINTS), return_exceptions=True
+    )
+    reports: list[IngestReport] = []
+    failures: dict[str, str] = {}
+    for endpoint, outcome in zip(INDEPENDENT_ENDPOINTS, outcomes, strict=True):
+        if isinstance(outcome, IngestReport):
+            reports.append(outcome)
+        elif isinstance(outcome, BaseException):
+            if not isinstance(outcome, Exception):
+                raise outcome
+            failures[endpoint] = str(outcome)
+    if "games" in failures:
+        failures["game_details"] = "skipped because games did not land."
+    else:
+        try:
+            reports.append(await run("game_details"))
+        except PipelineError as exc:
+            failures["game_details"] = str(exc)
+    return reports, failures
+
+
+def failure_message(date: dt.date, failures: dict[str, str]) -> str:
+    """One line per distinct cause, naming the endpoints it hit."""
+    causes: dict[str, list[str]] = {}
+    for endpoint, message in failures.items():
+        causes.setdefault(message, []).append(endpoint)
+    parts = [f"{', '.join(endpoints)}: {message}" for message, endpoints in causes.items()]
+    return f"Ingest for {date} failed. " + " ".join(parts)
+
+
+@flow(name="ingest-all", flow_run_name="ingest-all-{date}")
+async def ingest_all(
+    date: dt.date,
+    developers_max_pages: int = 5,
+    publishers_max_pages: int = 5,
+    detail_budget: int = DEFAULT_DETAIL_BUDGET,
+    only_missing: bool = False,
+) -> list[dict] | State:
+    """Every endpoint for one date: games updated that day, snapshots, and game details."""
+    try:
+        settings = load_settings()
+        settings.api_key()
+        lake = Lake.from_settings(settings)
+        lake.check_writable()
+        async with RawgClient.from_settings(settings) as client:
+            reports, failures = await ingest_day(
+                client,
+                lake,
+                date,
+                run_id=current_run_id(),
+                max_pages={
+                    "developers": developers_max_pages,
+                    "publishers": publishers_max_pages,
+                },
+                detail_budget=detail_budget,
+                skip_complete=only_missing,
+            )
+    except PipelineError as exc:
+        return failed(exc)
+    await acreate_markdown_artifact(
+        markdown_report(f"Ingest of every endpoint for {date}", reports, failures, client.usage),
+        key=f"ingest-all-{date}",
+        description=f"RAWG ingest for {date}",
+    )
+    get_run_logger().info("Ingest for %s used %d RAWG requests", date, sum(client.usage.values()))
+    if failures:
+        return failed(PipelineError(failure_message(date, failures)))
+    return [r.to_dict() for r in reports]

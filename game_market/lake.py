@@ -1,0 +1,293 @@
+"""The Parquet lake: ``{LAKE_URL}/raw/{endpoint}/dt=YYYY-MM-DD/data.parquet`` + manifest.
+
+A partition is one Parquet file, published in a single atomic step (``os.replace`` on a
+local disk, one PUT or completed multipart upload on S3), so readers see the old partition
+or the new one and never half of one. Rows are staged as Parquet chunks on local disk while
+pages arrive, which keeps memory flat for partitions of any size; duplicates across pages
+are resolved at publish time: the last one seen (highest page, then position) wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import fsspec
+import orjson
+import polars as pl
+from fsspec.implementations.local import LocalFileSystem
+
+from game_market.errors import LakeUnavailable
+from game_market.schemas import SCHEMAS, EndpointSchema, empty_frame
+from game_market.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DATA_FILE = "data.parquet"
+MANIFEST_FILE = "_manifest.json"
+MANIFEST_METADATA_KEY = "game_market.manifest"
+# Short timeouts so an unreachable endpoint fails in seconds, not after minutes of retries.
+S3_CONFIG = {"connect_timeout": 5, "read_timeout": 60, "retries": {"max_attempts": 3}}
+
+
+@dataclass
+class Manifest:
+    """What a partition holds and how it was made; written beside (and inside) the data."""
+
+    endpoint: str
+    dt: str
+    rows: int
+    pages: int
+    requests: int
+    retries: int
+    bytes: int
+    schema_version: int
+    run_id: str
+    written_at: str
+    expected_rows: int | None = None
+    gap: int = 0
+    truncated: bool = False
+    drift: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Manifest:
+        raw = orjson.loads(data)
+        known = {name for name in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+
+class Lake:
+    """A lake root on any fsspec filesystem (local folder or ``s3://bucket/prefix``)."""
+
+    def __init__(self, url: str, storage_options: dict[str, Any] | None = None) -> None:
+        options = dict(storage_options or {})
+        if url.startswith("s3://"):
+            options.setdefault("config_kwargs", S3_CONFIG)
+        elif not url.startswith("file://"):
+            url = str(Path(url).expanduser().resolve())
+        self.url = url
+        self.fs, self.root = fsspec.core.url_to_fs(url, **options)
+        self.is_local = isinstance(self.fs, LocalFileSystem)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Lake:
+        return cls(settings.lake_url, settings.storage_options())
+
+    def partition_dir(self, endpoint: str, dt: date) -> str:
+        return f"{self.root}/raw/{endpoint}/dt={dt.isoformat()}"
+
+    def uri(self, path: str) -> str:
+        return path if self.is_local else f"s3://{path}"
+
+    def check_writable(self) -> None:
+        """Prove we can write and delete under the root before any API request is spent."""
+        probe = f"{self.root}/_probe/{os.getpid()}-{datetime.now(UTC).timestamp():.0f}"
+        try:
+            if self.is_local:
+                os.makedirs(os.path.dirname(probe), exist_ok=True)
+            self.fs.pipe_file(probe, b"ok")
+            self.fs.rm_file(probe)
+        except Exception as exc:  # any backend error means the same thing to the user
+            raise LakeUnavailable(
+                f"Cannot write to the lake at {self.url} ({_short(exc)}): check LAKE_URL, "
+                "that the bucket exists, AWS_ENDPOINT_URL_S3 and the AWS credentials."
+            ) from None
+
+    def read_manifest(self, endpoint: str, dt: date) -> Manifest | None:
+        path = f"{self.partition_dir(endpoint, dt)}/{MANIFEST_FILE}"
+        try:
+            return Manifest.from_json(self.fs.cat_file(path))
+        except FileNotFoundError:
+            return None
+        except Exception as exc:
+            raise LakeUnavailable(
+                f"Cannot read {self.uri(path)} ({_short(exc)}): check LAKE_URL and the "
+                "lake's credentials."
+            ) from None
+
+    def is_complete(self, endpoint: str, dt: date) -> bool:
+        """A partition is complete when its manifest and its data file are both there."""
+        self.fs.invalidate_cache(self.partition_dir(endpoint, dt))
+        manifest = self.read_manifest(endpoint, dt)
+        if manifest is None:
+            return False
+        return bool(self.fs.exists(f"{self.partition_dir(endpoint, dt)}/{DATA_FILE}"))
+
+    def partitions(self, endpoint: str) -> list[date]:
+        base = f"{self.root}/raw/{endpoint}"
+        self.fs.invalidate_cache(base)
+        try:
+            names = self.fs.ls(base, detail=False)
+        except FileNotFoundError:
+            return []
+        found = []
+        for name in names:
+            leaf = name.rstrip("/").rsplit("/", 1)[-1]
+            if leaf.startswith("dt="):
+                try:
+                    found.append(date.fromisoformat(leaf[3:]))
+                except ValueError:
+                    continue
+        return sorted(found)
+
+    def read_partition(
+        self, endpoint: str, dt: date, columns: list[str] | None = None
+    ) -> pl.DataFrame:
+        path = f"{self.partition_dir(endpoint, dt)}/{DATA_FILE}"
+        with self.fs.open(path, "rb") as handle:
+            return pl.read_parquet(handle, columns=columns)
+
+    def open_partition(
+        self, endpoint: str, dt: date, *, run_id: str, chunk_rows: int = 4000
+    ) -> PartitionWriter:
+        return PartitionWriter(self, SCHEMAS[endpoint], dt, run_id=run_id, chunk_rows=chunk_rows)
+
+    def _publish(self, staged_file: Path, endpoint: str, dt: date, manifest: Manifest) -> None:
+        directory = self.partition_dir(endpoint, dt)
+        data_path = f"{directory}/{DATA_FILE}"
+        manifest_path = f"{directory}/{MANIFEST_FILE}"
+        try:
+            # Drop the old manifest first: a run killed mid-publish then reads as incomplete.
+            if self.fs.exists(manifest_path):
+                self.fs.rm_file(manifest_path)
+            if self.is_local:
+                os.makedirs(directory, exist_ok=True)
+                temporary = f"{data_path}.{manifest.run_id}.tmp"
+                shutil.move(str(staged_file), temporary)
+                os.replace(temporary, data_path)
+                temporary_manifest = f"{manifest_path}.{manifest.run_id}.tmp"
+                Path(temporary_manifest).write_bytes(manifest.to_json())
+                os.replace(temporary_manifest, manifest_path)
+            else:
+                self.fs.put_file(str(staged_file), data_path)
+                self.fs.pipe_file(manifest_path, manifest.to_json())
+        except Exception as exc:
+            raise LakeUnavailable(
+                f"Could not publish {self.uri(data_path)} ({_short(exc)}): the partition "
+                "was not replaced; check the lake and rerun this date."
+            ) from None
+
+
+class PartitionWriter:
+    """Collects normalized pages for one (endpoint, dt) and publishes them atomically."""
+
+    def __init__(
+        self, lake: Lake, schema: EndpointSchema, dt: date, *, run_id: str, chunk_rows: int
+    ) -> None:
+        self.lake = lake
+        self.schema = schema
+        self.dt = dt
+        self.run_id = run_id
+        self.chunk_rows = chunk_rows
+        self._staging = Path(tempfile.mkdtemp(prefix=f"gmp-{schema.endpoint}-{dt}-"))
+        self._buffer: list[pl.DataFrame] = []
+        self._buffered = 0
+        self._chunks: list[Path] = []
+        self._winner: dict[int, tuple[int, int]] = {}
+        self._unkeyed = 0
+        self.rows_seen = 0
+
+    @property
+    def distinct_ids(self) -> int:
+        return len(self._winner)
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        winner = self._winner
+        for key, page, pos in zip(
+            frame["id"].to_list(), frame["_page"].to_list(), frame["_pos"].to_list(), strict=True
+        ):
+            if key is None:
+                self._unkeyed += 1
+            elif (page, pos) > winner.get(key, (-1, -1)):
+                winner[key] = (page, pos)
+        self.rows_seen += frame.height
+        self._buffer.append(frame)
+        self._buffered += frame.height
+        if self._buffered >= self.chunk_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        path = self._staging / f"chunk-{len(self._chunks):05d}.parquet"
+        pl.concat(self._buffer, how="vertical").write_parquet(path, compression="lz4")
+        self._chunks.append(path)
+        self._buffer, self._buffered = [], 0
+
+    def commit(self, manifest: Manifest) -> Manifest:
+        """Deduplicate, write one Parquet file and publish it with its manifest."""
+        self._flush()
+        manifest.rows = len(self._winner) + self._unkeyed
+        manifest.schema_version = self.schema.version
+        output = self._staging / DATA_FILE
+        metadata = {MANIFEST_METADATA_KEY: manifest.to_json().decode()}
+        if self._chunks:
+            winners = pl.DataFrame(
+                {
+                    "id": list(self._winner),
+                    "_page": [page for page, _ in self._winner.values()],
+                    "_pos": [pos for _, pos in self._winner.values()],
+                },
+                schema={"id": pl.Int64, "_page": pl.Int32, "_pos": pl.Int32},
+            ).lazy()
+            staged = pl.scan_parquet(self._chunks)
+            kept = pl.concat(
+                [
+                    staged.join(winners, on=["id", "_page", "_pos"], how="semi"),
+                    staged.filter(pl.col("id").is_null()),
+                ]
+            )
+            kept.sink_parquet(output, compression="zstd", metadata=metadata)
+        else:
+            empty_frame(self.schema.endpoint).write_parquet(
+                output, compression="zstd", metadata=metadata
+            )
+        self.lake._publish(output, self.schema.endpoint, self.dt, manifest)
+        self.close()
+        return manifest
+
+    def close(self) -> None:
+        shutil.rmtree(self._staging, ignore_errors=True)
+
+    def __enter__(self) -> PartitionWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def new_manifest(endpoint: str, dt: date, run_id: str) -> Manifest:
+    return Manifest(
+        endpoint=endpoint,
+        dt=dt.isoformat(),
+        rows=0,
+        pages=0,
+        requests=0,
+        retries=0,
+        bytes=0,
+        schema_version=SCHEMAS[endpoint].version,
+        run_id=run_id,
+        written_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__

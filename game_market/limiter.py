@@ -1,0 +1,110 @@
+"""One cap on RAWG requests in flight for the whole process.
+
+Prefect may run async tasks on the flow's event loop or on worker threads with loops of
+their own, so an ``asyncio.Semaphore`` (bound to one loop) cannot be the process-wide cap.
+This limiter hands slots across loops and threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+from types import TracebackType
+
+
+class ProcessLimiter:
+    """An async semaphore usable from any event loop in any thread of the process."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self._lock = threading.Lock()
+        self._limit = limit
+        self._in_use = 0
+        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+    @property
+    def in_use(self) -> int:
+        return self._in_use
+
+    def set_limit(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        with self._lock:
+            self._limit = limit
+            while self._waiters and self._in_use < self._limit:
+                self._in_use += 1
+                self._grant_next_locked()
+
+    async def acquire(self) -> None:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._in_use < self._limit and not self._waiters:
+                self._in_use += 1
+                return
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.append((loop, waiter))
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            with self._lock:
+                try:
+                    self._waiters.remove((loop, waiter))
+                    granted = False
+                except ValueError:
+                    granted = True
+            if granted:
+                self.release()
+            raise
+
+    def release(self) -> None:
+        with self._lock:
+            if not self._grant_next_locked():
+                self._in_use -= 1
+
+    def _grant_next_locked(self) -> bool:
+        """Pass a held slot to the oldest live waiter; False when nobody can take it."""
+        while self._waiters:
+            loop, waiter = self._waiters.popleft()
+            try:
+                loop.call_soon_threadsafe(_wake, waiter)
+            except RuntimeError:
+                continue  # that waiter's loop is closed; nobody will ever await it
+            return True
+        return False
+
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+_process_limiter: ProcessLimiter | None = None
+_process_lock = threading.Lock()
+
+
+def process_limiter(limit: int) -> ProcessLimiter:
+    """The process-wide limiter, created on first use; a later call re-sets its limit."""
+    global _process_limiter
+    with _process_lock:
+        if _process_limiter is None:
+            _process_limiter = ProcessLimiter(limit)
+        elif _process_limiter.limit != limit:
+            _process_limiter.set_limit(limit)
+        return _process_limiter

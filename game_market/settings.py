@@ -1,0 +1,122 @@
+"""Runtime settings, read once from the environment and ``.env`` and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from game_market.errors import ConfigError
+
+RAWG_API_URL = "https://api.rawg.io/api"
+API_KEY_HELP = (
+    "RAWG_API_KEY is not set: get a free key at https://rawg.io/apidocs and put it in .env "
+    "(see .env.example), or run `make demo` to use the offline sandbox."
+)
+
+
+class Settings(BaseSettings):
+    """Every knob of the pipeline; the environment variable is the field name in capitals."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    rawg_api_key: SecretStr | None = None
+    rawg_base_url: str = RAWG_API_URL
+    rawg_max_concurrency: int = Field(default=8, ge=1, le=64)
+    rawg_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    rawg_max_retries: int = Field(default=5, ge=0, le=20)
+    lake_url: str = "./data/lake"
+    duckdb_path: Path = Path("./data/warehouse/game_market.duckdb")
+    aws_endpoint_url_s3: str | None = Field(
+        default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+    )
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: SecretStr | None = None
+    aws_session_token: SecretStr | None = None
+    aws_region: str | None = Field(
+        default=None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+    )
+
+    @field_validator("rawg_api_key", mode="before")
+    @classmethod
+    def _blank_key_is_no_key(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("rawg_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an http(s) URL such as https://api.rawg.io/api")
+        return value.rstrip("/")
+
+    @field_validator("lake_url")
+    @classmethod
+    def _lake_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must be a local folder or s3://bucket/prefix")
+        scheme = urlparse(value).scheme
+        if scheme == "s3":
+            if not urlparse(value).netloc:
+                raise ValueError("must name a bucket, as in s3://my-bucket/lake")
+        elif scheme not in ("", "file"):
+            raise ValueError(f"uses unsupported scheme {scheme!r}; use a folder or s3://")
+        return value.rstrip("/")
+
+    @field_validator("aws_endpoint_url_s3")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if urlparse(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL such as http://localhost:9000")
+        return value
+
+    def api_key(self) -> str:
+        """The key, or a ConfigError that tells the user how to get one."""
+        if self.rawg_api_key is None:
+            raise ConfigError([API_KEY_HELP])
+        return self.rawg_api_key.get_secret_value()
+
+    def storage_options(self) -> dict[str, Any]:
+        """fsspec options for the lake; empty for local paths."""
+        if not self.lake_url.startswith("s3://"):
+            return {}
+        options: dict[str, Any] = {}
+        client_kwargs: dict[str, Any] = {}
+        if self.aws_endpoint_url_s3:
+            client_kwargs["endpoint_url"] = self.aws_endpoint_url_s3
+        if self.aws_region:
+            client_kwargs["region_name"] = self.aws_region
+        if client_kwargs:
+            options["client_kwargs"] = client_kwargs
+        if self.aws_access_key_id and self.aws_secret_access_key:
+            options["key"] = self.aws_access_key_id
+            options["secret"] = self.aws_secret_access_key.get_secret_value()
+            if self.aws_session_token:
+                options["token"] = self.aws_session_token.get_secret_value()
+        return options
+
+
+def _describe(error: dict[str, Any]) -> str:
+    name = str(error["loc"][0]).upper() if error.get("loc") else "A setting"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    shown = error.get("input")
+    got = "" if isinstance(shown, dict) or name.endswith(("KEY", "SECRET")) else f" (got {shown!r})"
+    return (
+        f"{name}{got} is invalid: {message}; fix it in .env or the environment (see .env.example)."
+    )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings once, turning validation errors into one sentence per problem."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError([_describe(e) for e in exc.errors()]) from None

@@ -1,0 +1,157 @@
+"""The lake on a local folder and on a real S3 endpoint (moto_server)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, date, datetime
+
+import orjson
+import polars as pl
+import pytest
+
+from game_market.errors import LakeUnavailable
+from game_market.lake import DATA_FILE, Lake, new_manifest
+from game_market.schemas import SCHEMAS
+from game_market.settings import load_settings
+
+DT = date(2026, 1, 5)
+NOW = datetime(2026, 1, 6, 3, 0, tzinfo=UTC)
+
+
+def genres(ids: list[int], label: str) -> list[dict]:
+    return [{"id": i, "name": f"{label}-{i}", "slug": f"g{i}", "games_count": i} for i in ids]
+
+
+def frame(items: list[dict], page: int, run_id: str) -> pl.DataFrame:
+    return SCHEMAS["genres"].normalize(items, page=page, run_id=run_id, ingested_at=NOW).frame
+
+
+@pytest.fixture(params=["local", "s3"])
+def lake(request: pytest.FixtureRequest, tmp_path) -> Lake:
+    if request.param == "local":
+        return Lake.from_settings(load_settings(lake_url=str(tmp_path / "lake")))
+    bucket = request.getfixturevalue("s3_bucket")
+    return Lake.from_settings(load_settings(lake_url=f"s3://{bucket}/game-market"))
+
+
+def land(lake: Lake, run_id: str, pages: list[list[dict]], dt: date = DT):
+    with lake.open_partition("genres", dt, run_id=run_id, chunk_rows=3) as writer:
+        for number, items in enumerate(pages, start=1):
+            writer.add(frame(items, number, run_id))
+        manifest = new_manifest("genres", dt, run_id)
+        manifest.pages = len(pages)
+        manifest.requests = len(pages)
+        return writer.commit(manifest)
+
+
+def visible_files(lake: Lake, dt: date = DT) -> list[str]:
+    directory = lake.partition_dir("genres", dt)
+    lake.fs.invalidate_cache()
+    if not lake.fs.exists(directory):
+        return []
+    return sorted(p.rsplit("/", 1)[-1] for p in lake.fs.ls(directory, detail=False))
+
+
+def test_one_row_per_id_and_the_last_one_seen_wins(lake: Lake) -> None:
+    manifest = land(
+        lake, "run-1", [genres([1, 2, 3], "p1"), genres([3, 4], "p2"), genres([4, 5], "p3")]
+    )
+    rows = lake.read_partition("genres", DT).sort("id")
+    assert rows["id"].to_list() == [1, 2, 3, 4, 5]
+    assert rows.filter(pl.col("id") == 3)["name"].item() == "p2-3"
+    assert rows.filter(pl.col("id") == 4)["name"].item() == "p3-4"
+    assert manifest.rows == 5
+    assert orjson.loads(rows.filter(pl.col("id") == 4)["_raw"].item())["name"] == "p3-4"
+    assert set(rows["_run_id"]) == {"run-1"}
+
+
+def test_partition_layout_and_manifest(lake: Lake) -> None:
+    land(lake, "run-7", [genres([1, 2], "a")])
+    assert visible_files(lake) == ["_manifest.json", DATA_FILE]
+    assert lake.partition_dir("genres", DT).endswith("/raw/genres/dt=2026-01-05")
+    manifest = lake.read_manifest("genres", DT)
+    assert manifest is not None
+    assert (manifest.rows, manifest.pages, manifest.requests) == (2, 1, 1)
+    assert manifest.run_id == "run-7"
+    assert manifest.schema_version == SCHEMAS["genres"].version
+    assert datetime.fromisoformat(manifest.written_at).tzinfo is not None
+    assert lake.is_complete("genres", DT)
+    assert lake.partitions("genres") == [DT]
+
+
+def test_rerun_replaces_the_partition_without_duplicates(lake: Lake) -> None:
+    land(lake, "run-1", [genres([1, 2, 3], "old")])
+    land(lake, "run-2", [genres([2, 3, 4], "new")])
+    rows = lake.read_partition("genres", DT).sort("id")
+    assert rows["id"].to_list() == [2, 3, 4]
+    assert set(rows["name"].str.slice(0, 3)) == {"new"}
+    assert lake.read_manifest("genres", DT).run_id == "run-2"
+    assert visible_files(lake) == ["_manifest.json", DATA_FILE]
+
+
+def test_a_failed_run_leaves_the_old_partition_untouched(lake: Lake) -> None:
+    land(lake, "run-1", [genres([1, 2], "old")])
+    with pytest.raises(RuntimeError), lake.open_partition("genres", DT, run_id="run-2") as writer:
+        writer.add(frame(genres([9], "new"), 1, "run-2"))
+        raise RuntimeError("API died mid-crawl")
+    assert lake.read_partition("genres", DT)["name"].to_list() == ["old-1", "old-2"]
+    assert lake.read_manifest("genres", DT).run_id == "run-1"
+
+
+def test_empty_partition_has_the_schema(lake: Lake) -> None:
+    land(lake, "run-1", [])
+    rows = lake.read_partition("genres", DT)
+    assert rows.height == 0
+    assert rows.schema == SCHEMAS["genres"].polars_schema
+
+
+def test_a_killed_run_never_leaves_half_a_partition_visible(lake: Lake, tmp_path) -> None:
+    land(lake, "run-1", [genres([1], "old")])
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from datetime import date, datetime, UTC
+        from game_market.lake import Lake
+        from game_market.schemas import SCHEMAS
+        lake = Lake({lake.url!r}, {lake_options(lake)!r})
+        writer = lake.open_partition("genres", date(2026, 1, 5), run_id="killed", chunk_rows=2)
+        for page in range(1, 6):
+            items = [{{"id": page * 10 + i, "name": "x"}} for i in range(3)]
+            writer.add(SCHEMAS["genres"].normalize(
+                items, page=page, run_id="killed", ingested_at=datetime.now(UTC)).frame)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert result.returncode == -9, result.stderr.decode()
+    assert lake.read_partition("genres", DT)["name"].to_list() == ["old-1"]
+    assert visible_files(lake) == ["_manifest.json", DATA_FILE]
+
+
+def lake_options(lake: Lake) -> dict:
+    if lake.is_local:
+        return {}
+    return load_settings(lake_url=lake.url).storage_options()
+
+
+def test_missing_bucket_is_one_clear_sentence(s3_env: dict[str, str]) -> None:
+    lake = Lake.from_settings(load_settings(lake_url="s3://no-such-bucket/lake"))
+    with pytest.raises(LakeUnavailable) as err:
+        lake.check_writable()
+    message = str(err.value)
+    assert "s3://no-such-bucket/lake" in message and "bucket exists" in message
+
+
+def test_unreachable_lake_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
+    lake = Lake.from_settings(load_settings(lake_url="s3://lake/prefix"))
+    started = time.monotonic()
+    with pytest.raises(LakeUnavailable) as err:
+        lake.check_writable()
+    assert time.monotonic() - started < 60
+    assert "LAKE_URL" in str(err.value)

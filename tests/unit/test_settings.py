@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from game_market.errors import ConfigError
+from game_market.settings import RAWG_API_URL, load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.rawg_base_url == RAWG_API_URL
+    assert settings.lake_url == "./data/lake"
+    assert settings.rawg_max_concurrency == 8
+    assert settings.storage_options() == {}
+
+
+def test_dotenv_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("RAWG_API_KEY=abc\nRAWG_MAX_CONCURRENCY=3\n")
+    settings = load_settings()
+    assert settings.api_key() == "abc" and settings.rawg_max_concurrency == 3
+
+
+def test_every_problem_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAWG_MAX_CONCURRENCY", "lots")
+    monkeypatch.setenv("LAKE_URL", "gs://bucket/x")
+    monkeypatch.setenv("RAWG_BASE_URL", "ftp://rawg")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    problems = err.value.problems
+    assert len(problems) == 3
+    assert all(p.endswith("(see .env.example).") for p in problems)
+    assert any(p.startswith("RAWG_MAX_CONCURRENCY (got 'lots') is invalid") for p in problems)
+    assert any(p.startswith("LAKE_URL") and "s3://" in p for p in problems)
+
+
+def test_missing_key_names_the_fix() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings().api_key()
+    assert "RAWG_API_KEY is not set" in str(err.value) and "rawg.io/apidocs" in str(err.value)
+
+
+def test_s3_options_come_from_the_standard_aws_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAKE_URL", "s3://lake/prefix/")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://localhost:9000")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "minio")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "minio-secret")
+    settings = load_settings()
+    assert settings.lake_url == "s3://lake/prefix"
+    options = settings.storage_options()
+    assert options["client_kwargs"]["endpoint_url"] == "http://localhost:9000"
+    assert (options["key"], options["secret"]) == ("minio", "minio-secret")
+
+
+def test_env_example_documents_every_setting() -> None:
+    from game_market.settings import Settings
+
+    documented = {
+        line.split("=", 1)[0]
+        for line in (REPO / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    expected = {name.upper() for name in Settings.model_fields}
+    assert expected <= documented, expected - documented
