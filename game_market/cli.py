@@ -60,12 +60,20 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def _print_reports(reports: Sequence[dict[str, Any]]) -> None:
-    header = f"{'endpoint':<17}{'dt':<12}{'status':<9}{'rows':>8}{'pages':>7}{'requests':>10}"
-    print(header)
+    """One line per endpoint, summed over the dates of the run."""
+    totals: dict[str, dict[str, Any]] = {}
     for r in reports:
+        row = totals.setdefault(
+            r["endpoint"], {"dates": set(), "rows": 0, "pages": 0, "requests": 0}
+        )
+        row["dates"].add(r["dt"])
+        for name in ("rows", "pages", "requests"):
+            row[name] += r[name]
+    print(f"{'endpoint':<17}{'dates':>6}{'rows':>9}{'pages':>7}{'requests':>10}")
+    for endpoint, row in totals.items():
         print(
-            f"{r['endpoint']:<17}{r['dt']:<12}{r['status']:<9}{r['rows']:>8,}"
-            f"{r['pages']:>7,}{r['requests']:>10,}"
+            f"{endpoint:<17}{len(row['dates']):>6}{row['rows']:>9,}"
+            f"{row['pages']:>7,}{row['requests']:>10,}"
         )
     print(f"RAWG requests used: {sum(r['requests'] for r in reports):,}")
     print(ATTRIBUTION)

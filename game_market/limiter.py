@@ -69,8 +69,15 @@ class ProcessLimiter:
 
     def _grant_next_locked(self) -> bool:
         """Pass a held slot to the oldest live waiter; False when nobody can take it."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
         while self._waiters:
             loop, waiter = self._waiters.popleft()
+            if loop is running:
+                loop.call_soon(_wake, waiter)  # no self-pipe write when no thread is crossed
+                return True
             try:
                 loop.call_soon_threadsafe(_wake, waiter)
             except RuntimeError:

@@ -21,7 +21,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
 from typing import Any
 
 import orjson
@@ -30,8 +31,9 @@ import polars as pl
 # Called for a value that is not of the field's ``fast_type`` (null only for list elements):
 # returns the typed value, or None after counting the drift.
 _Convert = Callable[[Any, Counter[str]], Any]
-# Appends one value per declared field of a JSON object to that field's output list.
-_Fill = Callable[[dict[str, Any], list[list[Any]], Counter[str]], None]
+# Reads the declared fields of a list of JSON objects (or, for a list of scalars, takes the
+# typed elements) into one output list per field.
+_ReadFields = Callable[[list[Any], list[list[Any]], Counter[str]], None]
 
 META_COLUMNS: dict[str, pl.DataType] = {
     "_raw": pl.String(),
@@ -47,6 +49,12 @@ _INT64_MAX = 2**63 - 1
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z?")
 _NUMERIC_RE = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+# Dates and timestamps travel to polars as days / microseconds since the epoch: building
+# Date and Datetime Series from Python objects is several times slower than from ints.
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+_EPOCH_UTC = _EPOCH.replace(tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _count(drift: Counter[str], path: str, expected: str, got: str) -> None:
@@ -111,13 +119,13 @@ def _to_float_or_numeric_str(path: str) -> _Convert:
 
 
 def _to_date(path: str) -> _Convert:
-    def convert(v: Any, drift: Counter[str]) -> date | None:
+    def convert(v: Any, drift: Counter[str]) -> int | None:
         if type(v) is not str:
             _count(drift, path, "date", _type_name(v))
             return None
         if _DATE_RE.fullmatch(v):
             try:
-                return date.fromisoformat(v)
+                return date.fromisoformat(v).toordinal() - _EPOCH_ORDINAL
             except ValueError:
                 pass
         _count(drift, path, "date", "unparseable str")
@@ -127,14 +135,15 @@ def _to_date(path: str) -> _Convert:
 
 
 def _to_datetime(path: str) -> _Convert:
-    def convert(v: Any, drift: Counter[str]) -> datetime | None:
+    def convert(v: Any, drift: Counter[str]) -> int | None:
         if type(v) is not str:
             _count(drift, path, "datetime", _type_name(v))
             return None
         if _DATETIME_RE.fullmatch(v):
             try:
                 # "Z" yields an aware UTC value; the column is naive UTC, like RAWG's own.
-                return datetime.fromisoformat(v).replace(tzinfo=None)
+                parsed = datetime.fromisoformat(v).replace(tzinfo=None)
+                return (parsed - _EPOCH) // _MICROSECOND
             except ValueError:
                 pass
         _count(drift, path, "datetime", "unparseable str")
@@ -153,6 +162,7 @@ class _Scalar:
     # Int64 and String values that polars cannot store are caught when the frame is built.
     fast_type: type | None
     converter: Callable[[str], _Convert]
+    storage: pl.DataType | None = None  # what the converters emit, if not ``dtype``
 
 
 @dataclass(frozen=True)
@@ -196,56 +206,73 @@ FLOAT = _Scalar(pl.Float64(), float, _to_float)
 FLOAT_OR_NUMERIC_STR = _Scalar(pl.Float64(), float, _to_float_or_numeric_str)
 STR = _Scalar(pl.String(), str, _rejecting("str"))
 BOOL = _Scalar(pl.Boolean(), bool, _rejecting("bool"))
-DATE = _Scalar(pl.Date(), None, _to_date)
-DATETIME = _Scalar(pl.Datetime("us"), None, _to_datetime)
+DATE = _Scalar(pl.Date(), None, _to_date, storage=pl.Int32())
+DATETIME = _Scalar(pl.Datetime("us"), None, _to_datetime, storage=pl.Int64())
 
 # --- compiled readers --------------------------------------------------------------------------
-# Values are gathered into flat per-field Python lists and handed to polars in bulk: building
-# List(Struct) columns from per-row Python dicts is ~10x slower.
+# A batch is read column by column: each field is fetched from every object with one C-level
+# ``map`` and type-checked with one set test, and only a column holding a value of another
+# type is walked value by value. The values end up in flat per-field lists, handed to polars
+# in bulk (building List(Struct) columns from per-row Python dicts is ~10x slower).
+
+_NONE_TYPE = type(None)
+_ONLY_DICTS = frozenset({dict})
+_NO_FIELDS: dict[str, Any] = {}  # stands in for a non-object: every field reads as null
 
 
-def _compile_fill(fields: Sequence[tuple[int, tuple[str, ...], _Scalar]], path: str) -> _Fill:
-    """Reads scalar fields of an object; ``int`` is the index of the field's output list."""
-    direct: list[tuple[str, type | None, _Convert, int]] = []
+def _objects(values: list[Any], path: str, drift: Counter[str]) -> list[dict[str, Any]]:
+    """``values`` with each non-object replaced by ``_NO_FIELDS``; only null is not drift."""
+    if _ONLY_DICTS.issuperset(map(type, values)):
+        return values
+    objects = []
+    for v in values:
+        if isinstance(v, dict):
+            objects.append(v)
+            continue
+        if v is not None:
+            _count(drift, path, "object", type(v).__name__)
+        objects.append(_NO_FIELDS)
+    return objects
+
+
+def _get(objects: list[dict[str, Any]], key: str) -> list[Any]:
+    return list(map(dict.get, objects, repeat(key)))
+
+
+def _compile_fields(
+    fields: Sequence[tuple[int, tuple[str, ...], _Scalar]], path: str
+) -> _ReadFields:
+    """Reads scalar fields from objects; ``int`` is the index of the field's output list."""
+    direct: list[tuple[str, type | None, frozenset[type], _Convert, int]] = []
     through: dict[str, list[tuple[int, tuple[str, ...], _Scalar]]] = {}
     for index, source, scalar in fields:
         key = source[0]
         if len(source) == 1:
             converter = scalar.converter(_join(path, key))
-            direct.append((key, scalar.fast_type, converter, index))
+            accepted = frozenset({scalar.fast_type, _NONE_TYPE} - {None})
+            direct.append((key, scalar.fast_type, accepted, converter, index))
         else:
             through.setdefault(key, []).append((index, source[1:], scalar))
     # An intermediate object (``platform`` in ``platforms[]``) is checked once, not once per
     # field read through it, so a bad one counts as one drift.
-    nested = [
-        (key, _compile_fill(sub, _join(path, key)), tuple(index for index, _, _ in sub))
-        for key, sub in through.items()
-    ]
+    nested = [(key, _compile_fields(sub, _join(path, key))) for key, sub in through.items()]
 
-    def fill(obj: dict[str, Any], outs: list[list[Any]], drift: Counter[str]) -> None:
-        for key, fast_type, convert, index in direct:
-            v = obj.get(key)
-            if type(v) is fast_type:
-                outs[index].append(v)
-            elif v is None:
-                outs[index].append(None)
-            else:
-                outs[index].append(convert(v, drift))
-        for key, fill_sub, indices in nested:
-            sub = obj.get(key)
-            if type(sub) is dict:
-                fill_sub(sub, outs, drift)
-                continue
-            if sub is not None:
-                _count(drift, _join(path, key), "object", type(sub).__name__)
-            for index in indices:
-                outs[index].append(None)
+    def read(objects: list[dict[str, Any]], outs: list[list[Any]], drift: Counter[str]) -> None:
+        for key, fast_type, accepted, convert, index in direct:
+            values = _get(objects, key)
+            if not accepted.issuperset(map(type, values)):
+                values = [
+                    v if v is None or type(v) is fast_type else convert(v, drift) for v in values
+                ]
+            outs[index] = values
+        for key, read_sub in nested:
+            read_sub(_objects(_get(objects, key), _join(path, key), drift), outs, drift)
 
-    return fill
+    return read
 
 
-# One column's values on their way to polars: (name, values, dtype, drift path).
-_Request = tuple[str, list[Any], pl.DataType, str]
+# One column's values on their way to polars, with the drift path of its values.
+_Request = tuple[str, list[Any], _Scalar, str]
 # Turns the Series built for a column's requests into the staged Series of that column.
 _Finish = Callable[[list[pl.Series]], list[pl.Series]]
 
@@ -253,19 +280,21 @@ _Finish = Callable[[list[pl.Series]], list[pl.Series]]
 def _build_series(requests: Sequence[_Request], drift: Counter[str]) -> list[pl.Series]:
     """One Series per request, in order.
 
-    Requests of a dtype are built as one Series and sliced (zero-copy): each polars Series
-    construction costs ~10 us, which would dominate the cost of a 20-item page.
+    Requests of a scalar type are built as one Series and sliced (zero-copy): each polars
+    Series construction costs ~10 us, which would dominate the cost of a 20-item page.
     """
-    by_dtype: dict[pl.DataType, list[int]] = {}
-    for i, (_, _, dtype, _) in enumerate(requests):
-        by_dtype.setdefault(dtype, []).append(i)
+    # Keyed by the _Scalar instance: hashing polars dtypes runs Python code and is slow.
+    by_scalar: dict[int, list[int]] = {}
+    for i, (_, _, scalar, _) in enumerate(requests):
+        by_scalar.setdefault(id(scalar), []).append(i)
     built: list[pl.Series] = [pl.Series()] * len(requests)
-    for dtype, indices in by_dtype.items():
+    for indices in by_scalar.values():
+        scalar = requests[indices[0]][2]
         merged: list[Any] = []
         for i in indices:
             merged += requests[i][1]
         try:
-            whole = pl.Series(merged, dtype=dtype, strict=True)
+            whole = _typed_series("", merged, scalar)
         except (TypeError, UnicodeEncodeError):
             for i in indices:
                 built[i] = _series_dropping_unstorable(*requests[i], drift)
@@ -279,12 +308,12 @@ def _build_series(requests: Sequence[_Request], drift: Counter[str]) -> list[pl.
 
 
 def _series_dropping_unstorable(
-    name: str, values: list[Any], dtype: pl.DataType, path: str, drift: Counter[str]
+    name: str, values: list[Any], scalar: _Scalar, path: str, drift: Counter[str]
 ) -> pl.Series:
     # Rare: the fast path stored an int beyond Int64 or a str with a lone surrogate (only
     # ``json.loads`` yields those), which polars refuses. Null them and count the drift;
     # anything else polars refuses is a converter bug and raises below.
-    if dtype == pl.Int64():
+    if scalar.fast_type is int:
         accepts, expected, got = _fits_int64, "int", "out-of-range int"
     else:
         accepts, expected, got = _is_valid_unicode, "str", "str with lone surrogate"
@@ -292,7 +321,13 @@ def _series_dropping_unstorable(
         if v is not None and not accepts(v):
             values[i] = None
             _count(drift, path, expected, got)
-    return pl.Series(name, values, dtype=dtype, strict=True)
+    return _typed_series(name, values, scalar)
+
+
+def _typed_series(name: str, values: list[Any], scalar: _Scalar) -> pl.Series:
+    if scalar.storage is None:
+        return pl.Series(name, values, dtype=scalar.dtype, strict=True)
+    return pl.Series(name, values, dtype=scalar.storage, strict=True).cast(scalar.dtype)
 
 
 def _fits_int64(v: int) -> bool:
@@ -309,7 +344,7 @@ def _is_valid_unicode(v: str) -> bool:
 
 def _field_requests(fields: Sequence[_Field], outs: list[list[Any]], prefix: str) -> list[_Request]:
     return [
-        (f.name, out, f.type.dtype, ".".join((prefix, *f.source)))
+        (f.name, out, f.type, ".".join((prefix, *f.source)))
         for f, out in zip(fields, outs, strict=True)
     ]
 
@@ -318,22 +353,12 @@ def _field_requests(fields: Sequence[_Field], outs: list[list[Any]], prefix: str
 class _StructColumn:
     name: str
     obj: _Obj
-    fill: _Fill
+    read_fields: _ReadFields
 
-    def new_buffer(self) -> tuple[list[bool], list[list[Any]]]:
-        return [], [[] for _ in self.obj.fields]
-
-    def read(self, v: Any, buffer: tuple[list[bool], list[list[Any]]], drift: Counter[str]) -> None:
-        present, outs = buffer
-        if type(v) is dict:
-            present.append(True)
-            self.fill(v, outs, drift)
-            return
-        if v is not None:
-            _count(drift, self.name, "object", type(v).__name__)
-        present.append(False)
-        for out in outs:
-            out.append(None)
+    def read(self, values: list[Any], drift: Counter[str]) -> tuple[list[bool], list[list[Any]]]:
+        outs: list[list[Any]] = [[] for _ in self.obj.fields]
+        self.read_fields(_objects(values, self.name, drift), outs, drift)
+        return [isinstance(v, dict) for v in values], outs
 
     def stage(self, buffer: tuple[list[bool], list[list[Any]]]) -> tuple[list[_Request], _Finish]:
         present, outs = buffer
@@ -349,18 +374,16 @@ class _StructColumn:
         return pl.when(pl.col(f"{self.name}#present")).then(pl.col(self.name)).alias(self.name)
 
 
-# Appends the typed elements of one JSON list to the flat outputs; returns how many it kept.
-_Extend = Callable[[list[Any], list[list[Any]], Counter[str]], int]
-
-
 @dataclass(frozen=True)
 class _ListColumn:
     name: str
     element: _Scalar | _Obj
-    extend: _Extend
-
-    def new_buffer(self) -> tuple[list[int | None], list[list[Any]]]:
-        return [], [[] for _ in self._fields]
+    dtype: pl.DataType
+    # Element types that need no per-element work, and what to do with any other element:
+    # return its typed value, or None (after counting the drift) to leave it out.
+    accepted: frozenset[type]
+    keep: _Convert
+    read_elements: _ReadFields
 
     @property
     def _fields(self) -> Sequence[_Field]:
@@ -370,15 +393,43 @@ class _ListColumn:
         return (_Field("element", self.element, ()),)
 
     def read(
-        self, v: Any, buffer: tuple[list[int | None], list[list[Any]]], drift: Counter[str]
-    ) -> None:
-        lengths, outs = buffer
-        if type(v) is list:
-            lengths.append(self.extend(v, outs, drift))
-            return
-        if v is not None:
-            _count(drift, self.name, "list", type(v).__name__)
-        lengths.append(None)
+        self, values: list[Any], drift: Counter[str]
+    ) -> tuple[list[int | None], list[list[Any]]]:
+        lengths: list[int | None] = []
+        elements: list[Any] = []
+        for v in values:
+            if type(v) is list:
+                lengths.append(len(v))
+                elements += v
+                continue
+            if v is not None:
+                _count(drift, self.name, "list", type(v).__name__)
+            lengths.append(None)
+        if not self.accepted.issuperset(map(type, elements)):
+            lengths, elements = self._typed_elements(values, lengths, drift)
+        outs: list[list[Any]] = [[] for _ in self._fields]
+        self.read_elements(elements, outs, drift)
+        return lengths, outs
+
+    def _typed_elements(
+        self, values: list[Any], lengths: list[int | None], drift: Counter[str]
+    ) -> tuple[list[int | None], list[Any]]:
+        # Elements of a wrong type (null included) are left out of the typed list and
+        # counted; ``_raw`` still has them.
+        kept_lengths: list[int | None] = []
+        kept: list[Any] = []
+        for v, length in zip(values, lengths, strict=True):
+            if length is None:
+                kept_lengths.append(None)
+                continue
+            before = len(kept)
+            for element in v:
+                if type(element) in self.accepted:
+                    kept.append(element)
+                elif (typed := self.keep(element, drift)) is not None:
+                    kept.append(typed)
+            kept_lengths.append(len(kept) - before)
+        return kept_lengths, kept
 
     def stage(
         self, buffer: tuple[list[int | None], list[list[Any]]]
@@ -388,30 +439,32 @@ class _ListColumn:
         # reshaped in ``finish`` and cut back to its length by ``expr``.
         lengths, outs = buffer
         counts = [n or 0 for n in lengths]
-        padded: list[list[Any]] = [[] for _ in outs]
+        placeholder = len(outs[0])  # index of the null appended to every output below
+        index: list[int] = []
         shapes: list[tuple[int, int]] = []
         start = 0
         for first, stop in _blocks(counts):
             width = max(1, max(counts[first:stop], default=0))
             for count in counts[first:stop]:
-                end = start + count
-                for pad, out in zip(padded, outs, strict=True):
-                    pad += out[start:end]
-                    pad += [None] * (width - count)
-                start = end
+                index += range(start, start + count)
+                index += [placeholder] * (width - count)
+                start += count
             shapes.append((stop - first, width))
+        padded = []
+        for out in outs:
+            out.append(None)
+            padded.append(list(map(out.__getitem__, index)))
 
         def finish(fields: list[pl.Series]) -> list[pl.Series]:
             if isinstance(self.element, _Obj):
                 flat = pl.DataFrame(fields).to_struct(self.name)
             else:
                 flat = fields[0].alias(self.name)
-            dtype = pl.List(flat.dtype)
             parts = []
             offset = 0
             for rows, width in shapes:
                 block = flat.slice(offset, rows * width)
-                parts.append(block.reshape((rows, width)).cast(dtype))
+                parts.append(block.reshape((rows, width)).cast(self.dtype))
                 offset += rows * width
             nested = pl.concat(parts) if len(parts) > 1 else parts[0]
             return [nested, pl.Series(f"{self.name}#len", lengths, dtype=pl.Int32)]
@@ -443,38 +496,26 @@ def _blocks(counts: list[int]) -> list[tuple[int, int]]:
     return blocks
 
 
-def _compile_list(name: str, element: _Scalar | _Obj) -> _ListColumn:
+def _compile_list(name: str, list_type: _ListOf) -> _ListColumn:
+    element = list_type.element
     path = f"{name}[]"
-    # Elements that are not of the element type (null included) are left out of the typed
-    # list and counted; ``_raw`` still has them.
     if isinstance(element, _Obj):
-        fill = _compile_fill([(i, f.source, f.type) for i, f in enumerate(element.fields)], path)
+        fields = [(i, f.source, f.type) for i, f in enumerate(element.fields)]
 
-        def extend_objects(values: list[Any], outs: list[list[Any]], drift: Counter[str]) -> int:
-            count = 0
-            for item in values:
-                if type(item) is dict:
-                    fill(item, outs, drift)
-                    count += 1
-                else:
-                    _count(drift, path, "object", _type_name(item))
-            return count
+        def keep_object(v: Any, drift: Counter[str]) -> None:
+            _count(drift, path, "object", _type_name(v))
 
-        return _ListColumn(name, element, extend_objects)
+        return _ListColumn(
+            name, element, list_type.dtype, _ONLY_DICTS, keep_object, _compile_fields(fields, path)
+        )
 
-    fast_type, convert = element.fast_type, element.converter(path)
+    def take_scalars(elements: list[Any], outs: list[list[Any]], drift: Counter[str]) -> None:
+        outs[0] = elements  # already typed: of the accepted type, or converted by ``keep``
 
-    def extend_scalars(values: list[Any], outs: list[list[Any]], drift: Counter[str]) -> int:
-        (out,) = outs
-        before = len(out)
-        for item in values:
-            if type(item) is fast_type:
-                out.append(item)
-            elif (converted := convert(item, drift)) is not None:
-                out.append(converted)
-        return len(out) - before
-
-    return _ListColumn(name, element, extend_scalars)
+    accepted = frozenset({element.fast_type} - {None})
+    return _ListColumn(
+        name, element, list_type.dtype, accepted, element.converter(path), take_scalars
+    )
 
 
 # --- shared nested shapes ----------------------------------------------------------------------
@@ -614,17 +655,19 @@ _GAME_DETAIL_RAW_ONLY = frozenset(
 @dataclass
 class NormalizedBatch:
     frame: pl.DataFrame  # exactly the endpoint's polars_schema, one row per item, input order
-    drift: Counter[str]  # "<path>: expected <type>, got <type>", "unknown field: <name>", ...
+    # Events per kind: "<path>: expected <type>, got <type>" (e.g. "platforms[].released_at:
+    # expected date, got int"), "unknown field: <name>", "item: expected object".
+    drift: Counter[str]
 
 
 @dataclass(frozen=True)
 class _Plan:
     scalars: tuple[_Field, ...]
-    scalar_fill: _Fill  # reads every top-level scalar column straight from the item
+    read_scalars: _ReadFields  # every top-level scalar column, straight from the items
     nested: tuple[_StructColumn | _ListColumn, ...]
-    # Turns the staged columns (flat scalars, structs + presence, regrouped lists + lengths)
-    # into the typed columns, in schema order.
-    typed_exprs: tuple[pl.Expr, ...]
+    # Turns the staged nested columns (structs + presence, padded lists + lengths) into the
+    # typed ones.
+    nested_exprs: tuple[pl.Expr, ...]
 
 
 @dataclass(frozen=True)
@@ -647,61 +690,82 @@ class EndpointSchema:
         run_id: str,
         ingested_at: datetime,
     ) -> NormalizedBatch:
-        """One typed row per item, in input order; never raises on any JSON value."""
+        """One typed row per item, in input order.
+
+        ``items`` are decoded JSON values; whatever they hold, this does not raise (only a
+        naive ``ingested_at`` is refused). ``_pos`` is an item's index in ``items``.
+        """
         if ingested_at.tzinfo is None:
             raise ValueError("ingested_at must be timezone-aware")
         plan = self._plan
-        known = self.known_fields
         drift: Counter[str] = Counter()
+        objects = _items_as_objects(items, drift)
+        known = self.known_fields
+        for obj in objects:
+            if not known.issuperset(obj):
+                for key in obj:
+                    if key not in known:
+                        drift[f"unknown field: {key}"] += 1
         scalar_outs: list[list[Any]] = [[] for _ in plan.scalars]
-        nested = [(column.name, column.read, column.new_buffer()) for column in plan.nested]
-        raws: list[bytes] = []
-        for item in items:
-            if type(item) is dict:
-                plan.scalar_fill(item, scalar_outs, drift)
-                for key, read, buffer in nested:
-                    read(item.get(key), buffer, drift)
-                if not known.issuperset(item):
-                    for key in item:
-                        if key not in known:
-                            drift[f"unknown field: {key}"] += 1
-            else:
-                drift["item: expected object"] += 1
-                for out in scalar_outs:
-                    out.append(None)
-                for _, read, buffer in nested:
-                    read(None, buffer, drift)
-            try:
-                raws.append(orjson.dumps(item))
-            except orjson.JSONEncodeError:
-                raws.append(_dumps_fallback(item).encode())
+        plan.read_scalars(objects, scalar_outs, drift)
         requests: list[_Request] = [
-            (f.name, out, f.type.dtype, f.name)
-            for f, out in zip(plan.scalars, scalar_outs, strict=True)
+            (f.name, out, f.type, f.name) for f, out in zip(plan.scalars, scalar_outs, strict=True)
         ]
         finishers: list[tuple[int, int, _Finish]] = []
-        for column, (_, _, buffer) in zip(plan.nested, nested, strict=True):
-            column_requests, finish = column.stage(buffer)
+        for column in plan.nested:
+            column_requests, finish = column.stage(column.read(_get(objects, column.name), drift))
             finishers.append((len(requests), len(column_requests), finish))
             requests += column_requests
+        # Every value of one scalar type goes to polars in a single Series; the nested columns
+        # are then assembled from their slices by one select.
         built = _build_series(requests, drift)
-        staged = [
-            *built[: len(plan.scalars)],
-            *(series for at, n, finish in finishers for series in finish(built[at : at + n])),
-            # Binary then cast skips a decode and re-encode of every item: ~8x faster.
-            pl.Series("_raw", raws, dtype=pl.Binary).cast(pl.String),
-        ]
-        frame = pl.DataFrame(staged).select(
-            *plan.typed_exprs,
-            pl.col("_raw"),
-            pl.lit(ingested_at.astimezone(UTC), dtype=META_COLUMNS["_ingested_at"]).alias(
-                "_ingested_at"
-            ),
-            pl.lit(run_id, dtype=pl.String).alias("_run_id"),
-            pl.lit(page, dtype=pl.Int32).alias("_page"),
-            pl.int_range(pl.len(), dtype=pl.Int32).alias("_pos"),
+        staged = [series for at, n, finish in finishers for series in finish(built[at : at + n])]
+        nested_columns = pl.DataFrame(staged).select_seq(plan.nested_exprs)
+        typed = {s.name: s for s in (*built[: len(plan.scalars)], *nested_columns)}
+        raws = _dumps_all(items)
+        rows = len(raws)
+        ingested_us = (ingested_at - _EPOCH_UTC) // _MICROSECOND
+        frame = pl.DataFrame(
+            [
+                *(typed[name] for name in self.columns),
+                # Binary then cast skips a decode and re-encode of every item: ~8x faster.
+                pl.Series("_raw", raws, dtype=pl.Binary).cast(pl.String),
+                pl.Series("_ingested_at", [ingested_us] * rows, dtype=pl.Int64).cast(
+                    META_COLUMNS["_ingested_at"]
+                ),
+                pl.Series("_run_id", [run_id] * rows, dtype=pl.String),
+                pl.Series("_page", [page] * rows, dtype=pl.Int32),
+                pl.Series("_pos", range(rows), dtype=pl.Int32),
+            ]
         )
         return NormalizedBatch(frame=frame, drift=drift)
+
+
+def _items_as_objects(items: Sequence[Any], drift: Counter[str]) -> list[dict[str, Any]]:
+    if _ONLY_DICTS.issuperset(map(type, items)):
+        return list(items)
+    objects = []
+    for item in items:
+        if isinstance(item, dict):
+            objects.append(item)
+        else:
+            drift["item: expected object"] += 1
+            objects.append(_NO_FIELDS)
+    return objects
+
+
+def _dumps_all(items: Sequence[Any]) -> list[bytes]:
+    try:
+        return list(map(orjson.dumps, items))
+    except orjson.JSONEncodeError:
+        return [_dumps(item) for item in items]
+
+
+def _dumps(item: Any) -> bytes:
+    try:
+        return orjson.dumps(item)
+    except orjson.JSONEncodeError:
+        return _dumps_fallback(item).encode()
 
 
 def _dumps_fallback(value: Any) -> str:
@@ -747,19 +811,17 @@ def _endpoint(
     nested: dict[str, _StructColumn | _ListColumn] = {}
     for f in fields:
         if isinstance(f.type, _Obj):
-            fill = _compile_fill(
+            read_fields = _compile_fields(
                 [(i, sub.source, sub.type) for i, sub in enumerate(f.type.fields)], f.name
             )
-            nested[f.name] = _StructColumn(f.name, f.type, fill)
+            nested[f.name] = _StructColumn(f.name, f.type, read_fields)
         elif isinstance(f.type, _ListOf):
-            nested[f.name] = _compile_list(f.name, f.type.element)
+            nested[f.name] = _compile_list(f.name, f.type)
     plan = _Plan(
         scalars=scalars,
-        scalar_fill=_compile_fill([(i, f.source, f.type) for i, f in enumerate(scalars)], ""),
+        read_scalars=_compile_fields([(i, f.source, f.type) for i, f in enumerate(scalars)], ""),
         nested=tuple(nested.values()),
-        typed_exprs=tuple(
-            nested[f.name].expr if f.name in nested else pl.col(f.name) for f in fields
-        ),
+        nested_exprs=tuple(column.expr for column in nested.values()),
     )
     return EndpointSchema(
         endpoint=endpoint,

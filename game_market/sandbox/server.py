@@ -274,13 +274,16 @@ class SandboxApp:
     def _games(self, request: _Request) -> Response:
         query = _game_query(request, self.catalog)
         selection = self.catalog.select(query)
-        return self._paged(
-            request,
-            len(selection),
-            lambda start, stop: self.catalog.game_items(selection[start:stop], query),
-            _DEFAULT_PAGE_SIZE["games"],
-            window=self.config.max_pages_per_query,
-        )
+        page = _page_number(request.get("page"))
+        size = _page_size(request.get("page_size"), _DEFAULT_PAGE_SIZE["games"])
+        last = self._last_page(page, len(selection), size, self.config.max_pages_per_query)
+        if last is None:
+            return _INVALID_PAGE
+        start = (page - 1) * size
+        items = self.catalog.game_item_bytes(selection[start : start + size], query)
+        # The envelope is assembled as bytes so cached items are not parsed and re-serialized.
+        head = orjson.dumps(self._links(request, page, last, len(selection)))[:-1]
+        return Response(200, head + b',"results":[' + b",".join(items) + b"]}")
 
     def _paged(
         self,
@@ -288,24 +291,33 @@ class SandboxApp:
         total: int,
         fetch: Callable[[int, int], list[Json]],
         default_size: int,
-        window: int | None = None,
     ) -> Response:
         page = _page_number(request.get("page"))
         size = _page_size(request.get("page_size"), default_size)
-        last = max(1, math.ceil(total / size))
-        # Like RAWG, `count` and `next` ignore the page window: page window+1 is a 404.
-        if page > last or (window is not None and page > window):
+        last = self._last_page(page, total, size, None)
+        if last is None:
             return _INVALID_PAGE
         start = (page - 1) * size
         return _json(
-            200,
-            {
-                "count": total,
-                "next": request.page_url(page + 1) if page < last else None,
-                "previous": request.page_url(page - 1) if page > 1 else None,
-                "results": fetch(start, start + size),
-            },
+            200, {**self._links(request, page, last, total), "results": fetch(start, start + size)}
         )
+
+    @staticmethod
+    def _last_page(page: int, total: int, size: int, window: int | None) -> int | None:
+        """The last page of the query, or None when ``page`` is past it or past the window."""
+        last = max(1, math.ceil(total / size))
+        # Like RAWG, `count` and `next` ignore the page window: page window+1 is a 404.
+        if page > last or (window is not None and page > window):
+            return None
+        return last
+
+    @staticmethod
+    def _links(request: _Request, page: int, last: int, total: int) -> Json:
+        return {
+            "count": total,
+            "next": request.page_url(page + 1) if page < last else None,
+            "previous": request.page_url(page - 1) if page > 1 else None,
+        }
 
     # -- /_sandbox ------------------------------------------------------------------------
 
