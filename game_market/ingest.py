@@ -14,7 +14,7 @@ from typing import Any, Literal
 import polars as pl
 
 from game_market.errors import PipelineError
-from game_market.lake import Lake, new_manifest
+from game_market.lake import Lake, PartitionWriter, new_manifest
 from game_market.rawg import QueryPlan, RawgClient, RequestStats
 from game_market.schemas import SCHEMAS
 
@@ -108,18 +108,11 @@ async def ingest_partition(
     started = time.perf_counter()
     stats = RequestStats()
     drift: Counter[str] = Counter()
-    ingested_at = datetime.now(UTC)
-    schema = SCHEMAS[endpoint]
     with lake.open_partition(endpoint, dt, run_id=run_id) as writer:
-
-        def land(items: list[Any], page: int) -> None:
-            batch = schema.normalize(items, page=page, run_id=run_id, ingested_at=ingested_at)
-            drift.update(batch.drift)
-            writer.add(batch.frame)
-
+        lander = _Lander(endpoint, writer, run_id, drift)
         if spec.kind == "details":
             wanted = _detail_candidates(lake, dt, detail_budget, report)
-            await _fetch_details(client, spec, wanted, land, stats, report)
+            await _fetch_details(client, spec, wanted, lander, stats, report)
             report.expected_rows = len(wanted)
         else:
             limit = resolve_max_pages(spec, max_pages)
@@ -137,7 +130,7 @@ async def ingest_partition(
                 max_pages=limit,
                 split=spec.kind == "daily",
             ):
-                land(page.items, page.number)
+                await lander.land(page.items, page.number)
             report.expected_rows = plan.expected
             report.truncated = limit is not None and (plan.expected or 0) > limit * client.page_size
             report.notes.extend(plan.notes)
@@ -152,7 +145,7 @@ async def ingest_partition(
         manifest.gap = report.gap
         manifest.truncated = report.truncated
         manifest.drift = dict(drift)
-        writer.commit(manifest)
+        await asyncio.to_thread(writer.commit, manifest)
     report.rows = manifest.rows
     report.pages = stats.pages
     report.requests = stats.requests
@@ -178,6 +171,29 @@ async def ingest_partition(
     return report
 
 
+class _Lander:
+    """Normalizes pages into the partition writer, staging chunks off the event loop."""
+
+    def __init__(
+        self, endpoint: str, writer: PartitionWriter, run_id: str, drift: Counter[str]
+    ) -> None:
+        self._schema = SCHEMAS[endpoint]
+        self._writer = writer
+        self._run_id = run_id
+        self._drift = drift
+        self._ingested_at = datetime.now(UTC)
+
+    async def land(self, items: list[Any], page: int) -> None:
+        batch = self._schema.normalize(
+            items, page=page, run_id=self._run_id, ingested_at=self._ingested_at
+        )
+        self._drift.update(batch.drift)
+        self._writer.add(batch.frame)
+        if self._writer.chunk_due:
+            # Polars writes without the GIL: the event loop keeps fetching meanwhile.
+            await asyncio.to_thread(self._writer.flush)
+
+
 def _detail_candidates(lake: Lake, dt: date, budget: int, report: IngestReport) -> list[int]:
     """The day's games most worth a detail request: most added first, within the budget."""
     if not lake.is_complete("games", dt):
@@ -199,7 +215,7 @@ async def _fetch_details(
     client: RawgClient,
     spec: EndpointSpec,
     game_ids: list[int],
-    land: Any,
+    lander: _Lander,
     stats: RequestStats,
     report: IngestReport,
 ) -> None:
@@ -217,7 +233,7 @@ async def _fetch_details(
             if detail is None:
                 missing += 1
             else:
-                land([detail], position)
+                await lander.land([detail], position)
     if missing:
         report.notes.append(f"{missing} games had no detail page any more (404)")
 

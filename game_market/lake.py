@@ -215,20 +215,24 @@ class PartitionWriter:
         self.rows_seen += frame.height
         self._buffer.append(frame)
         self._buffered += frame.height
-        if self._buffered >= self.chunk_rows:
-            self._flush()
 
-    def _flush(self) -> None:
+    @property
+    def chunk_due(self) -> bool:
+        """Enough rows are buffered to stage a chunk (call ``flush``, off the event loop)."""
+        return self._buffered >= self.chunk_rows
+
+    def flush(self) -> None:
+        """Stage the buffered rows as one Parquet chunk on local disk."""
         if not self._buffer:
             return
+        frames, self._buffer, self._buffered = self._buffer, [], 0
         path = self._staging / f"chunk-{len(self._chunks):05d}.parquet"
-        pl.concat(self._buffer, how="vertical").write_parquet(path, compression="lz4")
+        pl.concat(frames, how="vertical").write_parquet(path, compression="lz4")
         self._chunks.append(path)
-        self._buffer, self._buffered = [], 0
 
     def commit(self, manifest: Manifest) -> Manifest:
         """Deduplicate, write one Parquet file and publish it with its manifest."""
-        self._flush()
+        self.flush()
         manifest.rows = len(self._winner) + self._unkeyed
         manifest.schema_version = self.schema.version
         output = self._staging / DATA_FILE
