@@ -121,7 +121,7 @@ async def ingest_partition(
             if spec.kind == "daily":
                 # "created" is stable for existing games, so pages do not reshuffle mid-crawl.
                 params = {"updated": f"{dt},{dt}", "ordering": "created"}
-            async for page in client.iter_pages(
+            async for batch in client.iter_pages(
                 spec.path,
                 params,
                 endpoint=endpoint,
@@ -130,7 +130,7 @@ async def ingest_partition(
                 max_pages=limit,
                 split=spec.kind == "daily",
             ):
-                await lander.land(page.items, page.number)
+                await lander.land([(page.number, page.items) for page in batch])
             report.expected_rows = plan.expected
             report.truncated = limit is not None and (plan.expected or 0) > limit * client.page_size
             report.notes.extend(plan.notes)
@@ -183,12 +183,20 @@ class _Lander:
         self._drift = drift
         self._ingested_at = datetime.now(UTC)
 
-    async def land(self, items: list[Any], page: int) -> None:
+    async def land(self, pages: list[tuple[int, list[Any]]]) -> None:
+        """Normalize pages in one call (cheaper per page), then give each row its page."""
+        items = [item for _, page_items in pages for item in page_items]
         batch = self._schema.normalize(
-            items, page=page, run_id=self._run_id, ingested_at=self._ingested_at
+            items, page=pages[0][0], run_id=self._run_id, ingested_at=self._ingested_at
         )
+        frame = batch.frame
+        if len(pages) > 1:
+            frame = frame.with_columns(
+                pl.Series("_page", [n for n, its in pages for _ in its], dtype=pl.Int32),
+                pl.Series("_pos", [i for _, its in pages for i in range(len(its))], dtype=pl.Int32),
+            )
         self._drift.update(batch.drift)
-        self._writer.add(batch.frame)
+        self._writer.add(frame)
         if self._writer.chunk_due:
             # Polars writes without the GIL: the event loop keeps fetching meanwhile.
             await asyncio.to_thread(self._writer.flush)
@@ -233,7 +241,7 @@ async def _fetch_details(
             if detail is None:
                 missing += 1
             else:
-                await lander.land([detail], position)
+                await lander.land([(position, [detail])])
     if missing:
         report.notes.append(f"{missing} games had no detail page any more (404)")
 

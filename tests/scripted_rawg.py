@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ class Answer:
     status: int = 200
     body: bytes | dict = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
 
 
 def page(count: int, ids: list[int]) -> Answer:
@@ -51,6 +53,7 @@ def scripted_rawg(script: Script) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             answer = script.answer(parse_qs(urlparse(self.path).query))
+            time.sleep(answer.delay_s)
             body = (
                 answer.body if isinstance(answer.body, bytes) else json.dumps(answer.body).encode()
             )

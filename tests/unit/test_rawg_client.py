@@ -34,10 +34,10 @@ def client_for(url: str, **options: object) -> RawgClient:
 async def collect(client: RawgClient, params: dict, **kwargs: object):
     stats, plan, pages = RequestStats(), QueryPlan(), []
     async with client:
-        async for p in client.iter_pages(
+        async for batch in client.iter_pages(
             "/games", params, endpoint="games", stats=stats, plan=plan, **kwargs
         ):
-            pages.append(p)
+            pages.extend(batch)
     return pages, stats, plan
 
 
@@ -127,6 +127,31 @@ def test_429_waits_for_retry_after() -> None:
     assert pages[0].items[0]["id"] == 7
     assert waited >= 1.0  # backoff alone would be 10-50 ms here
     assert stats.statuses["429"] == 1
+
+
+def test_timeouts_are_retried() -> None:
+    script = Script({1: [Answer(200, {}, delay_s=1.0), page(1, [5])]})
+    with scripted_rawg(script) as url:
+        pages, stats, _ = asyncio.run(collect(client_for(url, timeout_s=0.2), {}))
+    assert pages[0].items[0]["id"] == 5
+    assert stats.statuses["timeout"] == 1 and stats.retries == 1
+
+
+def test_every_sandbox_fault_is_survived_with_nothing_lost() -> None:
+    day = "2026-01-19"
+    clean = SandboxConfig(games=900, seed=9, days=1, today=SANDBOX_TODAY)
+    faulty = replace(clean, fault_rate=0.3, retry_after_s=0, slow_ms=100)
+    with running_sandbox(clean) as url:
+        expected = truth(url, {"updated": f"{day},{day}"})
+    with running_sandbox(faulty) as url:
+        client = client_for(url, max_retries=8, timeout_s=5)
+        pages, stats, plan = asyncio.run(collect(client, {"updated": f"{day},{day}"}))
+        faults = sandbox_stats(url)["faults"]
+    assert {item["id"] for p in pages for item in p.items} == expected
+    assert plan.expected == len(expected)
+    assert stats.retries > 0 and stats.requests == stats.pages + stats.retries
+    kinds = {kind for kind, count in faults.items() if count}
+    assert {"429", "truncated", "malformed"} <= kinds or len(kinds) >= 4, faults
 
 
 def test_endless_429_is_reported_as_quota() -> None:
