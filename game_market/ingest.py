@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -64,6 +67,7 @@ class IngestReport:
     retries: int = 0
     bytes: int = 0
     seconds: float = 0.0
+    publish_seconds: float = 0.0  # of ``seconds``: dedup, write and publish of the partition
     expected_rows: int | None = None
     gap: int = 0
     truncated: bool = False
@@ -73,6 +77,35 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_saved: tuple[int, int, int] = gc.get_threshold()
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect garbage less often while partitions are being ingested.
+
+    Parsing and normalizing pages allocates containers by the million, nearly all freed by
+    reference counting; the default thresholds still run a collection every few hundred
+    allocations, which cost the 50 ms / 8-in-flight benchmark ~4% of its throughput.
+    Re-entrant, so concurrent partitions share one setting; the old one is restored after.
+    """
+    global _gc_depth, _gc_saved
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(20_000, 50, 100)
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0:
+                gc.set_threshold(*_gc_saved)
 
 
 def resolve_max_pages(spec: EndpointSpec, max_pages: int | None) -> int | None:
@@ -108,7 +141,7 @@ async def ingest_partition(
     started = time.perf_counter()
     stats = RequestStats()
     drift: Counter[str] = Counter()
-    with lake.open_partition(endpoint, dt, run_id=run_id) as writer:
+    with fewer_collections(), lake.open_partition(endpoint, dt, run_id=run_id) as writer:
         lander = _Lander(endpoint, writer, run_id, drift)
         if spec.kind == "details":
             wanted = _detail_candidates(lake, dt, detail_budget, report)
@@ -145,7 +178,9 @@ async def ingest_partition(
         manifest.gap = report.gap
         manifest.truncated = report.truncated
         manifest.drift = dict(drift)
+        publish_started = time.perf_counter()
         await asyncio.to_thread(writer.commit, manifest)
+        report.publish_seconds = round(time.perf_counter() - publish_started, 3)
     report.rows = manifest.rows
     report.pages = stats.pages
     report.requests = stats.requests

@@ -148,7 +148,7 @@ class Lake:
             return pl.read_parquet(handle, columns=columns)
 
     def open_partition(
-        self, endpoint: str, dt: date, *, run_id: str, chunk_rows: int = 4000
+        self, endpoint: str, dt: date, *, run_id: str, chunk_rows: int = 2000
     ) -> PartitionWriter:
         return PartitionWriter(self, SCHEMAS[endpoint], dt, run_id=run_id, chunk_rows=chunk_rows)
 

@@ -44,9 +44,7 @@ EARLIEST_RELEASE = date(1900, 1, 1)
 LATEST_RELEASE = date(2099, 12, 31)
 MAX_RETRY_AFTER_S = 120.0
 HANDOFF_YIELDS = 4
-MAX_BATCH_PAGES = 8
-# Spare fetchers wait on the limiter, so a freed slot is reused while its last page parses.
-CREW_PER_SLOT = 2
+MAX_BATCH_PAGES = 4
 
 _KEY_IN_TEXT = re.compile(r"(?i)(key=)[^&\s\"'#]+")
 
@@ -420,7 +418,7 @@ class RawgClient:
 
         def hire() -> None:
             crew[:] = [task for task in crew if not task.done()]
-            wanted = min(CREW_PER_SLOT * self.max_concurrency, target - next_page + 1) - len(crew)
+            wanted = min(self.max_concurrency, target - next_page + 1) - len(crew)
             crew.extend(asyncio.ensure_future(fetch_pages()) for _ in range(max(0, wanted)))
 
         received = 0
