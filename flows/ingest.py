@@ -13,24 +13,22 @@ from prefect.runtime import flow_run
 from prefect.states import Failed, State
 
 from game_market.errors import PipelineError
-from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport, markdown_report
+from game_market.ingest import (
+    DEFAULT_DETAIL_BUDGET,
+    ENDPOINTS,
+    IngestReport,
+    markdown_report,
+    preflight,
+)
 from game_market.lake import Lake
 from game_market.rawg import RawgClient
-from game_market.settings import load_settings
 from tasks.ingest import ingest_partition_task
 
 Endpoint = Literal[
     "games", "genres", "platforms", "parent_platforms", "developers", "publishers", "game_details"
 ]
 # game_details reads the day's games partition, so it runs once games has landed.
-INDEPENDENT_ENDPOINTS: tuple[str, ...] = (
-    "games",
-    "genres",
-    "platforms",
-    "parent_platforms",
-    "developers",
-    "publishers",
-)
+INDEPENDENT_ENDPOINTS = tuple(name for name, spec in ENDPOINTS.items() if spec.kind != "details")
 
 
 def current_run_id() -> str:
@@ -46,10 +44,7 @@ async def ingest_endpoint(
 ) -> dict | State:
     """Land one endpoint's partition for one date (max_pages: None = endpoint default, -1 = all)."""
     try:
-        settings = load_settings()
-        settings.api_key()
-        lake = Lake.from_settings(settings)
-        lake.check_writable()
+        settings, lake = preflight()
         async with RawgClient.from_settings(settings) as client:
             report = await ingest_partition_task(
                 client,
@@ -141,10 +136,7 @@ async def ingest_all(
 ) -> list[dict] | State:
     """Every endpoint for one date: games updated that day, snapshots, and game details."""
     try:
-        settings = load_settings()
-        settings.api_key()
-        lake = Lake.from_settings(settings)
-        lake.check_writable()
+        settings, lake = preflight()
         async with RawgClient.from_settings(settings) as client:
             reports, failures = await ingest_day(
                 client,

@@ -12,16 +12,7 @@ from typing import Any
 
 from game_market import ATTRIBUTION
 from game_market.errors import PipelineError
-
-ENDPOINT_NAMES = (
-    "games",
-    "genres",
-    "platforms",
-    "parent_platforms",
-    "developers",
-    "publishers",
-    "game_details",
-)
+from game_market.ingest import ENDPOINTS, preflight
 
 
 def _prepare_prefect_environment() -> None:
@@ -79,20 +70,10 @@ def _print_reports(reports: Sequence[dict[str, Any]]) -> None:
     print(ATTRIBUTION)
 
 
-def _preflight() -> None:
-    """Settings, key and lake are checked before Prefect starts, so mistakes cost seconds."""
-    from game_market.lake import Lake
-    from game_market.settings import load_settings
-
-    settings = load_settings()
-    settings.api_key()
-    Lake.from_settings(settings).check_writable()
-
-
 def _cmd_ingest(args: argparse.Namespace) -> int:
     _prepare_prefect_environment()
     dates = date_range(parse_date(args.date, "--date"), _optional_date(args.end, "--end"))
-    _preflight()
+    preflight()
     from flows.ingest import ingest_endpoint
 
     reports = [
@@ -106,7 +87,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 def _cmd_ingest_all(args: argparse.Namespace) -> int:
     _prepare_prefect_environment()
     dates = date_range(parse_date(args.date, "--date"), _optional_date(args.end, "--end"))
-    _preflight()
+    preflight()
     from flows.ingest import ingest_all
 
     reports: list[dict[str, Any]] = []
@@ -162,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="land one endpoint for a date (or a date range)",
         description="Land one endpoint's partition for --date (through --end, if given).",
     )
-    ingest.add_argument("--endpoint", required=True, choices=ENDPOINT_NAMES)
+    ingest.add_argument("--endpoint", required=True, choices=list(ENDPOINTS))
     ingest.add_argument("--date", required=True, help="YYYY-MM-DD")
     ingest.add_argument("--end", help="last date of a range, YYYY-MM-DD (inclusive)")
     ingest.add_argument(

@@ -20,6 +20,7 @@ from game_market.errors import PipelineError
 from game_market.lake import Lake, PartitionWriter, new_manifest
 from game_market.rawg import QueryPlan, RawgClient, RequestStats
 from game_market.schemas import SCHEMAS
+from game_market.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,15 @@ def fewer_collections() -> Iterator[None]:
             _gc_depth -= 1
             if _gc_depth == 0:
                 gc.set_threshold(*_gc_saved)
+
+
+def preflight() -> tuple[Settings, Lake]:
+    """Settings, key and a writable lake, checked before any request is spent."""
+    settings = load_settings()
+    settings.api_key()
+    lake = Lake.from_settings(settings)
+    lake.check_writable()
+    return settings, lake
 
 
 def resolve_max_pages(spec: EndpointSpec, max_pages: int | None) -> int | None:

@@ -26,3 +26,11 @@ def test_max_pages_defaults_and_all() -> None:
     assert resolve_max_pages(ENDPOINTS["publishers"], 12) == 12
     with pytest.raises(PipelineError, match="max_pages must be -1"):
         resolve_max_pages(ENDPOINTS["games"], -3)
+
+
+def test_the_flow_parameter_lists_every_endpoint() -> None:
+    from typing import get_args
+
+    from flows.ingest import Endpoint
+
+    assert set(get_args(Endpoint)) == set(ENDPOINTS)
