@@ -291,28 +291,6 @@ async def _fetch_details(
         report.notes.append(f"{missing} games had no detail page any more (404)")
 
 
-def summarize(reports: list[IngestReport]) -> pl.DataFrame:
-    """The per-endpoint table every run prints and attaches as an artifact."""
-    return pl.DataFrame(
-        [
-            {
-                "endpoint": r.endpoint,
-                "dt": r.dt,
-                "status": r.status,
-                "rows": r.rows,
-                "pages": r.pages,
-                "requests": r.requests,
-                "retries": r.retries,
-                "bytes": r.bytes,
-                "seconds": r.seconds,
-                "gap": r.gap,
-                "drift": sum(r.drift.values()),
-            }
-            for r in reports
-        ]
-    )
-
-
 def markdown_report(
     title: str,
     reports: list[IngestReport],

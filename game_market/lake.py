@@ -195,7 +195,6 @@ class PartitionWriter:
         self._chunks: list[Path] = []
         self._winner: dict[int, tuple[int, int]] = {}
         self._unkeyed = 0
-        self.rows_seen = 0
 
     @property
     def distinct_ids(self) -> int:
@@ -212,7 +211,6 @@ class PartitionWriter:
                 self._unkeyed += 1
             elif (page, pos) > winner.get(key, (-1, -1)):
                 winner[key] = (page, pos)
-        self.rows_seen += frame.height
         self._buffer.append(frame)
         self._buffered += frame.height
 

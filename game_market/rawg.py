@@ -77,14 +77,6 @@ class RequestStats:
     split_probes: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
 
-    def add(self, other: RequestStats) -> None:
-        self.requests += other.requests
-        self.retries += other.retries
-        self.pages += other.pages
-        self.bytes += other.bytes
-        self.split_probes += other.split_probes
-        self.statuses.update(other.statuses)
-
 
 class RequestBudget:
     """A cap on requests shared by everything in a run (``max_requests``).
