@@ -1,0 +1,27 @@
+with
+
+source as (
+
+    select * from {{ source('rawg', 'developers') }}
+
+),
+
+renamed as (
+
+    select
+        id as developer_id,
+        slug as developer_slug,
+        name as developer_name,
+        games_count,
+        image_background,
+        {{ dbt.safe_cast('dt', api.Column.translate_type('date')) }} as dt,
+        _ingested_at,
+        _run_id
+
+    from source
+    where id is not null
+    {{ latest_per_partition('id') }}
+
+)
+
+select * from renamed

@@ -1,0 +1,47 @@
+with
+
+source as (
+
+    select * from {{ source('rawg', 'games') }}
+
+),
+
+renamed as (
+
+    select
+        id as game_id,
+        slug as game_slug,
+        name as game_name,
+        {{ dbt.safe_cast('released', api.Column.translate_type('date')) }} as released_on,
+        tba as is_tba,
+        {{ dbt.safe_cast('updated', api.Column.translate_type('timestamp')) }} as updated_at,
+        {{ dbt.safe_cast('rating', 'double') }} as rating,
+        rating_top,
+        ratings_count,
+        reviews_text_count,
+        reviews_count,
+        added as added_count,
+        metacritic as metacritic_score,
+        playtime as playtime_hours,
+        suggestions_count,
+        esrb_rating,
+        added_by_status,
+        ratings,
+        platforms,
+        parent_platforms,
+        genres,
+        stores,
+        tags,
+        {{ dbt.safe_cast('dt', api.Column.translate_type('date')) }} as dt,
+        _ingested_at,
+        _run_id,
+        _page,
+        _pos
+
+    from source
+    where id is not null
+    {{ latest_per_partition('id') }}
+
+)
+
+select * from renamed

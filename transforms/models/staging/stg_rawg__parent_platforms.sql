@@ -1,0 +1,26 @@
+with
+
+source as (
+
+    select * from {{ source('rawg', 'parent_platforms') }}
+
+),
+
+renamed as (
+
+    select
+        id as parent_platform_id,
+        slug as parent_platform_slug,
+        name as parent_platform_name,
+        platforms,
+        {{ dbt.safe_cast('dt', api.Column.translate_type('date')) }} as dt,
+        _ingested_at,
+        _run_id
+
+    from source
+    where id is not null
+    {{ latest_per_partition('id') }}
+
+)
+
+select * from renamed

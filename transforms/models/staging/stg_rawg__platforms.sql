@@ -1,0 +1,28 @@
+with
+
+source as (
+
+    select * from {{ source('rawg', 'platforms') }}
+
+),
+
+renamed as (
+
+    select
+        id as platform_id,
+        slug as platform_slug,
+        name as platform_name,
+        games_count,
+        year_start,
+        year_end,
+        {{ dbt.safe_cast('dt', api.Column.translate_type('date')) }} as dt,
+        _ingested_at,
+        _run_id
+
+    from source
+    where id is not null
+    {{ latest_per_partition('id') }}
+
+)
+
+select * from renamed
