@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import orjson
 import polars as pl
 import pytest
 import s3fs
 
 from game_market.ingest import ENDPOINTS, ingest_partition
-from game_market.lake import Lake
+from game_market.lake import Lake, new_manifest
 from game_market.rawg import RawgClient
+from game_market.schemas import SCHEMAS
 from game_market.settings import load_settings
 from tests.conftest import SECRET_KEY
 
@@ -69,8 +71,9 @@ def test_staging_reads_every_partition_of_the_lake(
     monkeypatch.setenv("DUCKDB_PATH", str(warehouse))
     lake = Lake.from_settings(load_settings())
     asyncio.run(fill(lake, sandbox_url))
+    stale_id = land_stale_copy(lake)
 
-    dbt_build(tmp_path, "staging")
+    dbt_build(tmp_path, "staging intermediate marts")
 
     with duckdb.connect(str(warehouse), read_only=True) as db:
         # Staging views read s3:// through fsspec, as dbt does: register the same filesystem.
@@ -79,7 +82,32 @@ def test_staging_reads_every_partition_of_the_lake(
             counted = db.sql(
                 f"select dt, count(*) from main.stg_rawg__{endpoint} group by dt order by dt"
             ).fetchall()
-            expected = [(day, lake.read_partition(endpoint, day)["id"].n_unique()) for day in DAYS]
+            expected = [
+                (day, lake.read_partition(endpoint, day)["id"].n_unique())
+                for day in lake.partitions(endpoint)
+            ]
             assert counted == expected, endpoint
-    games = pl.concat([lake.read_partition("games", day) for day in DAYS])
-    assert games.height > 0
+        dim_games = dict(db.sql("select game_id, updated_at from main.dim_games").fetchall())
+    games = pl.concat([lake.read_partition("games", day) for day in [*DAYS, STALE_DT]])
+    newest = dict(games.group_by("id").agg(pl.col("updated").max()).iter_rows())
+    assert len(dim_games) == len(newest) == games["id"].n_unique() > 0
+    assert dim_games == newest  # every game, in its latest version
+    assert stale_id in dim_games
+
+
+STALE_DT = date(2026, 1, 19)
+
+
+def land_stale_copy(lake: Lake) -> int:
+    """A later partition holding an older version of one game: dim_games must ignore it."""
+    original = orjson.loads(lake.read_partition("games", DAYS[0])["_raw"][0])
+    stale = {**original, "name": "Stale copy", "updated": "2001-01-01T00:00:00"}
+    frame = (
+        SCHEMAS["games"]
+        .normalize([stale], page=1, run_id="stale", ingested_at=datetime.now(UTC))
+        .frame
+    )
+    with lake.open_partition("games", STALE_DT, run_id="stale") as writer:
+        writer.add(frame)
+        writer.commit(new_manifest("games", STALE_DT, "stale"))
+    return original["id"]
