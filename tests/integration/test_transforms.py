@@ -87,6 +87,12 @@ def test_staging_reads_every_partition_of_the_lake(
                 for day in lake.partitions(endpoint)
             ]
             assert counted == expected, endpoint
+        for entity in ("genre", "developer", "publisher"):
+            newest_day = lake.partitions(f"{entity}s")[-1]
+            expected_ids = set(lake.read_partition(f"{entity}s", newest_day)["id"])
+            rows = db.sql(f"select {entity}_id, dt from main.dim_{entity}s").fetchall()
+            assert {row[0] for row in rows} == expected_ids, entity
+            assert {row[1] for row in rows} == {newest_day}, entity
         dim_games = dict(db.sql("select game_id, updated_at from main.dim_games").fetchall())
     games = pl.concat([lake.read_partition("games", day) for day in [*DAYS, STALE_DT]])
     newest = dict(games.group_by("id").agg(pl.col("updated").max()).iter_rows())

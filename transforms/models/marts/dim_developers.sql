@@ -1,0 +1,1 @@
+{{ latest_snapshot('stg_rawg__developers', 'developer_id') }}

@@ -1,0 +1,1 @@
+{{ latest_snapshot('stg_rawg__genres', 'genre_id') }}
