@@ -9,7 +9,7 @@ RUN := $(UV) run --frozen
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_EXTRA_LOGGERS := game_market
 
-.PHONY: help env demo transform test test-unit bench lint format sandbox
+.PHONY: help env demo transform docs test test-unit bench lint format sandbox
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,6 +27,10 @@ demo: .venv/.synced ## offline demo: RAWG sandbox + the last 14 days into ./data
 transform: .venv/.synced ## dbt build on DuckDB over the lake (LAKE_URL, DUCKDB_PATH)
 	@mkdir -p "$$(dirname "$${DUCKDB_PATH:-./data/warehouse/game_market.duckdb}")"
 	$(RUN) dbt build --project-dir transforms --profiles-dir transforms
+
+docs: .venv/.synced ## dbt docs for the DuckDB target, in transforms/target (serve: dbt docs serve)
+	@mkdir -p "$$(dirname "$${DUCKDB_PATH:-./data/warehouse/game_market.duckdb}")"
+	$(RUN) dbt docs generate --project-dir transforms --profiles-dir transforms
 
 test: .venv/.synced ## the whole test suite (unit + integration)
 	$(RUN) pytest
