@@ -23,11 +23,16 @@ from tests.conftest import SECRET_KEY
 
 TRANSFORMS = Path(__file__).resolve().parents[2] / "transforms"
 DAYS = [date(2026, 1, 17), date(2026, 1, 18)]
+BACKFILLED_DT = date(2026, 1, 15)
 
 
 async def fill(lake: Lake, url: str) -> None:
+    await fill_days(lake, url, DAYS)
+
+
+async def fill_days(lake: Lake, url: str, days: list[date]) -> None:
     async with RawgClient(base_url=url, api_key=SECRET_KEY) as client:
-        for day in DAYS:
+        for day in days:
             for endpoint in ENDPOINTS:
                 await ingest_partition(client, lake, endpoint, day, run_id=f"run-{day}")
 
@@ -88,12 +93,16 @@ def test_staging_reads_every_partition_of_the_lake(
                 for day in lake.partitions(endpoint)
             ]
             assert counted == expected, endpoint
-        for entity in ("genre", "developer", "publisher"):
+        for entity, (source, column) in REFERENCES.items():
             newest_day = lake.partitions(f"{entity}s")[-1]
-            expected_ids = set(lake.read_partition(f"{entity}s", newest_day)["id"])
-            rows = db.sql(f"select {entity}_id, dt from main.dim_{entity}s").fetchall()
-            assert {row[0] for row in rows} == expected_ids, entity
-            assert {row[1] for row in rows} == {newest_day}, entity
+            listed = set(lake.read_partition(f"{entity}s", newest_day)["id"])
+            rows = db.sql(
+                f"select {entity}_id, snapshot_dt, is_in_catalog_snapshot from main.dim_{entity}s"
+            ).fetchall()
+            assert {row[0] for row in rows if row[2]} == listed, entity
+            assert {row[1] for row in rows if row[2]} == {newest_day}, entity
+            # ids only games name still get a row, so every bridge row finds its dimension
+            assert {row[0] for row in rows} == listed | referenced_ids(lake, source, column)
         dim_games = dict(db.sql("select game_id, updated_at from main.dim_games").fetchall())
     games = pl.concat([lake.read_partition("games", day) for day in [*DAYS, STALE_DT]])
     newest = dict(games.group_by("id").agg(pl.col("updated").max()).iter_rows())
@@ -103,6 +112,17 @@ def test_staging_reads_every_partition_of_the_lake(
 
 
 STALE_DT = date(2026, 1, 19)
+# entity -> (endpoint, column) whose lists name the entity's ids
+REFERENCES = {
+    "genre": ("games", "genres"),
+    "developer": ("game_details", "developers"),
+    "publisher": ("game_details", "publishers"),
+}
+
+
+def referenced_ids(lake: Lake, endpoint: str, column: str) -> set[int]:
+    rows = pl.concat([lake.read_partition(endpoint, day) for day in lake.partitions(endpoint)])
+    return set(rows[column].explode().struct.field("id").drop_nulls())
 
 
 def land_stale_copy(lake: Lake) -> int:
@@ -118,3 +138,53 @@ def land_stale_copy(lake: Lake) -> int:
         writer.add(frame)
         writer.commit(new_manifest("games", STALE_DT, "stale"))
     return original["id"]
+
+
+def table_rows(warehouse: Path, table: str, order_by: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        return db.sql(f"select * from main.{table} order by {order_by}").fetchall()
+
+
+def test_incremental_snapshots_match_a_full_rebuild_after_a_backfilled_day(
+    sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAKE_URL", str(tmp_path / "lake"))
+    lake = Lake.from_settings(load_settings())
+    asyncio.run(fill(lake, sandbox_url))
+    incremental = tmp_path / "incremental.duckdb"
+    monkeypatch.setenv("DUCKDB_PATH", str(incremental))
+    run_dbt(tmp_path, "build")
+
+    asyncio.run(fill_days(lake, sandbox_url, [BACKFILLED_DT]))  # older than what is built
+    run_dbt(tmp_path, "build")
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    monkeypatch.setenv("DUCKDB_PATH", str(rebuilt))
+    run_dbt(tmp_path, "build", "--full-refresh")
+
+    key = "game_id, dt"
+    got = table_rows(incremental, "fct_game_daily_snapshots", key)
+    assert got == table_rows(rebuilt, "fct_game_daily_snapshots", key)
+    assert BACKFILLED_DT in {row[1] for row in got}
+
+
+@pytest.mark.parametrize(
+    ("table", "check"),
+    [
+        ("agg_releases_monthly", "assert_releases_reconcile_with_dim_games"),
+        ("fct_game_daily_snapshots", "assert_snapshot_rows_match_lake"),
+    ],
+)
+def test_reconciliation_tests_catch_a_lost_row(
+    table: str, check: str, sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAKE_URL", str(tmp_path / "lake"))
+    warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("DUCKDB_PATH", str(warehouse))
+    asyncio.run(fill(Lake.from_settings(load_settings()), sandbox_url))
+    run_dbt(tmp_path, "build")
+    run_dbt(tmp_path, "test", "--select", check)
+
+    with duckdb.connect(str(warehouse)) as db:
+        db.execute(f"delete from main.{table} where rowid = (select min(rowid) from main.{table})")
+    with pytest.raises(AssertionError, match=f"FAIL 1 {check}"):
+        run_dbt(tmp_path, "test", "--select", check)

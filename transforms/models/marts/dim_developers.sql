@@ -1,1 +1,1 @@
-{{ latest_snapshot('stg_rawg__developers', 'developer_id') }}
+{{ entity_dimension('stg_rawg__developers', 'bridge_game_developers', 'developer') }}

@@ -13,16 +13,18 @@ final as (
         game_slug,
         game_name,
         released_on,
-        {{ dbt.safe_cast(dbt.date_trunc('year', 'released_on'), api.Column.translate_type('date')) }}
-            as release_year_start,
+        cast({{ dbt.date_trunc('month', 'released_on') }} as date) as release_month,
+        cast(extract(year from released_on) as integer) as release_year,
         is_tba,
+        released_on is not null and not coalesce(is_tba, false) as is_released,
         rating,
         rating_top,
         ratings_count,
         metacritic_score,
         playtime_hours,
         added_count,
-        esrb_rating.name as esrb_rating_name,
+        esrb_rating_slug,
+        esrb_rating_name,
         updated_at,
         dt as last_seen_dt
 

@@ -1,1 +1,1 @@
-{{ latest_snapshot('stg_rawg__genres', 'genre_id') }}
+{{ entity_dimension('stg_rawg__genres', 'bridge_game_genres', 'genre', ['image_background']) }}

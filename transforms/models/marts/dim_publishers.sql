@@ -1,1 +1,1 @@
-{{ latest_snapshot('stg_rawg__publishers', 'publisher_id') }}
+{{ entity_dimension('stg_rawg__publishers', 'bridge_game_publishers', 'publisher') }}
