@@ -21,7 +21,7 @@ from game_market.ingest import (
     preflight,
 )
 from game_market.lake import Lake
-from game_market.rawg import RawgClient
+from game_market.rawg import RawgClient, RequestBudget
 from tasks.ingest import ingest_partition_task
 
 Endpoint = Literal[
@@ -79,9 +79,17 @@ async def ingest_day(
     max_pages: dict[str, int] | None = None,
     detail_budget: int = DEFAULT_DETAIL_BUDGET,
     skip_complete: bool = False,
+    snapshots: bool = True,
 ) -> tuple[list[IngestReport], dict[str, str]]:
-    """Every endpoint for one date, concurrently; one failure never discards another's data."""
+    """Every endpoint for one date, concurrently; one failure never discards another's data.
+
+    ``snapshots=False`` lands only the day's games and their details: reference lists are the
+    current listing whatever the date, so a backfill takes them once, not once per day.
+    """
     pages = max_pages or {}
+    independent = [
+        name for name in INDEPENDENT_ENDPOINTS if snapshots or ENDPOINTS[name].kind != "snapshot"
+    ]
 
     async def run(endpoint: str) -> IngestReport:
         return await ingest_partition_task(
@@ -95,12 +103,10 @@ async def ingest_day(
             skip_complete=skip_complete,
         )
 
-    outcomes = await asyncio.gather(
-        *(run(e) for e in INDEPENDENT_ENDPOINTS), return_exceptions=True
-    )
+    outcomes = await asyncio.gather(*(run(e) for e in independent), return_exceptions=True)
     reports: list[IngestReport] = []
     failures: dict[str, str] = {}
-    for endpoint, outcome in zip(INDEPENDENT_ENDPOINTS, outcomes, strict=True):
+    for endpoint, outcome in zip(independent, outcomes, strict=True):
         if isinstance(outcome, IngestReport):
             reports.append(outcome)
         elif isinstance(outcome, BaseException):
@@ -133,11 +139,18 @@ async def ingest_all(
     publishers_max_pages: int = 5,
     detail_budget: int = DEFAULT_DETAIL_BUDGET,
     only_missing: bool = False,
+    snapshots: bool = True,
+    max_requests: int | None = None,
 ) -> list[dict] | State:
-    """Every endpoint for one date: games updated that day, snapshots, and game details."""
+    """Every endpoint for one date: games updated that day, snapshots, and game details.
+
+    Also the target of the backfill's fan-out (deployment `ingest-all/ingest-day`), hence
+    ``snapshots`` (reference lists once per backfill) and ``max_requests`` (its share).
+    """
     try:
         settings, lake = preflight()
-        async with RawgClient.from_settings(settings) as client:
+        budget = RequestBudget(max_requests)
+        async with RawgClient.from_settings(settings, budget=budget) as client:
             reports, failures = await ingest_day(
                 client,
                 lake,
@@ -149,6 +162,7 @@ async def ingest_all(
                 },
                 detail_budget=detail_budget,
                 skip_complete=only_missing,
+                snapshots=snapshots,
             )
     except PipelineError as exc:
         return failed(exc)

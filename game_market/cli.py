@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from game_market import ATTRIBUTION
+from game_market.dates import date_range, parse_date
 from game_market.errors import PipelineError
 from game_market.ingest import ENDPOINTS, preflight
 
@@ -19,28 +23,6 @@ def _prepare_prefect_environment() -> None:
     """Prefect reads these at import: no telemetry from here, and our core log lines in runs."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
-
-
-def parse_date(value: str, flag: str) -> date:
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise PipelineError(
-            f"{flag} must be a calendar date like 2026-01-05, not {value!r}."
-        ) from None
-    if parsed > datetime.now(UTC).date():
-        raise PipelineError(
-            f"{flag} {parsed} is in the future: RAWG has no data for it yet; pick today or earlier."
-        )
-    return parsed
-
-
-def date_range(start: date, end: date | None) -> list[date]:
-    if end is None:
-        return [start]
-    if end < start:
-        raise PipelineError(f"--end {end} is before --date {start}: give the earlier date first.")
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
@@ -103,27 +85,113 @@ def _cmd_ingest_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def _flow_result(run: Any) -> Any:
+    """A flow's return value; a failed run's error surfaces as the PipelineError it carries."""
+    return asyncio.run(run) if asyncio.iscoroutine(run) else run
+
+
+def _cmd_daily(args: argparse.Namespace) -> int:
+    _prepare_prefect_environment()
+    day = _optional_date(args.date, "--date")
+    preflight()
+    from flows.daily import daily_game_market_update
+
+    result = _flow_result(
+        daily_game_market_update(
+            date=day,
+            detail_budget=args.detail_budget,
+            max_requests=args.max_requests,
+            target=args.target,
+        )
+    )
+    print(f"Daily update for {result['date']}: {result['requests']:,} RAWG requests.")
+    if args.target == "duckdb":
+        _print_report(result["date"])
+    return 0
+
+
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    _prepare_prefect_environment()
+    start, end = parse_date(args.start, "--start"), parse_date(args.end, "--end")
+    date_range(start, end, ("--start", "--end"))
+    preflight()
+    from flows.backfill import game_market_backfill
+
+    result = _flow_result(
+        game_market_backfill(
+            start_date=start,
+            end_date=end,
+            only_missing=args.only_missing,
+            max_concurrent_days=args.max_concurrent_days,
+            max_requests=args.max_requests,
+            detail_budget=args.detail_budget,
+            target=args.target,
+        )
+    )
+    print(
+        f"Backfill {start}..{end}: {len(result['dates_done'])} dates done, "
+        f"{result['requests']:,} RAWG requests."
+    )
+    return 0
+
+
+def _print_report(day: str | date | None, html: Path | None = None) -> None:
+    from game_market.report import build_report
+    from game_market.settings import load_settings
+
+    report = build_report(
+        load_settings().duckdb_path, date.fromisoformat(str(day)) if day else None
+    )
+    print(report.to_text())
+    if html is not None:
+        report.write_html(html)
+        print(f"HTML report: {html}")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    _print_report(_optional_date(args.date, "--date"), Path(args.html) if args.html else None)
+    return 0
+
+
+def _show_progress() -> None:
+    """Milestones on stdout; Prefect's own console lines are turned down by the caller."""
+    progress = logging.getLogger("game_market.progress")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("  %(message)s"))
+    progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
-    """Offline: a sandbox on a free port, then the last N days ingested into ./data."""
+    """Offline: a sandbox on a free port, the last N days backfilled into ./data, a report."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     _prepare_prefect_environment()
     from game_market.sandbox import SandboxConfig, running_sandbox
 
+    # The demo always writes the local lake and warehouse, whatever .env points at.
+    os.environ["LAKE_URL"] = "./data/lake"
+    os.environ["DUCKDB_PATH"] = "./data/warehouse/game_market.duckdb"
     today = datetime.now(UTC).date()
     config = SandboxConfig(games=args.games, seed=args.seed, days=max(30, args.days), today=today)
-    days = [today - timedelta(days=n) for n in range(args.days, 0, -1)]
-    print(f"Starting the RAWG sandbox ({config.games:,} games) and ingesting {days[0]}..{days[-1]}")
+    start, end = today - timedelta(days=args.days), today - timedelta(days=1)
+    started = time.perf_counter()
+    print(f"[1/3] Starting the offline RAWG sandbox ({config.games:,} games)")
     with running_sandbox(config) as base_url:
         os.environ["RAWG_BASE_URL"] = base_url
         os.environ["RAWG_API_KEY"] = "sandbox-demo-key"
-        from flows.ingest import ingest_all
+        from flows.backfill import game_market_backfill
 
-        reports: list[dict[str, Any]] = []
-        for number, day in enumerate(days, start=1):
-            day_reports = asyncio.run(ingest_all(date=day, detail_budget=args.detail_budget))
-            reports.extend(day_reports)
-            rows = sum(r["rows"] for r in day_reports if r["endpoint"] == "games")
-            print(f"[{number}/{len(days)}] {day}: {rows} games landed")
-    _print_reports(reports)
+        _show_progress()
+        print(f"[2/3] Backfilling {start}..{end} into ./data, then building the warehouse")
+        result = _flow_result(
+            game_market_backfill(start_date=start, end_date=end, detail_budget=args.detail_budget)
+        )
+    print(
+        f"[3/3] Done in {time.perf_counter() - started:.0f} s: {len(result['dates_done'])} days,"
+        f" {result['requests']:,} sandbox requests (a real RAWG key would have spent the same)."
+    )
+    _print_report(end, Path("data/reports/market_report.html"))
     return 0
 
 
@@ -169,10 +237,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest_all.set_defaults(handler=_cmd_ingest_all)
 
+    daily = commands.add_parser(
+        "daily",
+        help="the daily update: ingest a day, build the warehouse, print the report",
+        description="Ingest every endpoint for --date (default: yesterday, UTC), then dbt build.",
+    )
+    daily.add_argument("--date", help="YYYY-MM-DD (default: yesterday, UTC)")
+    _add_run_options(daily)
+    daily.set_defaults(handler=_cmd_daily)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="ingest a range of days side by side, then build the warehouse once",
+        description="Ingest every date from --start through --end, then one dbt build.",
+    )
+    backfill.add_argument("--start", required=True, help="first date, YYYY-MM-DD")
+    backfill.add_argument("--end", required=True, help="last date, YYYY-MM-DD (inclusive)")
+    backfill.add_argument(
+        "--only-missing",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="skip partitions already complete (default); --no-only-missing refetches all",
+    )
+    backfill.add_argument(
+        "--all", dest="only_missing", action="store_false", help="same as --no-only-missing"
+    )
+    backfill.add_argument("--max-concurrent-days", type=int, default=4)
+    _add_run_options(backfill)
+    backfill.set_defaults(handler=_cmd_backfill)
+
+    report = commands.add_parser(
+        "report",
+        help="print the market report from the warehouse",
+        description="Print the market report for --date (default: the latest day built).",
+    )
+    report.add_argument("--date", help="YYYY-MM-DD (default: the latest day in the warehouse)")
+    report.add_argument("--html", help="also write the HTML report to this path")
+    report.set_defaults(handler=_cmd_report)
+
     demo = commands.add_parser(
         "demo",
-        help="offline demo: sandbox + the last 14 days into ./data",
-        description="Start the RAWG sandbox on a free port and ingest the last days into LAKE_URL.",
+        help="offline demo: sandbox, the last 14 days into ./data, warehouse, report",
+        description="Start the RAWG sandbox on a free port, backfill the last days into ./data, "
+        "build and test the warehouse, print the report and write data/reports/.",
     )
     demo.add_argument("--days", type=int, default=14)
     demo.add_argument("--games", type=int, default=3000)
@@ -190,6 +297,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(sandbox)
     sandbox.set_defaults(handler=_cmd_sandbox)
     return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--detail-budget", type=int, default=50, help="max /games/{id} requests a day (default 50)"
+    )
+    parser.add_argument(
+        "--max-requests", type=int, default=None, help="stop cleanly after this many requests"
+    )
+    parser.add_argument("--target", choices=["duckdb", "snowflake"], default="duckdb")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

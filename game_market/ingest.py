@@ -272,21 +272,30 @@ async def _fetch_details(
     stats: RequestStats,
     report: IngestReport,
 ) -> None:
+    # All or nothing: a partition cut short by the budget would be thrown away, requests and all.
+    reservation = client.budget.reserve(len(game_ids), f"{spec.name} for {len(game_ids)} games")
+
     async def one(position: int, game_id: int) -> tuple[int, dict[str, Any] | None]:
         path = spec.path.format(id=game_id)
-        return position, await client.get_detail(path, endpoint=spec.name, stats=stats)
+        detail = await client.get_detail(
+            path, endpoint=spec.name, stats=stats, reservation=reservation
+        )
+        return position, detail
 
     batch = max(1, client.max_concurrency * 2)
     missing = 0
-    for start in range(0, len(game_ids), batch):
-        chunk = game_ids[start : start + batch]
-        for position, detail in await asyncio.gather(
-            *(one(start + offset + 1, game_id) for offset, game_id in enumerate(chunk))
-        ):
-            if detail is None:
-                missing += 1
-            else:
-                await lander.land([(position, [detail])])
+    try:
+        for start in range(0, len(game_ids), batch):
+            chunk = game_ids[start : start + batch]
+            for position, detail in await asyncio.gather(
+                *(one(start + offset + 1, game_id) for offset, game_id in enumerate(chunk))
+            ):
+                if detail is None:
+                    missing += 1
+                else:
+                    await lander.land([(position, [detail])])
+    finally:
+        reservation.close()
     if missing:
         report.notes.append(f"{missing} games had no detail page any more (404)")
 

@@ -482,9 +482,16 @@ class RawgClient:
         return Page(number=number, items=results, count=count, bytes=size)
 
     async def get_detail(
-        self, path: str, *, endpoint: str, stats: RequestStats
+        self,
+        path: str,
+        *,
+        endpoint: str,
+        stats: RequestStats,
+        reservation: Reservation | None = None,
     ) -> dict[str, Any] | None:
-        body, _ = await self.get_json(path, {}, endpoint=endpoint, page=None, stats=stats)
+        body, _ = await self.get_json(
+            path, {}, endpoint=endpoint, page=None, stats=stats, reservation=reservation
+        )
         if body is not None:
             stats.pages += 1
         return body

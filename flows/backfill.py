@@ -1,0 +1,278 @@
+"""The backfill: a range of days into the lake, days side by side, then one dbt build."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import acreate_markdown_artifact
+from prefect.deployments import run_deployment
+from prefect.runtime import flow_run
+from prefect.states import State
+
+from flows.ingest import current_run_id, failed, ingest_day
+from flows.transform import Target, transform
+from game_market import ATTRIBUTION
+from game_market.dates import check_not_future, date_range
+from game_market.errors import PipelineError
+from game_market.ingest import DEFAULT_DETAIL_BUDGET, ENDPOINTS, preflight
+from game_market.lake import Lake
+from game_market.rawg import RawgClient, RequestBudget
+from tasks.ingest import ingest_partition_task
+
+INGEST_DAY_DEPLOYMENT = "ingest-all/ingest-day"
+SNAPSHOT_ENDPOINTS = [name for name, spec in ENDPOINTS.items() if spec.kind == "snapshot"]
+# Milestones for people watching a terminal (`gmp demo`); the run logger has the details.
+progress = logging.getLogger("game_market.progress")
+BUDGET_SPENT = "request budget"  # how RequestBudgetExhausted messages name the cause
+
+
+@dataclass
+class DayOutcome:
+    day: dt.date
+    requests: int = 0
+    rows: int = 0
+    skipped: int = 0  # partitions already complete
+    problem: str | None = None  # why the day is not done
+
+    @property
+    def done(self) -> bool:
+        return self.problem is None
+
+
+@dataclass
+class BackfillPlan:
+    days: list[dt.date]
+    outcomes: dict[dt.date, DayOutcome] = field(default_factory=dict)
+    requests: int = 0  # the whole run's, failed partitions and reference lists included
+
+    @property
+    def done(self) -> list[dt.date]:
+        return [d for d in self.days if d in self.outcomes and self.outcomes[d].done]
+
+    @property
+    def remaining(self) -> list[dt.date]:
+        return [d for d in self.days if d not in self.done]
+
+
+def check_parameters(
+    start_date: dt.date, end_date: dt.date, max_concurrent_days: int, max_requests: int | None
+) -> list[dt.date]:
+    check_not_future(end_date, "end_date")
+    days = date_range(start_date, end_date, ("start_date", "end_date"))
+    if max_concurrent_days < 1:
+        raise PipelineError(f"max_concurrent_days must be at least 1, not {max_concurrent_days}.")
+    if max_requests is not None and max_requests < 1:
+        raise PipelineError(
+            f"max_requests must be a positive request count (or empty for no cap), "
+            f"not {max_requests}."
+        )
+    return days
+
+
+async def ingest_snapshots(
+    client: RawgClient, lake: Lake, day: dt.date, run_id: str, *, skip_complete: bool
+) -> dict[str, str]:
+    """The reference lists for ``day``; returns the failures by endpoint."""
+    failures: dict[str, str] = {}
+    for endpoint in SNAPSHOT_ENDPOINTS:
+        try:
+            await ingest_partition_task(
+                client, lake, endpoint, day, run_id, skip_complete=skip_complete
+            )
+        except PipelineError as exc:
+            failures[endpoint] = str(exc)
+    return failures
+
+
+async def ingest_inline(
+    plan: BackfillPlan,
+    *,
+    only_missing: bool,
+    max_concurrent_days: int,
+    max_requests: int | None,
+    detail_budget: int,
+) -> None:
+    """Days side by side on one client, so the in-flight cap and the budget span them all."""
+    settings, lake = preflight()
+    budget = RequestBudget(max_requests)
+    slots = asyncio.Semaphore(max_concurrent_days)
+    run_id = current_run_id()
+    async with RawgClient.from_settings(settings, budget=budget) as client:
+
+        async def one(day: dt.date) -> None:
+            async with slots:
+                if budget.remaining == 0:
+                    problem = f"not started: {BUDGET_SPENT} spent"
+                    plan.outcomes[day] = DayOutcome(day, problem=problem)
+                    return
+                reports, failures = await ingest_day(
+                    client,
+                    lake,
+                    day,
+                    run_id=run_id,
+                    detail_budget=detail_budget,
+                    skip_complete=only_missing,
+                    snapshots=False,
+                )
+                if day in snapshot_failures:
+                    failures = {**snapshot_failures.pop(day), **failures}
+                plan.outcomes[day] = DayOutcome(
+                    day,
+                    requests=sum(r.requests for r in reports),
+                    rows=sum(r.rows for r in reports if r.status == "landed"),
+                    skipped=sum(r.status == "skipped" for r in reports),
+                    problem="; ".join(f"{e}: {m}" for e, m in failures.items()) or None,
+                )
+                outcome = plan.outcomes[day]
+                progress.info(
+                    "[%d/%d] %s %s: %s rows, %s requests",
+                    len(plan.outcomes),
+                    len(plan.days),
+                    day,
+                    "done" if outcome.done else "NOT done",
+                    f"{outcome.rows:,}",
+                    f"{outcome.requests:,}",
+                )
+
+        # Reference lists first: a few requests, and without them no mart can be built.
+        snapshot_failures = {
+            plan.days[-1]: await ingest_snapshots(
+                client, lake, plan.days[-1], run_id, skip_complete=only_missing
+            )
+        }
+        await asyncio.gather(*(one(day) for day in plan.days))
+    plan.requests = sum(client.usage.values())
+
+
+async def ingest_fanned_out(
+    plan: BackfillPlan,
+    *,
+    deployment: str,
+    only_missing: bool,
+    max_concurrent_days: int,
+    max_requests: int | None,
+    detail_budget: int,
+) -> None:
+    """Each day as its own deployment run (in the cloud, its own ECS task).
+
+    Runs cannot share one budget, so a cap is split evenly: each day may spend its share.
+    The idempotency key makes a retried backfill reuse its day runs instead of repeating them.
+    """
+    slots = asyncio.Semaphore(max_concurrent_days)
+    share = None if max_requests is None else max(1, max_requests // len(plan.days))
+    parent = str(flow_run.id or current_run_id())
+
+    async def one(day: dt.date) -> None:
+        async with slots:
+            run = await run_deployment(
+                name=deployment,
+                parameters={
+                    "date": day.isoformat(),
+                    "only_missing": only_missing,
+                    "detail_budget": detail_budget,
+                    "snapshots": day == plan.days[-1],
+                    "max_requests": share,
+                },
+                idempotency_key=f"backfill-{parent}-{day}",
+                flow_run_name=f"ingest-day-{day}",
+                timeout=None,
+                poll_interval=2,
+            )
+            state = run.state
+            ok = state is not None and state.is_completed()
+            problem = None if ok else (state.message if state else None) or "did not complete"
+            plan.outcomes[day] = DayOutcome(day, problem=problem)
+
+    await asyncio.gather(*(one(day) for day in plan.days))
+
+
+def backfill_markdown(plan: BackfillPlan, start: dt.date, end: dt.date) -> str:
+    lines = [
+        f"# Backfill {start} .. {end}",
+        "",
+        f"**{len(plan.done)} of {len(plan.days)} dates done**; {len(plan.remaining)} remain.",
+        "",
+        "| date | status | requests | rows landed | partitions skipped | problem |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for day in plan.days:
+        o = plan.outcomes.get(day, DayOutcome(day, problem="not started"))
+        status = "done" if o.done else "**remaining**"
+        lines.append(
+            f"| {day} | {status} | {o.requests:,} | {o.rows:,} | {o.skipped} | {o.problem or ''} |"
+        )
+    lines += ["", f"RAWG requests used: {plan.requests:,}.", "", ATTRIBUTION]
+    return "\n".join(lines)
+
+
+def summarize_remaining(plan: BackfillPlan, max_requests: int | None) -> str:
+    remaining = plan.remaining
+    shown = ", ".join(str(d) for d in remaining[:5]) + (" ..." if len(remaining) > 5 else "")
+    problems = [plan.outcomes[d].problem or "" for d in remaining if d in plan.outcomes]
+    if max_requests is not None and any(BUDGET_SPENT in p for p in problems):
+        cause = f"the request budget of {max_requests:,} ran out"
+    elif len(set(problems)) == 1:
+        cause = problems[0].rstrip(".")
+    else:
+        cause = "see the run's artifact for each date's problem"
+    return (
+        f"{len(plan.done)} of {len(plan.days)} dates done; {len(remaining)} remain ({shown}): "
+        f"{cause}. Rerun the same backfill (only_missing) to fetch just what is missing."
+    )
+
+
+@flow(name="game-market-backfill", flow_run_name="backfill-{start_date}-{end_date}")
+async def game_market_backfill(
+    start_date: dt.date,
+    end_date: dt.date,
+    only_missing: bool = True,
+    max_concurrent_days: int = 4,
+    max_requests: int | None = None,
+    fan_out: Literal["inline", "deployments"] = "inline",
+    fan_out_deployment: str = INGEST_DAY_DEPLOYMENT,
+    detail_budget: int = DEFAULT_DETAIL_BUDGET,
+    target: Target = "duckdb",
+) -> dict | State:
+    """Ingest every date in [start_date, end_date], then build the warehouse once.
+
+    Reference lists are taken once, for end_date. With only_missing, complete partitions
+    are skipped, so a rerun after a spent budget resumes where the last one stopped.
+    """
+    try:
+        days = check_parameters(start_date, end_date, max_concurrent_days, max_requests)
+        plan = BackfillPlan(days)
+        options = {
+            "only_missing": only_missing,
+            "max_concurrent_days": max_concurrent_days,
+            "max_requests": max_requests,
+            "detail_budget": detail_budget,
+        }
+        if fan_out == "deployments":
+            await ingest_fanned_out(plan, deployment=fan_out_deployment, **options)
+        else:
+            await ingest_inline(plan, **options)
+    except PipelineError as exc:
+        return failed(exc)
+    await acreate_markdown_artifact(
+        backfill_markdown(plan, start_date, end_date),
+        key=f"backfill-{start_date}-{end_date}",
+        description=f"Backfill {start_date}..{end_date}: dates done and remaining",
+    )
+    get_run_logger().info("Backfill: %d of %d dates done", len(plan.done), len(days))
+    built = transform(target=target, run_date=end_date, return_state=True)
+    problems = []
+    if plan.remaining:
+        problems.append("Backfill incomplete: " + summarize_remaining(plan, max_requests))
+    if built.is_failed():
+        problems.append(built.message or "dbt build failed.")
+    if problems:
+        return failed(PipelineError(" ".join(problems)))
+    return {
+        "dates_done": [str(d) for d in plan.done],
+        "requests": plan.requests,
+    }

@@ -1,0 +1,81 @@
+"""The daily update: yesterday's games and reference lists into the lake, then one dbt build."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from game_market.report import build_report
+from prefect import flow, get_run_logger
+from prefect.artifacts import acreate_markdown_artifact
+from prefect.runtime import flow_run
+from prefect.states import State
+
+from flows.ingest import current_run_id, failed, failure_message, ingest_day
+from flows.transform import Target, transform
+from game_market.dates import check_not_future
+from game_market.errors import PipelineError
+from game_market.ingest import DEFAULT_DETAIL_BUDGET, markdown_report, preflight
+from game_market.rawg import RawgClient, RequestBudget
+
+
+def day_before_scheduled_start() -> dt.date:
+    """The day a scheduled run collects: the UTC day before it was scheduled to start.
+
+    Read at run time, so a late or retried run still collects its own day, and a manual run
+    (scheduled now) collects yesterday.
+    """
+    scheduled = flow_run.scheduled_start_time
+    return scheduled.astimezone(dt.UTC).date() - dt.timedelta(days=1)
+
+
+async def publish_market_summary(target: str, day: dt.date) -> None:
+    if target != "duckdb":
+        get_run_logger().info("The market summary artifact reads the DuckDB warehouse only.")
+        return
+    from game_market.settings import load_settings
+
+    report = build_report(load_settings().duckdb_path, day)
+    await acreate_markdown_artifact(
+        report.to_markdown(),
+        key=f"market-summary-{day}",
+        description=f"Game market summary for {day} (data: RAWG, rawg.io)",
+    )
+
+
+@flow(name="daily-game-market-update")
+async def daily_game_market_update(
+    date: dt.date | None = None,
+    detail_budget: int = DEFAULT_DETAIL_BUDGET,
+    max_requests: int | None = None,
+    target: Target = "duckdb",
+) -> dict | State:
+    """Ingest every endpoint for `date` (default: the day before the scheduled start), build."""
+    day = date or day_before_scheduled_start()
+    logger = get_run_logger()
+    try:
+        check_not_future(day, "date")
+        settings, lake = preflight()
+        async with RawgClient.from_settings(settings, budget=RequestBudget(max_requests)) as client:
+            reports, failures = await ingest_day(
+                client, lake, day, run_id=current_run_id(), detail_budget=detail_budget
+            )
+    except PipelineError as exc:
+        return failed(exc)
+    used = sum(client.usage.values())
+    await acreate_markdown_artifact(
+        markdown_report(f"Ingest of every endpoint for {day}", reports, failures, client.usage),
+        key=f"ingest-all-{day}",
+        description=f"RAWG ingest for {day}",
+    )
+    logger.info("Ingest for %s used %d RAWG requests; building the warehouse", day, used)
+    built = transform(target=target, run_date=day, return_state=True)
+    if built.is_failed():
+        return failed(PipelineError(built.message or "dbt build failed."))
+    await publish_market_summary(target, day)
+    if failures:
+        return failed(
+            PipelineError(
+                failure_message(day, failures) + " The warehouse was built from what landed."
+            )
+        )
+    return {"date": str(day), "requests": used, "rows": {r.endpoint: r.rows for r in reports}}

@@ -1,0 +1,105 @@
+"""The dbt subflow: `dbt build` of transforms/ through PrefectDbtRunner, one task per node."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any, Literal
+
+from dbt.contracts.results import RunExecutionResult
+from prefect import flow, get_run_logger
+from prefect.states import Completed, State
+from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
+
+from flows.ingest import failed
+from game_market.errors import PipelineError
+from game_market.settings import load_settings
+
+TRANSFORMS_DIR = Path(__file__).resolve().parents[1] / "transforms"
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+Target = Literal["duckdb", "snowflake"]
+progress = logging.getLogger("game_market.progress")
+
+
+def dbt_runner() -> PrefectDbtRunner:
+    settings = PrefectDbtSettings(project_dir=TRANSFORMS_DIR, profiles_dir=TRANSFORMS_DIR)
+    # Failures are read from the results below, to name every failing node in one message.
+    return PrefectDbtRunner(settings=settings, raise_on_failure=False)
+
+
+def failing_nodes(result: Any) -> list[str]:
+    """'model dim_games (<first line of the error>)', 'test unique_... (3 failures)'."""
+    if not isinstance(result, RunExecutionResult):
+        return []
+    nodes = []
+    for node_result in result.results:
+        status = str(node_result.status).lower()
+        if status not in FAILED_STATUSES:
+            continue
+        resource = str(node_result.node.resource_type).lower()
+        detail = f"{node_result.failures} failures" if node_result.failures else status
+        if node_result.message and not node_result.failures:
+            first_line = str(node_result.message).strip().splitlines()[0]
+            detail = first_line if len(first_line) <= 160 else first_line[:157] + "..."
+        nodes.append(f"{resource} {node_result.node.name} ({detail})")
+    return nodes
+
+
+def build_args(
+    target: str, select: str | None, full_refresh: bool, variables: dict[str, Any]
+) -> list[str]:
+    args = ["build", "--target", target, "--vars", json.dumps(variables, default=str)]
+    if select:
+        args += ["--select", select]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+@flow(name="dbt-build", flow_run_name="dbt-build-{target}")
+def transform(
+    target: Target = "duckdb",
+    select: str | None = None,
+    full_refresh: bool = False,
+    run_date: dt.date | None = None,
+    vars: dict[str, Any] | None = None,
+) -> dict[str, Any] | State:
+    """Build and test the warehouse; any failing model or test fails the run, named."""
+    logger = get_run_logger()
+    variables = {**(vars or {}), "run_date": str(run_date or dt.datetime.now(dt.UTC).date())}
+    if target == "duckdb":
+        load_settings().duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    runner = dbt_runner()
+    if target == "snowflake":
+        refreshed = runner.invoke(["run-operation", "refresh_external_tables", "--target", target])
+        if not refreshed.success:
+            return failed(
+                PipelineError(
+                    "Refreshing the Snowflake external tables failed; check the "
+                    "TRANSFORMER role's grants on the RAW schema (infra/snowflake)."
+                )
+            )
+    progress.info("dbt build on %s: every model and every test", target)
+    result = runner.invoke(build_args(target, select, full_refresh, variables))
+    failures = failing_nodes(result.result)
+    if not result.success:
+        if failures:
+            return failed(
+                PipelineError(
+                    f"dbt build failed on {len(failures)} node(s): {'; '.join(failures)}."
+                )
+            )
+        return failed(PipelineError(f"dbt build did not run: {result.exception}."))
+    statuses = [str(r.status).lower() for r in result.result.results]
+    summary = {
+        "target": target,
+        "nodes": len(statuses),
+        "passed": sum(s in ("success", "pass") for s in statuses),
+        "warned": sum(s == "warn" for s in statuses),
+        "skipped": sum(s == "skipped" for s in statuses),
+    }
+    logger.info("dbt build on %s: %s", target, summary)
+    progress.info("dbt build passed: %s nodes", summary["nodes"])
+    return Completed(message=f"dbt build passed {summary['nodes']} nodes.", data=summary)

@@ -1,0 +1,135 @@
+"""The flows users schedule: backfill, daily update and the dbt subflow, on the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.backfill import game_market_backfill
+from flows.transform import transform
+from game_market.errors import PipelineError
+from game_market.lake import Lake
+from tests.conftest import SECRET_KEY, reset_sandbox, sandbox_stats
+from tests.integration.test_flows import run_details
+
+START, END = date(2026, 1, 15), date(2026, 1, 19)
+DAYS = [date(2026, 1, d) for d in range(15, 20)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def harness() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture
+def env(sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
+    monkeypatch.setenv("RAWG_BASE_URL", sandbox_url)
+    monkeypatch.setenv("LAKE_URL", str(tmp_path / "lake"))
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse" / "game_market.duckdb"))
+    reset_sandbox(sandbox_url)
+    return tmp_path
+
+
+def backfill(**options):
+    options = {"start_date": START, "end_date": END, "detail_budget": 10, **options}
+    return asyncio.run(game_market_backfill(**options, return_state=True))
+
+
+async def subflow_names(parent_id) -> list[str]:
+    async with get_client() as client:
+        runs = await client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_id])
+            )
+        )
+    return [run.name for run in runs]
+
+
+def scalar(warehouse: Path, sql: str):
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        return db.execute(sql).fetchall()[0][0]
+
+
+def test_backfill_lands_every_day_builds_once_and_a_rerun_costs_nothing(
+    env: Path, sandbox_url: str
+) -> None:
+    state = backfill(max_concurrent_days=2)
+    assert state.is_completed(), state.message
+    result = state.result()
+    assert result["dates_done"] == [str(d) for d in DAYS]
+    assert result["requests"] == sandbox_stats(sandbox_url)["requests"] > 0
+
+    lake = Lake(str(env / "lake"))
+    for day in DAYS:
+        assert lake.is_complete("games", day) and lake.is_complete("game_details", day), day
+    # reference lists are the current listing whatever the date: taken once, for the end date
+    assert lake.partitions("genres") == [END] == lake.partitions("developers")
+
+    names = asyncio.run(subflow_names(state.state_details.flow_run_id))
+    assert names.count("dbt-build-duckdb") == 1  # one build for the whole range
+    warehouse = env / "warehouse" / "game_market.duckdb"
+    snapshot_days = scalar(warehouse, "select count(distinct dt) from fct_game_daily_snapshots")
+    assert snapshot_days == len(DAYS)
+
+    markdown, _ = asyncio.run(run_details(state.state_details.flow_run_id))
+    assert "**5 of 5 dates done**; 0 remain." in markdown and "rawg.io" in markdown
+
+    reset_sandbox(sandbox_url)
+    again = backfill()
+    assert again.is_completed(), again.message
+    assert sandbox_stats(sandbox_url)["requests"] == 0  # only_missing: nothing refetched
+
+
+def test_a_spent_budget_stops_cleanly_and_the_rerun_resumes(env: Path, sandbox_url: str) -> None:
+    state = backfill(max_requests=30, max_concurrent_days=1)
+    assert state.is_failed()
+    message = state.message
+    assert message.startswith("Backfill incomplete: ")
+    assert "the request budget of 30 ran out" in message and "Rerun the same backfill" in message
+    assert sandbox_stats(sandbox_url)["requests"] <= 30
+    markdown, _ = asyncio.run(run_details(state.state_details.flow_run_id))
+    assert "**remaining**" in markdown and "| done |" in markdown
+
+    lake = Lake(str(env / "lake"))
+    landed = {
+        (endpoint, day): lake.read_manifest(endpoint, day).run_id
+        for endpoint in ("games", "game_details", "genres")
+        for day in lake.partitions(endpoint)
+    }
+    assert landed  # something landed before the budget ran out, and it is kept
+    rerun = backfill()
+    assert rerun.is_completed(), rerun.message
+    for (endpoint, day), run_id in landed.items():
+        assert lake.read_manifest(endpoint, day).run_id == run_id  # not fetched again
+
+
+def test_bad_dates_fail_in_one_sentence_before_any_request(env: Path, sandbox_url: str) -> None:
+    state = backfill(start_date=END, end_date=START)
+    assert state.is_failed()
+    assert state.message == (
+        "end_date 2026-01-15 is before start_date 2026-01-19: give the earlier date first."
+    )
+    assert sandbox_stats(sandbox_url)["requests"] == 0
+
+
+def test_a_failing_dbt_test_fails_the_subflow_naming_the_nodes(env: Path) -> None:
+    assert backfill(start_date=END).is_completed()
+    # A calendar that starts after the data breaks the relationships into dim_date.
+    state = transform(vars={"calendar_start": "2030-01-01"}, return_state=True)
+    assert state.is_failed()
+    assert state.message.startswith("dbt build failed on ")
+    assert "test relationships_fct_game_daily_snapshots_dt__date_day__ref_dim_date_" in (
+        state.message
+    )
+    with pytest.raises(PipelineError):
+        state.result()
