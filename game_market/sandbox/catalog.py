@@ -4,10 +4,19 @@ Per game only a handful of compact arrays are kept (what filtering and ordering 
 every JSON item is re-rendered on demand from ``(seed, game id)``, so a 100k-game catalog
 costs a few MB. Reference data (genres, platforms, parents, stores, tags, ESRB) mirrors
 real RAWG responses. Data shapes: RAWG (rawg.io).
+
+Time model: real RAWG only ever shows a game's current state, so the sandbox simulates what
+a pipeline collecting every day would have seen. Each game has a deterministic update
+schedule inside the ``days`` window (a first update, then, for a share of games that favours
+the popular ones, re-updates every 1-7 days); ``updated=lo,hi`` serves a game as of its
+latest update day in the range, with counts (``added``, ``ratings_count``, ...) that only
+grow over the schedule and reach the current state, the one every other route shows, on the
+game's last update day.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import zlib
@@ -15,7 +24,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
 from itertools import accumulate
@@ -272,6 +281,14 @@ _EPOCH_ORDINAL = _EPOCH.toordinal()
 _MEDIA = "https://media.rawg.io/media"
 # Large primes: any of them is invertible modulo a realistic developer/publisher count.
 _AFFINE_PRIMES = (1_000_000_007, 998_244_353, 2_147_483_647, 1_000_000_009)
+# Time model: update days are stored as unsigned 16-bit offsets into the window.
+_MAX_DAYS = 65_535
+# Days between two updates of a re-updated game: 1 for the most added, up to this for the least.
+_MAX_REFRESH_GAP = 7
+# Per-game growth of the counts per day between updates (drawn within this range).
+_GROWTH_PER_DAY = (0.002, 0.02)
+# How far (hundredths of a star) a rating may sit from today's value, one per day back.
+_MAX_RATING_DRIFT = 10
 
 
 @dataclass(frozen=True)
@@ -284,6 +301,8 @@ class SandboxConfig:
     fault_rate: float = 0
     days: int = 30
     today: date | None = None
+    # share of games re-updated after their first update day (popular ones more likely)
+    refresh_share: float = 0.4
     max_pages_per_query: int = 500
     valid_keys: frozenset[str] | None = None
     retry_after_s: int = 1
@@ -298,6 +317,10 @@ class SandboxConfig:
             raise ValueError("games must be >= 0, days and max_pages_per_query >= 1")
         if not 0 <= self.fault_rate <= 1:
             raise ValueError("fault_rate must be within [0, 1]")
+        if not 0 <= self.refresh_share <= 1:
+            raise ValueError("refresh_share must be within [0, 1]")
+        if self.days > _MAX_DAYS:
+            raise ValueError(f"days must be <= {_MAX_DAYS}")
         if min(self.developer_count, self.publisher_count) < 1:
             raise ValueError("developers and publishers must be >= 1")
 
@@ -386,6 +409,10 @@ class _Facts:
 
 def _iso_date(ordinal: int) -> str | None:
     return date.fromordinal(ordinal).isoformat() if ordinal else None
+
+
+def _iso_timestamp(seconds: int) -> str:
+    return (_EPOCH + timedelta(seconds=seconds)).isoformat()
 
 
 def _media_url(rng: Random, folder: str) -> str:
@@ -583,10 +610,15 @@ class Catalog:
         self._seed = config.seed
         today = config.current_day
         self._release_span = (today + timedelta(days=365)).toordinal() - _FIRST_RELEASE_ORDINAL
-        self._first_update_day = today.toordinal() - config.days - _EPOCH_ORDINAL
+        # update days are offsets from the window's first day: 0 .. days - 1 (yesterday)
+        self._first_update_ordinal = today.toordinal() - config.days
+        self._first_update_day = self._first_update_ordinal - _EPOCH_ORDINAL
+        # the time model's own hash stream: drawing from `rng` would shift every studio
+        self._time_salt = _mix(config.seed ^ 0x7D1E_5EED)
         self._selections = _LRU(64)
         self._orders = _LRU(24)
-        self._item_cache: dict[tuple[int, bool], bytes] = {}
+        # rendered items keyed by (game index, slim shape, as-of day)
+        self._item_cache: dict[tuple[int, bool, int], bytes] = {}
         self._item_cache_bytes = 0
         rng = Random(config.seed)
         self._build_games(rng)
@@ -601,19 +633,31 @@ class Catalog:
     def _build_games(self, rng: Random) -> None:
         count, days = self.config.games, self.config.days
         self._ids = _sparse_ids(rng, count)
-        day_of = [i % days for i in range(count)]
-        rng.shuffle(day_of)  # every day gets games, but not in id order
+        first_day_of = [i % days for i in range(count)]
+        rng.shuffle(first_day_of)  # every day gets games, but not in id order
+        # Current state: `_updated`, `_added`, `_rating` are as of each game's last update.
         self._updated = array("q")
         self._released, self._added = array("i"), array("i")
         self._rating, self._metacritic = array("H"), array("B")
         self._genre_masks, self._platform_masks = array("I"), array("Q")
+        # Update schedules, CSR-style: game i's days are _schedule_days[offsets[i]:offsets[i+1]].
+        self._schedule_offsets = array("I", [0])
+        self._schedule_days = array("H")
+        # The per-day index: day -> indexes (ascending) of the games updated that day.
+        self._day_games = [array("i") for _ in range(days)]
         names: list[str] = []
         slugs: list[str] = []
-        for gid, day in zip(self._ids, day_of, strict=True):
+        for index, (gid, first_day) in enumerate(zip(self._ids, first_day_of, strict=True)):
             core = self._core(gid)
             names.append(core.name)
             slugs.append(core.slug)
-            self._updated.append((self._first_update_day + day) * 86400 + core.second_of_day)
+            schedule = self._schedule(gid, first_day, core.added)
+            for day in schedule:
+                self._day_games[day].append(index)
+            self._schedule_days.extend(schedule)
+            self._schedule_offsets.append(len(self._schedule_days))
+            last_day = schedule[-1]
+            self._updated.append((self._first_update_day + last_day) * 86400 + core.second_of_day)
             self._released.append(core.released)
             self._added.append(core.added)
             self._rating.append(core.rating)
@@ -640,6 +684,30 @@ class Catalog:
         keys.sort()
         self._slug_hashes = array("I", (k >> 32 for k in keys))
         self._slug_indexes = array("i", (k & 0xFFFFFFFF for k in keys))
+
+    def _schedule(self, gid: int, first_day: int, added: int) -> list[int]:
+        """The game's update days (window offsets): its first update, then re-updates.
+
+        A game is re-updated with a probability that grows with its popularity (mean
+        ``refresh_share``), every 1 day for the most added games up to every
+        ``_MAX_REFRESH_GAP`` days for the least, until the window ends.
+        """
+        share = self.config.refresh_share
+        # _draw_core draws log10(added + 1) uniformly in [0, 4.4): a popularity in [0, 1)
+        popularity = math.log10(added + 1) / 4.4
+        tilt = 2 * min(share, 1 - share)  # keeps the chance within [0, 1], its mean at share
+        draw = _mix(self._time_salt ^ gid)
+        if (draw >> 11) / 2**53 >= share + (popularity - 0.5) * tilt:
+            return [first_day]
+        cadence = 1 + round((1 - popularity) * (_MAX_REFRESH_GAP - 1))
+        last_day = self.config.days - 1
+        days, day = [first_day], first_day
+        while True:
+            draw = _mix(draw)
+            day += 1 + draw % cadence
+            if day > last_day:
+                return days
+            days.append(day)
 
     def _core(self, gid: int) -> _Core:
         return _draw_core(self._game_rng(gid), self._release_span)
@@ -671,6 +739,36 @@ class Catalog:
     def slug_of(self, index: int) -> str:
         return self._core(self._ids[index]).slug + self._slug_suffix.get(index, "")
 
+    def update_days(self, index: int) -> list[date]:
+        """The days game ``index`` is updated on, oldest first; the last gives its current state."""
+        start, stop = self._schedule_offsets[index], self._schedule_offsets[index + 1]
+        first = self._first_update_ordinal
+        return [date.fromordinal(first + d) for d in self._schedule_days[start:stop]]
+
+    def updated_on(self, day: date) -> Sequence[int]:
+        """Indexes of the games updated on ``day`` (ascending): the per-day index itself."""
+        offset = day.toordinal() - self._first_update_ordinal
+        return self._day_games[offset] if 0 <= offset < len(self._day_games) else array("i")
+
+    def _as_of_day(self, index: int, until: int | None) -> int:
+        """The game's latest update day (window offset) <= ``until``; None means its last."""
+        start, stop = self._schedule_offsets[index], self._schedule_offsets[index + 1]
+        if until is None:
+            return self._schedule_days[stop - 1]
+        # selections only hold games with an update day <= until; max() is a guard, not a path
+        position = bisect_right(self._schedule_days, until, start, stop) - 1
+        return self._schedule_days[max(start, position)]
+
+    def _as_of_timestamp(self, index: int, day: int) -> int:
+        """`updated` (epoch seconds) of the game as of update ``day``: its time of day, that day."""
+        return (self._first_update_day + day) * 86400 + self._updated[index] % 86400
+
+    def _until(self, query: GameQuery) -> int | None:
+        """The as-of bound of a query: the end of its `updated` range, as a window offset."""
+        if query.updated is None:
+            return None
+        return query.updated[1].toordinal() - self._first_update_ordinal
+
     @staticmethod
     def genre_id(token: str) -> int | None:
         """Genre id for an id or slug token; None when RAWG would match nothing."""
@@ -685,6 +783,8 @@ class Catalog:
         return self._selections.get(query, lambda: self._select(query))
 
     def _select(self, query: GameQuery) -> Sequence[int]:
+        if query.updated is not None:
+            return self._select_updated(query, query.updated)
         order = self._order(query.ordering, query.descending)
         checks = list(self._checks(query))
         if not checks:
@@ -699,12 +799,43 @@ class Catalog:
             keep[index] = 1
         return array("i", (i for i in order if keep[i]))
 
+    def _select_updated(self, query: GameQuery, updated: tuple[date, date]) -> Sequence[int]:
+        """Games with an update day in the range, each once, from the per-day index.
+
+        Only the games of the range's days are touched, never the whole catalog: the
+        pipeline's one-day partitions cost O(games of that day).
+        """
+        first, last = (d.toordinal() - self._first_update_ordinal for d in updated)
+        first, last = max(first, 0), min(last, len(self._day_games) - 1)
+        matching: Sequence[int]
+        if first > last:
+            matching = array("i")
+        elif first == last:
+            matching = self._day_games[first]
+        else:
+            matching = sorted(set().union(*self._day_games[first : last + 1]))
+        for check in self._checks(query):  # cheapest first: search renders names, so it runs last
+            matching = list(filter(check, matching))
+        if query.ordering in ("id", "created"):
+            return array("i", reversed(matching) if query.descending else matching)
+        return array(
+            "i", sorted(matching, key=self._subset_key(query, last), reverse=query.descending)
+        )
+
+    def _subset_key(self, query: GameQuery, until: int) -> Callable[[int], int]:
+        """Sort key for an `updated` selection. `updated` orders by the as-of timestamp each
+        item shows; the other fields order by the current-state arrays (as unfiltered queries
+        do), which keeps a one-day query O(k log k) instead of rendering every game as of the
+        day. Ties stay in index (= id) order: `matching` is ascending and sorts are stable."""
+        if query.ordering == "updated":
+            return lambda i: self._as_of_timestamp(i, self._as_of_day(i, until))
+        keys = self._sort_keys(query.ordering)
+        if query.ordering in ("released", "metacritic") and not query.descending:
+            return lambda i: keys[i] or 1 << 40  # nulls last in both directions
+        return keys.__getitem__
+
     def _checks(self, query: GameQuery) -> Iterable[Callable[[int], bool]]:
-        if query.updated:
-            lo = (query.updated[0].toordinal() - _EPOCH_ORDINAL) * 86400
-            hi = (query.updated[1].toordinal() + 1 - _EPOCH_ORDINAL) * 86400
-            updated = self._updated
-            yield lambda i: lo <= updated[i] < hi
+        """Per-game predicates for every filter but `updated` (served from the day index)."""
         if query.dates:
             first, last = (d.toordinal() for d in query.dates)
             released = self._released
@@ -727,8 +858,8 @@ class Catalog:
             return range(self.game_count - 1, -1, -1) if descending else range(self.game_count)
         return self._orders.get((ordering, descending), lambda: self._sort(ordering, descending))
 
-    def _sort(self, ordering: str, descending: bool) -> array:
-        keys: Sequence[int] = {
+    def _sort_keys(self, ordering: str) -> Sequence[int]:
+        return {
             "name": self._name_rank,
             "released": self._released,
             "added": self._added,
@@ -736,6 +867,9 @@ class Catalog:
             "rating": self._rating,
             "metacritic": self._metacritic,
         }[ordering]
+
+    def _sort(self, ordering: str, descending: bool) -> array:
+        keys = self._sort_keys(ordering)
         if ordering in ("released", "metacritic") and not descending:
             keys = [k or 1 << 40 for k in keys]  # nulls last in both directions
         # sorts are stable and index order is id order, so ties stay broken by ascending id
@@ -743,7 +877,14 @@ class Catalog:
 
     # -- rendering games ------------------------------------------------------------------
 
-    def _facts(self, index: int) -> _Facts:
+    def _facts(self, index: int, day: int | None = None) -> _Facts:
+        """The game as of update ``day`` (a window offset); None is the current state."""
+        facts = self._current_facts(index)
+        if day is None or day == self._as_of_day(index, None):
+            return facts
+        return self._rewound(facts, index, day)
+
+    def _current_facts(self, index: int) -> _Facts:
         gid = self._ids[index]
         rng = self._game_rng(gid)
         core = _draw_core(rng, self._release_span)
@@ -755,7 +896,7 @@ class Catalog:
             gid=gid,
             slug=core.slug + self._slug_suffix.get(index, ""),
             core=core,
-            updated=(_EPOCH + timedelta(seconds=self._updated[index])).isoformat(),
+            updated=_iso_timestamp(self._updated[index]),
             background_image=background,
             ratings=_draw_ratings(rng, core.rating, ratings_count),
             ratings_count=ratings_count,
@@ -773,27 +914,86 @@ class Catalog:
             community_rating=rng.choice((0, 0, 0, 1, 3)),
         )
 
+    def _rewound(self, f: _Facts, index: int, day: int) -> _Facts:
+        """``f`` (the current state) as it was on the earlier update ``day``.
+
+        Counts are the current ones divided by the growth since ``day``, so they never
+        decrease along the schedule; the rating drifts by at most a hundredth per day back
+        (capped), metacritic and everything else stay as they are.
+        """
+        growth = self._growth_since(index, day)
+        core = f.core
+        added = int(core.added / growth)
+        ratings_count = int(f.ratings_count / growth)
+        if f.ratings_count:
+            ratings_count = max(1, ratings_count)  # a rated game keeps its rating
+        rating = core.rating
+        if rating:
+            back = self._as_of_day(index, None) - day
+            drift = (2 * self._unit(f.gid, day, 1) - 1) * min(_MAX_RATING_DRIFT, back)
+            rating = min(500, max(100, rating + round(drift)))
+        return replace(
+            f,
+            core=core._replace(added=added, rating=rating),
+            updated=_iso_timestamp(self._as_of_timestamp(index, day)),
+            ratings=_rescale_ratings(f.ratings, f.ratings_count, ratings_count),
+            ratings_count=ratings_count,
+            reviews_count=max(ratings_count, int(f.reviews_count / growth)),
+            reviews_text_count=int(f.reviews_text_count / growth),
+            added_by_status=_rescale_statuses(f.added_by_status, core.added, added),
+            playtime=int(f.playtime / math.sqrt(growth)),
+        )
+
+    def _growth_since(self, index: int, day: int) -> float:
+        """How much the game's counts grew from update ``day`` to its last update (>= 1).
+
+        Each re-update multiplies them by 1 + rate x gap x jitter; the product is taken from
+        the last update backwards, so an earlier day's growth is a later day's times factors
+        >= 1 and the rewound counts are non-decreasing over the schedule, rounding included.
+        """
+        gid = self._ids[index]
+        low, high = _GROWTH_PER_DAY
+        # the low 11 bits of the draw whose high 53 bits decide re-updates in _schedule
+        rate = low + (high - low) * (_mix(self._time_salt ^ gid) & 0x7FF) / 0x800
+        start, stop = self._schedule_offsets[index], self._schedule_offsets[index + 1]
+        days = self._schedule_days[bisect_right(self._schedule_days, day, start, stop) - 1 : stop]
+        growth = 1.0
+        for previous, update in zip(reversed(days[:-1]), reversed(days[1:]), strict=True):
+            jitter = 0.25 + 1.5 * self._unit(gid, update, 0)
+            growth *= 1 + rate * (update - previous) * jitter
+        return growth
+
+    def _unit(self, gid: int, day: int, stream: int) -> float:
+        """A uniform [0, 1) draw for (game, day, stream) from the time model's hash."""
+        return _mix(self._time_salt ^ (gid << 20 | day << 4 | stream)) / 2**64
+
     def game_items(self, indexes: Iterable[int], query: GameQuery) -> list[Json]:
-        """List items in RAWG's full shape, or its slim shape for filtered queries."""
-        refs = self._refs
+        """List items in RAWG's full shape, or its slim shape for filtered queries; with an
+        `updated` range each game is rendered as of its latest update day in the range."""
+        refs, until = self._refs, self._until(query)
+        facts = (self._facts(i, self._as_of_day(i, until)) for i in indexes)
         if not query.filtered:
-            return [refs.full_item(self._facts(i)) for i in indexes]
-        return [refs.slim_item(self._facts(i), with_score=bool(query.search)) for i in indexes]
+            return [refs.full_item(f) for f in facts]
+        return [refs.slim_item(f, with_score=bool(query.search)) for f in facts]
 
     def game_item_bytes(self, indexes: Iterable[int], query: GameQuery) -> list[bytes]:
-        """``game_items`` serialized, cached per (game, shape) so the sandbox never bottlenecks
-        a benchmark: RAWG's own servers do not slow down because a client got faster."""
+        """``game_items`` serialized, cached per (game, shape, as-of day) so the sandbox never
+        bottlenecks a benchmark: RAWG's own servers do not slow down because a client got
+        faster."""
         if query.search:
             return [orjson.dumps(item) for item in self.game_items(indexes, query)]
-        cache = self._item_cache
-        shape = query.filtered
+        cache, refs = self._item_cache, self._refs
+        shape, until = query.filtered, self._until(query)
         out = []
         for index in indexes:
-            body = cache.get((index, shape))
+            day = self._as_of_day(index, until)
+            body = cache.get((index, shape, day))
             if body is None:
-                body = orjson.dumps(self.game_items((index,), query)[0])
+                facts = self._facts(index, day)
+                item = refs.slim_item(facts, with_score=False) if shape else refs.full_item(facts)
+                body = orjson.dumps(item)
                 if self._item_cache_bytes < ITEM_CACHE_BYTES:
-                    cache[(index, shape)] = body
+                    cache[(index, shape, day)] = body
                     self._item_cache_bytes += len(body)
             out.append(body)
         return out
@@ -917,6 +1117,27 @@ def _draw_ratings(rng: Random, rating: int, total: int) -> list[Json]:
         if c
     ]
     return sorted(buckets, key=lambda b: -b["count"])
+
+
+def _rescale_ratings(ratings: list[Json], total: int, new_total: int) -> list[Json]:
+    """The rating buckets of ``total`` ratings scaled to ``new_total``."""
+    if not new_total:
+        return []
+    counts = [(b["id"], b["title"], round(b["count"] * new_total / total)) for b in ratings]
+    buckets = [
+        {"id": rid, "title": title, "count": c, "percent": round(100 * c / new_total, 2)}
+        for rid, title, c in counts
+        if c
+    ]
+    return sorted(buckets, key=lambda b: -b["count"])
+
+
+def _rescale_statuses(statuses: Json | None, added: int, new_added: int) -> Json | None:
+    """``added_by_status`` of ``added`` scaled to ``new_added`` (summing to at most it)."""
+    if not statuses or not new_added:
+        return None
+    scaled = {s: c * new_added // added for s, c in statuses.items()}
+    return {s: c for s, c in scaled.items() if c} or {"owned": new_added}
 
 
 def _draw_statuses(rng: Random, added: int) -> Json | None:

@@ -341,6 +341,7 @@ class SandboxApp:
                 "seed": config.seed,
                 "days": config.days,
                 "today": config.current_day.isoformat(),
+                "refresh_share": config.refresh_share,
                 "max_pages_per_query": config.max_pages_per_query,
                 "latency_ms": config.latency_ms,
                 "fault_rate": config.fault_rate,
@@ -504,6 +505,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--days", type=int, default=defaults.days, help="games are updated over this many days"
     )
     parser.add_argument(
+        "--refresh-share",
+        type=float,
+        default=defaults.refresh_share,
+        help="share of games re-updated after their first update day, popular ones "
+        "more often (0..1)",
+    )
+    parser.add_argument(
         "--today",
         type=date.fromisoformat,
         default=None,
@@ -540,6 +548,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         fault_rate=args.fault_rate,
         days=args.days,
         today=args.today,
+        refresh_share=args.refresh_share,
         max_pages_per_query=args.max_pages_per_query,
         valid_keys=args.valid_keys,
         retry_after_s=args.retry_after,
@@ -565,6 +574,7 @@ def sandbox_command(config: SandboxConfig, port: int, host: str = "127.0.0.1") -
         "--fault-rate", repr(config.fault_rate),
         "--days", str(config.days),
         "--today", config.current_day.isoformat(),
+        "--refresh-share", repr(config.refresh_share),
         "--max-pages-per-query", str(config.max_pages_per_query),
         "--retry-after", str(config.retry_after_s),
         "--slow-ms", repr(config.slow_ms),

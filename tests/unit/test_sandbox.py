@@ -19,6 +19,7 @@ import orjson
 import pytest
 
 from game_market.sandbox import SandboxConfig, add_arguments, config_from_args, running_sandbox
+from game_market.sandbox.catalog import Catalog, GameQuery
 from game_market.sandbox.server import sandbox_command
 
 KEY = "test-key"
@@ -130,6 +131,18 @@ def all_games(base: str, client: httpx.Client) -> list[Json]:
     return crawl(client, f"{base}/games")
 
 
+WINDOW = [TODAY - timedelta(days=n) for n in range(30, 0, -1)]
+# what grows as a game is re-updated, and what an item shows as of its update day
+GROWING = ("added", "ratings_count", "reviews_count", "reviews_text_count", "playtime")
+AS_OF_FIELDS = (*GROWING, "updated", "added_by_status", "rating", "rating_top", "ratings")
+
+
+@pytest.fixture(scope="module")
+def by_day(base: str, client: httpx.Client) -> dict[date, list[Json]]:
+    """Every daily partition of the window, as a pipeline collecting each day sees them."""
+    return {day: crawl(client, f"{base}/games", updated=f"{day},{day}") for day in WINDOW}
+
+
 def stats(client: httpx.Client, url: str) -> Json:
     return client.get(url.removesuffix("/api") + "/_sandbox/stats").json()
 
@@ -228,16 +241,136 @@ def test_updated_filter_covers_every_day_up_to_yesterday(
     assert sorted(days) == [first_day + timedelta(days=n) for n in range(30)]
     assert all("score" in g for g in window)  # filtered queries use the slim shape
     assert ok(client, f"{base}/games", updated=f"{TODAY},{TODAY}")["count"] == 0
-
-    week = crawl(client, f"{base}/games", updated="2024-06-01,2024-06-07")
-    per_day = [
-        ok(client, f"{base}/games", updated=f"2024-06-0{d},2024-06-0{d}")["count"]
-        for d in range(1, 8)
-    ]
-    assert sum(per_day) == len(week) == sum(days[date(2024, 6, d)] for d in range(1, 8))
-    assert all("2024-06-01" <= g["updated"][:10] <= "2024-06-07" for g in week)
+    # the whole window shows every game as of its last update: today's state
     by_id = {g["id"]: g for g in all_games}
-    assert all(by_id[g["id"]]["updated"] == g["updated"] for g in week)
+    assert all(by_id[g["id"]]["updated"] == g["updated"] for g in window)
+
+
+def test_range_query_serves_each_game_once_as_of_its_latest_day_in_range(
+    client: httpx.Client, base: str, by_day: dict[date, list[Json]]
+) -> None:
+    week = [date(2024, 6, d) for d in range(1, 8)]
+    served = crawl(client, f"{base}/games", updated=f"{week[0]},{week[-1]}")
+    latest = {g["id"]: (day, g) for day in week for g in by_day[day]}  # later days overwrite
+    assert len(served) == len({g["id"] for g in served}) == len(latest)
+    assert sum(len(by_day[day]) for day in week) > len(served)  # re-updated games, once here
+    for game in served:
+        day, as_of_day = latest[game["id"]]
+        assert game == as_of_day and game["updated"].startswith(str(day))
+    counts = [ok(client, f"{base}/games", updated=f"{d},{d}")["count"] for d in week]
+    assert counts == [len(by_day[d]) for d in week]
+
+
+def test_re_updated_games_grow_from_day_to_day(
+    base: str, client: httpx.Client, all_games: list[Json], by_day: dict[date, list[Json]]
+) -> None:
+    history: dict[int, list[Json]] = {}
+    for day in sorted(by_day):
+        for game in by_day[day]:
+            assert game["updated"].startswith(str(day))  # inside the day partition
+            history.setdefault(game["id"], []).append(game)
+    assert len(history) == GAMES
+    multi = {gid: seen for gid, seen in history.items() if len(seen) >= 2}
+    assert len(multi) > GAMES // 4
+    grew = 0
+    current = {g["id"]: g for g in all_games}
+    for gid, seen in history.items():
+        for field in GROWING:
+            values = [g[field] for g in seen]
+            assert values == sorted(values), (gid, field, values)
+        grew += seen[0]["added"] < seen[-1]["added"]
+        for game in seen:
+            status = game["added_by_status"]
+            assert status is None or sum(status.values()) <= game["added"]
+            assert 0 <= game["rating"] <= 5 and round(game["rating"], 2) == game["rating"]
+            assert game["metacritic"] == seen[-1]["metacritic"]
+        # the last appearance is the current state
+        assert {f: seen[-1][f] for f in AS_OF_FIELDS} == {f: current[gid][f] for f in AS_OF_FIELDS}
+    assert grew > len(multi) // 2
+    for gid in sorted(multi, key=lambda g: -len(multi[g]))[:3]:
+        detail = ok(client, f"{base}/games/{gid}")
+        assert {f: detail[f] for f in AS_OF_FIELDS} == {f: multi[gid][-1][f] for f in AS_OF_FIELDS}
+        assert multi[gid][0]["added"] < detail["added"]
+
+
+def test_default_catalog_re_updates_hundreds_of_games_over_two_weeks(
+    client: httpx.Client,
+) -> None:
+    # the integration tests' and the demo's shape: 1,500 games, a 14-day backfill
+    today = date(2026, 1, 20)
+    with running_sandbox(SandboxConfig(games=1500, seed=11, days=30, today=today)) as url:
+        days_seen: Counter[int] = Counter()
+        for back in range(14, 0, -1):
+            day = today - timedelta(days=back)
+            days_seen.update(g["id"] for g in crawl(client, f"{url}/games", updated=f"{day},{day}"))
+    appearances = Counter(days_seen.values())
+    assert sum(n for days, n in appearances.items() if days >= 2) >= 300
+    assert sum(n for days, n in appearances.items() if days >= 10) >= 50  # on most days
+    assert appearances[1] >= 200  # and many games are never re-updated
+
+
+def test_refresh_share_zero_updates_each_game_once() -> None:
+    once = Catalog(config(refresh_share=0))
+    assert all(len(once.update_days(i)) == 1 for i in range(once.game_count))
+    assert sum(len(once.updated_on(day)) for day in WINDOW) == GAMES
+    daily = Catalog(config(refresh_share=1))
+    # every game is re-updated at most 7 days after its first update, if the window goes on
+    schedules = [daily.update_days(i) for i in range(daily.game_count)]
+    assert all(len(days) >= 2 for days in schedules if days[0] <= WINDOW[-8])
+    with pytest.raises(ValueError, match="refresh_share"):
+        config(refresh_share=1.5)
+
+
+def test_update_schedules_are_deterministic_per_seed() -> None:
+    first, twin, other = Catalog(config()), Catalog(config()), Catalog(config(seed=43))
+
+    def schedules(catalog: Catalog) -> list[list[date]]:
+        return [catalog.update_days(i) for i in range(catalog.game_count)]
+
+    assert schedules(first) == schedules(twin) != schedules(other)
+    query = GameQuery(updated=(WINDOW[3], WINDOW[3]))
+    page = first.select(query)[:200]
+    assert first.game_item_bytes(page, query) == twin.game_item_bytes(
+        twin.select(query)[:200], query
+    )
+
+
+class _CountingArray:
+    """A per-game array that counts how often it is read."""
+
+    def __init__(self, values: Any) -> None:
+        self.values, self.reads = values, 0
+
+    def __getitem__(self, index: Any) -> Any:
+        self.reads += 1
+        return self.values[index]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def test_one_day_query_reads_only_that_days_games() -> None:
+    catalog = Catalog(config())
+    day = WINDOW[10]
+    updated_that_day = catalog.updated_on(day)
+    assert 0 < len(updated_that_day) < GAMES // 4
+    # the per-day index holds every (game, update day) pair once
+    assert sum(len(catalog.updated_on(d)) for d in WINDOW) == sum(
+        len(catalog.update_days(i)) for i in range(GAMES)
+    )
+    # Every per-game lookup a filter or an ordering could do goes through these arrays.
+    arrays = ("_updated", "_released", "_added", "_rating", "_metacritic", "_genre_masks")
+    counters = {name: _CountingArray(getattr(catalog, name)) for name in arrays}
+    for name, counter in counters.items():
+        setattr(catalog, name, counter)
+    plain = catalog.select(GameQuery(updated=(day, day), ordering="created"))
+    assert sorted(plain) == list(updated_that_day)
+    assert sum(c.reads for c in counters.values()) == 0
+    action = catalog.select(GameQuery(updated=(day, day), genres=frozenset({4}), ordering="added"))
+    assert 0 < len(action) < len(updated_that_day)
+    assert counters["_genre_masks"].reads == len(updated_that_day)
+    assert counters["_added"].reads == len(action)
+    assert sum(c.reads for c in counters.values()) < GAMES // 2
 
 
 def test_dates_filter_matches_released_inclusively(
@@ -444,6 +577,7 @@ def test_only_valid_keys_pass_when_configured(client: httpx.Client) -> None:
 PROBES: list[tuple[str, Json]] = [
     ("/games", {"page": 3, "page_size": 40}),
     ("/games", {"updated": "2024-06-01,2024-06-10", "ordering": "-rating", "page": 2}),
+    ("/games", {"updated": "2024-05-20,2024-05-20", "page": 2, "page_size": 40}),  # as of a day
     ("/developers", {"page": 2}),
     ("/platforms", {}),
 ]
@@ -563,7 +697,9 @@ def test_stats_count_api_requests_and_reset(base: str, client: httpx.Client) -> 
 
 
 def test_command_line_round_trips_the_config() -> None:
-    original = config(latency_ms=12.5, fault_rate=0.25, valid_keys=frozenset({"a", "b"}))
+    original = config(
+        latency_ms=12.5, fault_rate=0.25, refresh_share=0.6, valid_keys=frozenset({"a", "b"})
+    )
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     args = parser.parse_args(sandbox_command(original, port=1234)[3:])
