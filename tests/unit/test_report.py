@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import duckdb
 import pytest
 
+from game_market import ATTRIBUTION
 from game_market.errors import PipelineError
 from game_market.report import (
+    NO_TRENDING,
     OTHER,
     MarketReport,
     WarehouseNotReady,
@@ -353,6 +359,136 @@ def test_a_file_that_is_not_a_warehouse_is_a_pipeline_error(tmp_path: Path) -> N
         build_report(path)
 
 
+def test_a_warehouse_held_by_a_writer_is_a_pipeline_error(warehouse: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+            "sys.stdin.read()",
+            str(warehouse),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(WarehouseNotReady) as raised:
+            build_report(warehouse)
+    finally:
+        holder.communicate("", timeout=30)
+
+    message = str(raised.value)
+    assert message.startswith(f"Cannot open the warehouse at {warehouse} read-only (")
+    assert "lock" in message
+    assert message.endswith("or rebuild it with `make transform`.")
+
+
 def test_period_days_must_be_positive(warehouse: Path) -> None:
     with pytest.raises(ValueError, match="period_days"):
         build_report(warehouse, period_days=0)
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _renderings(report: MarketReport) -> dict[str, str]:
+    return {"text": report.to_text(), "markdown": report.to_markdown(), "html": report.to_html()}
+
+
+@pytest.mark.parametrize("kind", ["text", "markdown", "html"])
+def test_every_rendering_credits_rawg(report: MarketReport, kind: str) -> None:
+    rendered = _renderings(report)[kind]
+
+    assert ATTRIBUTION in re.sub(r"<[^>]+>", "", rendered)
+
+
+def test_the_text_report_ends_with_the_attribution(report: MarketReport) -> None:
+    assert report.to_text().rstrip("\n").splitlines()[-1] == ATTRIBUTION
+
+
+def test_the_html_footer_links_to_rawg(report: MarketReport) -> None:
+    footer = report.to_html().split("<footer>")[1]
+
+    assert '<a href="https://rawg.io">' in footer
+
+
+def test_no_trending_data_is_said_in_every_rendering(tmp_path: Path) -> None:
+    report = build_report(write_warehouse(tmp_path / "w.duckdb", trending=[]), REPORT_DAY)
+
+    for rendered in _renderings(report).values():
+        assert NO_TRENDING in rendered
+
+
+def test_the_text_report_aligns_columns_and_formats_numbers(report: MarketReport) -> None:
+    text = report.to_text()
+    lines = text.splitlines()
+    genre_rows = [line for line in lines if re.match(r"\s+\d+\s+(Action|Indie|RPG)\s", line)]
+    publisher_row = next(line for line in lines if "Studio 1 " in line)
+    trending_row = next(line for line in lines if "Riser 2" in line)
+
+    assert len(genre_rows) == 3
+    assert genre_rows[0].endswith("2  40.0%")
+    assert genre_rows[2].endswith("1  20.0%")
+    assert len({len(row) for row in genre_rows}) == 1  # right-aligned numbers end together
+    assert publisher_row.split()[-4:] == ["1", "1,000", "4.40", "4.30"]
+    assert trending_row.split()[-4:] == ["5,002", "+128", "1", "128.0"]
+    assert "Trending games on 2026-03-14" in text
+    assert "No trending rows on 2026-03-15: showing the latest" in " ".join(text.split())
+    assert "Top publishers of 2025" in text
+
+
+def test_the_markdown_report_has_tables_and_inert_data(tmp_path: Path) -> None:
+    publishers = [(1, "Pipe | *Bold* [link](x)", 2025, 3, 12345, 4.123, 4.0, 1)]
+    path = write_warehouse(tmp_path / "w.duckdb", publishers=publishers)
+
+    markdown = build_report(path, REPORT_DAY).to_markdown()
+
+    assert "| # | Genre | Games | Share |" in markdown.replace("\\#", "#")
+    assert "| 1 | Action | 2 | 40.0% |" in markdown
+    assert r"Pipe \| \*Bold\* \[link\](x)" in markdown
+    assert "| 12,345 | 4.12 | 4.00 |" in markdown
+    assert "<script>" not in markdown
+    assert "&lt;script&gt;" in markdown
+
+
+def test_the_html_report_draws_one_bar_group_per_month(report: MarketReport) -> None:
+    page = report.to_html()
+    svg = re.search(r"<svg.*?</svg>", page, re.DOTALL)
+
+    assert svg is not None
+    root = ElementTree.fromstring(svg.group(0))  # well-formed SVG
+    groups = root.findall(".//{http://www.w3.org/2000/svg}g[@class='month-group']")
+    assert [group.get("data-month") for group in groups] == [
+        f"{month:%Y-%m}" for month in report.release_chart.months
+    ]
+    series = len(report.release_chart.series)
+    assert all(len(group.findall("{http://www.w3.org/2000/svg}rect")) == series for group in groups)
+    texts = "".join(root.itertext())
+    assert "Releases per month by genre" in texts  # title
+    assert "Release month" in texts and "Games released" in texts  # axis labels
+    legend = root.find(".//{http://www.w3.org/2000/svg}g[@class='legend']")
+    assert legend is not None
+    labels = [text.text for text in legend.findall("{http://www.w3.org/2000/svg}text")]
+    assert labels == ["Genre", "Action", "Indie", "RPG", "Other"]
+    march = groups[-1].findall("{http://www.w3.org/2000/svg}rect")
+    assert [float(rect.get("height", "0")) > 0 for rect in march] == [True, True, False, True]
+
+
+def test_the_html_report_escapes_data_and_loads_nothing(report: MarketReport) -> None:
+    page = report.to_html()
+
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co" in page
+    assert re.findall(r"""(?:src|href)=["']([^"']*)""", page) == ["https://rawg.io"]
+    assert "@import" not in page and "url(" not in page
+
+
+def test_write_html_creates_the_folders(report: MarketReport, tmp_path: Path) -> None:
+    target = tmp_path / "reports" / "2026" / "market.html"
+
+    written = report.write_html(target)
+
+    assert written == target
+    assert target.read_text(encoding="utf-8") == report.to_html()
