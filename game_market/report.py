@@ -12,6 +12,7 @@ import logging
 import math
 import re
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ OTHER = "Other"
 NO_TRENDING = "no trending data yet: games need two snapshots"
 RAWG_URL = "https://rawg.io"
 TEXT_WIDTH = 96
+TEXT_CELL_WIDTH = 40
 
 
 class WarehouseNotReady(PipelineError):
@@ -665,16 +667,38 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _width(text: str) -> int:
+    """Terminal columns: wide (CJK, emoji) characters take two, combining marks none."""
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
+
+
+def _clip(text: str, limit: int = TEXT_CELL_WIDTH) -> str:
+    text = _one_line(text)
+    if _width(text) <= limit:
+        return text
+    while _width(text) > limit - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill
+
+
 def _text_table(table: _Table) -> list[str]:
-    rows = [tuple(_one_line(cell) for cell in row) for row in table.rows]
+    rows = [tuple(_clip(cell) for cell in row) for row in table.rows]
     widths = [
-        max(len(table.headers[column]), *(len(row[column]) for row in rows))
+        max(_width(table.headers[column]), *(_width(row[column]) for row in rows))
         for column in range(len(table.headers))
     ]
 
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(
-            cell.rjust(width) if numeric else cell.ljust(width)
+            _pad(cell, width, numeric)
             for cell, width, numeric in zip(cells, widths, table.numeric, strict=True)
         ).rstrip()
 

@@ -439,6 +439,22 @@ def test_the_text_report_aligns_columns_and_formats_numbers(report: MarketReport
     assert "Top publishers of 2025" in text
 
 
+def test_the_text_report_aligns_wide_characters_and_clips_long_names(tmp_path: Path) -> None:
+    trending = [
+        (REPORT_DAY, 1, "Fjörd 🎮 ゲーム", 10, 5, 1, 5.0, 1),
+        (REPORT_DAY, 2, "A" * 60, 10, 4, 1, 4.0, 2),
+    ]
+    path = write_warehouse(tmp_path / "w.duckdb", trending=trending)
+    lines = build_report(path, REPORT_DAY).to_text().splitlines()
+
+    wide = next(line for line in lines if "Fjörd" in line)
+    long = next(line for line in lines if "AAAA" in line)
+    assert "A" * 39 + "…" in long and "A" * 40 not in long
+    # "🎮" and the three kana take two terminal columns each: 4 columns more than characters,
+    # so both rows end in the same column.
+    assert len(wide) + 4 == len(long)
+
+
 def test_the_markdown_report_has_tables_and_inert_data(tmp_path: Path) -> None:
     publishers = [(1, "Pipe | *Bold* [link](x)", 2025, 3, 12345, 4.123, 4.0, 1)]
     path = write_warehouse(tmp_path / "w.duckdb", publishers=publishers)
