@@ -14,8 +14,11 @@ from tests.infra._hcl import INFRA, REPO
 
 
 def _uv() -> list[str]:
+    """uv as the Makefile finds it: on the PATH, or installed with pip for python3."""
     uv = shutil.which("uv")
-    return [uv] if uv else [sys.executable, "-m", "uv"]
+    if uv:
+        return [uv]
+    return [shutil.which("python3") or sys.executable, "-m", "uv"]
 
 
 def test_checkov_finds_no_failed_check() -> None:
