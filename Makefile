@@ -51,3 +51,17 @@ format: .venv/.synced ## apply ruff fixes and formatting
 
 sandbox: .venv/.synced ## serve the RAWG sandbox on :8765 (PORT=, GAMES=, SEED=)
 	$(RUN) gmp sandbox --port $${PORT:-8765} --games $${GAMES:-5000} --seed $${SEED:-42}
+
+# --- Cloud: the ECS work pool (README, "Cloud deployment") ------------------------------------
+# deployments/cloud.env comes from scripts/build_and_push.sh; the rendered template is untracked.
+.PHONY: cloud-render cloud-pool
+
+ECS_POOL ?= ecs
+CLOUD_ENV ?= deployments/cloud.env
+ECS_TEMPLATE ?= deployments/ecs-base-job-template.rendered.json
+
+cloud-render: .venv/.synced ## fill the ECS base job template from deployments/cloud.env
+	$(RUN) python scripts/render_job_template.py --env-file $(CLOUD_ENV) --output $(ECS_TEMPLATE)
+
+cloud-pool: cloud-render ## create or update the ECS work pool from it (ECS_POOL=ecs)
+	$(RUN) prefect work-pool create $(ECS_POOL) --type ecs --base-job-template $(ECS_TEMPLATE) --overwrite
