@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any, Literal
 
 from dbt.contracts.results import RunExecutionResult
+from dbt_common.events.base_types import EventLevel
 from prefect import flow, get_run_logger
 from prefect.states import Completed, State
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
@@ -19,14 +21,42 @@ from game_market.settings import load_settings
 
 TRANSFORMS_DIR = Path(__file__).resolve().parents[1] / "transforms"
 FAILED_STATUSES = {"error", "fail", "runtime error"}
+DBT_LEVELS = {
+    "DEBUG": EventLevel.DEBUG,
+    "INFO": EventLevel.INFO,
+    "WARNING": EventLevel.WARN,
+    "ERROR": EventLevel.ERROR,
+    "CRITICAL": EventLevel.ERROR,
+}
 Target = Literal["duckdb", "snowflake"]
 progress = logging.getLogger("game_market.progress")
 
 
 def dbt_runner() -> PrefectDbtRunner:
-    settings = PrefectDbtSettings(project_dir=TRANSFORMS_DIR, profiles_dir=TRANSFORMS_DIR)
+    # dbt's lines follow Prefect's level, mapped by hand: prefect-dbt's own mapping
+    # fails on names dbt spells differently ("WARNING" vs "warn").
+    prefect_level = os.environ.get("PREFECT_LOGGING_LEVEL", "INFO").upper()
+    settings = PrefectDbtSettings(
+        project_dir=TRANSFORMS_DIR,
+        profiles_dir=TRANSFORMS_DIR,
+        log_level=DBT_LEVELS.get(prefect_level, EventLevel.INFO),
+    )
     # Failures are read from the results below, to name every failing node in one message.
     return PrefectDbtRunner(settings=settings, raise_on_failure=False)
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB file dbt-duckdb keeps open in this process after a build.
+
+    Its connection manager holds one database per process (no public close), and DuckDB
+    refuses a read-only connection (the report) to a file this process has open read-write.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def failing_nodes(result: Any) -> list[str]:
@@ -82,7 +112,11 @@ def transform(
                 )
             )
     progress.info("dbt build on %s: every model and every test", target)
-    result = runner.invoke(build_args(target, select, full_refresh, variables))
+    try:
+        result = runner.invoke(build_args(target, select, full_refresh, variables))
+    finally:
+        if target == "duckdb":
+            release_duckdb()
     failures = failing_nodes(result.result)
     if not result.success:
         if failures:

@@ -23,6 +23,9 @@ def _prepare_prefect_environment() -> None:
     """Prefect reads these at import: no telemetry from here, and our core log lines in runs."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
+    # Without PREFECT_API_URL, gmp runs on a temporary server that is dropped at exit; its
+    # event recorder races that shutdown and prints tracebacks about runs already finished.
+    logging.getLogger("prefect.server.services.task_run_recorder").disabled = True
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
@@ -165,7 +168,7 @@ def _show_progress() -> None:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     """Offline: a sandbox on a free port, the last N days backfilled into ./data, a report."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     _prepare_prefect_environment()
     from game_market.sandbox import SandboxConfig, running_sandbox
 

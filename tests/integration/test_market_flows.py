@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+from prefect.runtime import flow_run as runtime_flow_run
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.backfill import game_market_backfill
+from flows.daily import daily_game_market_update
 from flows.transform import transform
 from game_market.errors import PipelineError
 from game_market.lake import Lake
@@ -133,3 +135,22 @@ def test_a_failing_dbt_test_fails_the_subflow_naming_the_nodes(env: Path) -> Non
     )
     with pytest.raises(PipelineError):
         state.result()
+
+
+def test_daily_collects_the_day_before_its_scheduled_start(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What prefect.runtime reports for a run the 03:00 UTC schedule created on 2026-01-19.
+    scheduled = datetime(2026, 1, 19, 3, 0, tzinfo=UTC)
+    monkeypatch.setattr(runtime_flow_run, "scheduled_start_time", scheduled, raising=False)
+    state = asyncio.run(daily_game_market_update(detail_budget=5, return_state=True))
+    assert state.is_completed(), state.message
+    assert state.result()["date"] == "2026-01-18"
+    lake = Lake(str(env / "lake"))
+    assert lake.partitions("games") == [date(2026, 1, 18)] == lake.partitions("genres")
+
+    markdown, _ = asyncio.run(run_details(state.state_details.flow_run_id))
+    assert "Game market report for 2026-01-18" in markdown
+    assert "rawg.io" in markdown
+    warehouse = env / "warehouse" / "game_market.duckdb"
+    assert scalar(warehouse, "select count(*) from dim_games") > 0

@@ -9,7 +9,9 @@ import pytest
 from game_market.cli import build_parser, main
 
 
-@pytest.mark.parametrize("command", ["ingest", "ingest-all", "demo", "sandbox"])
+@pytest.mark.parametrize(
+    "command", ["ingest", "ingest-all", "daily", "backfill", "report", "demo", "sandbox"]
+)
 def test_every_command_has_help(command: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "game_market.cli", command, "--help"],
@@ -34,6 +36,14 @@ def test_every_command_has_help(command: str) -> None:
         (
             ["ingest-all", "--date", "2026-01-05", "--end", "2026-01-01"],
             "--end 2026-01-01 is before --date 2026-01-05: give the earlier date first.",
+        ),
+        (
+            ["backfill", "--start", "2026-01-05", "--end", "2026-01-01"],
+            "--end 2026-01-01 is before --start 2026-01-05: give the earlier date first.",
+        ),
+        (
+            ["daily", "--date", "2026-02-30"],
+            "--date must be a calendar date like 2026-01-05, not '2026-02-30'.",
         ),
     ],
 )
@@ -70,3 +80,14 @@ def test_unknown_endpoint_is_rejected_by_argparse(capsys) -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["ingest", "--endpoint", "stores", "--date", "2026-01-05"])
     assert "invalid choice: 'stores'" in capsys.readouterr().err
+
+
+def test_report_without_a_warehouse_names_the_commands_that_fill_it(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "nowhere.duckdb"))
+    assert main(["report"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: No warehouse at ")
+    assert "make demo" in err and "gmp daily" in err and "gmp backfill" in err
+    assert len(err.splitlines()) == 1
