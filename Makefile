@@ -12,7 +12,7 @@ export PREFECT_LOGGING_EXTRA_LOGGERS := game_market
 .PHONY: help env demo transform docs test test-unit bench lint format sandbox
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -51,6 +51,57 @@ format: .venv/.synced ## apply ruff fixes and formatting
 
 sandbox: .venv/.synced ## serve the RAWG sandbox on :8765 (PORT=, GAMES=, SEED=)
 	$(RUN) gmp sandbox --port $${PORT:-8765} --games $${GAMES:-5000} --seed $${SEED:-42}
+
+# --- The local platform (README, "Operations") -------------------------------------------------
+# `make start` runs it in Docker (docker-compose.yml); `make start-native` runs the same
+# services as background processes (scripts/platform_native.sh): pids and logs in data/run.
+.PHONY: start start-native down clean deploy run backfill
+
+PREFECT_PORT ?= 4200
+COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+LOCAL_DEPLOYMENTS := -n daily -n backfill -n ingest-day
+NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) $(RUN) bash scripts/platform_native.sh
+# Commands that talk to the platform's API (not the temporary server gmp starts on its own).
+deploy run backfill: export PREFECT_API_URL ?= http://127.0.0.1:$(PREFECT_PORT)/api
+
+data/.dirs:
+	@mkdir -p data/postgres data/minio data/warehouse data/reports data/run
+	@touch $@
+
+.env:
+	@cp .env.example .env
+	@echo "Created .env from .env.example: put your RAWG_API_KEY in it (flows fail without one)."
+
+start: data/.dirs .env ## the platform in Docker: Prefect UI/API :4200, MinIO :9000/:9001, a worker
+	@docker info >/dev/null 2>&1 || { echo "No Docker engine answers here: run 'make start-native' for the same platform without Docker."; exit 1; }
+	$(COMPOSE) up -d --build --wait
+	$(COMPOSE) exec -T worker prefect --no-prompt work-pool create local --type process --overwrite
+	$(COMPOSE) exec -T worker prefect --no-prompt deploy $(LOCAL_DEPLOYMENTS)
+	@echo "Prefect UI http://localhost:4200 | MinIO console http://localhost:9001 | S3 API http://localhost:9000"
+	@echo "Next: make run DATE=YYYY-MM-DD, make backfill START=... END=..., make down"
+
+start-native: .venv/.synced data/.dirs .env ## the same platform without Docker (server on SQLite, moto S3, worker)
+	$(NATIVE) start
+
+down: ## stop the platform (Docker or native); data stays in ./data
+	@if [ -f data/run/server.pid ]; then $(NATIVE) stop; fi
+	@if docker info >/dev/null 2>&1; then $(COMPOSE) down; fi
+
+clean: ## stop the platform and delete ./data (asks first; FORCE=1 does not)
+	@if [ "$${FORCE:-0}" != 1 ]; then read -r -p "Delete ./data (lake, warehouse, server state)? [y/N] " answer; [ "$$answer" = y ] || { echo "Kept ./data."; exit 0; }; fi; \
+	$(MAKE) --no-print-directory down; rm -rf data; echo "Deleted ./data."
+
+deploy: .venv/.synced ## (re)deploy the local deployments to the running platform
+	@if docker info >/dev/null 2>&1 && [ ! -f data/run/server.pid ]; then \
+	  $(COMPOSE) exec -T worker prefect --no-prompt deploy $(LOCAL_DEPLOYMENTS); \
+	else $(RUN) prefect --no-prompt deploy $(LOCAL_DEPLOYMENTS); fi
+
+run: .venv/.synced ## trigger the daily update (DATE=YYYY-MM-DD; default: yesterday)
+	$(RUN) prefect deployment run 'daily-game-market-update/daily' $(if $(DATE),--param date=$(DATE))
+
+backfill: .venv/.synced ## trigger a backfill: START=YYYY-MM-DD END=YYYY-MM-DD
+	@[ -n "$(START)" ] && [ -n "$(END)" ] || { echo "usage: make backfill START=YYYY-MM-DD END=YYYY-MM-DD"; exit 2; }
+	$(RUN) prefect deployment run 'game-market-backfill/backfill' --param start_date=$(START) --param end_date=$(END)
 
 # --- Cloud: the ECS work pool (README, "Cloud deployment") ------------------------------------
 # deployments/cloud.env comes from scripts/build_and_push.sh; the rendered template is untracked.

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The local platform without Docker: Prefect server (SQLite), moto_server as the S3 stand-in
+# for MinIO (bucket created), the local deployments, and a process worker. Everything runs
+# in the background with pid files and logs under GMP_RUN_DIR (default ./data/run).
+#
+# Usage: scripts/platform_native.sh start|stop|status
+# Run from the repository root inside the project environment (make start-native / make down).
+set -euo pipefail
+
+readonly RUN_DIR="${GMP_RUN_DIR:-./data/run}"
+readonly SERVER_PORT="${GMP_SERVER_PORT:-4200}"
+readonly S3_PORT="${GMP_S3_PORT:-9000}"
+readonly BUCKET="${LAKE_BUCKET:-game-market-lake}"
+readonly API_URL="http://127.0.0.1:${SERVER_PORT}/api"
+readonly S3_URL="http://127.0.0.1:${S3_PORT}"
+readonly LOCAL_DEPLOYMENTS=(-n daily -n backfill -n ingest-day)
+readonly SERVICES=(worker s3 server)
+
+die() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+pid_of() {
+  local pid_file="${RUN_DIR}/$1.pid"
+  [[ -f "${pid_file}" ]] && cat "${pid_file}"
+}
+
+is_running() {
+  local pid
+  pid="$(pid_of "$1")" || return 1
+  kill -0 "${pid}" 2>/dev/null
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Own session per service, so stopping it also stops what it started (server workers,
+# flow-run subprocesses).
+launch() {
+  local name="$1"
+  shift
+  setsid "$@" >"${RUN_DIR}/${name}.log" 2>&1 </dev/null &
+  echo "$!" >"${RUN_DIR}/${name}.pid"
+}
+
+wait_for_port() {
+  local port="$1" name="$2" tries=0
+  until port_in_use "${port}"; do
+    tries=$((tries + 1))
+    if ((tries > 120)) || ! is_running "${name}"; then
+      die "${name} did not start on port ${port}; see ${RUN_DIR}/${name}.log"
+    fi
+    sleep 0.5
+  done
+}
+
+start() {
+  mkdir -p "${RUN_DIR}" ./data/warehouse ./data/reports
+  for service in "${SERVICES[@]}"; do
+    if is_running "${service}"; then
+      die "the native platform is already running (${service}); stop it with 'make down'"
+    fi
+  done
+  port_in_use "${SERVER_PORT}" \
+    && die "port ${SERVER_PORT} is in use: stop what uses it, or set GMP_SERVER_PORT"
+  port_in_use "${S3_PORT}" \
+    && die "port ${S3_PORT} is in use: stop what uses it (MinIO?), or set GMP_S3_PORT"
+
+  export PREFECT_HOME="${PREFECT_HOME:-${RUN_DIR}/prefect}"
+  export PREFECT_SERVER_ANALYTICS_ENABLED=false
+  launch server prefect server start --host 127.0.0.1 --port "${SERVER_PORT}"
+  launch s3 moto_server -H 127.0.0.1 -p "${S3_PORT}"
+
+  export PREFECT_API_URL="${API_URL}"
+  prefect server status --wait --timeout 120 >/dev/null \
+    || die "the Prefect server is not ready after 120 s; see ${RUN_DIR}/server.log"
+  wait_for_port "${S3_PORT}" s3
+  python - "${S3_URL}" "${BUCKET}" <<'PY'
+import sys
+
+import boto3
+
+endpoint, bucket = sys.argv[1:]
+s3 = boto3.client(
+    "s3",
+    endpoint_url=endpoint,
+    aws_access_key_id="local",
+    aws_secret_access_key="local",
+    region_name="us-east-1",
+)
+if bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
+    s3.create_bucket(Bucket=bucket)
+PY
+
+  prefect --no-prompt work-pool create local --type process --overwrite >/dev/null
+  prefect --no-prompt deploy "${LOCAL_DEPLOYMENTS[@]}" >"${RUN_DIR}/deploy.log" 2>&1 \
+    || die "prefect deploy failed; see ${RUN_DIR}/deploy.log"
+
+  # The worker's flow runs read the rest of their settings (RAWG_API_KEY, RAWG_BASE_URL)
+  # from .env; these make the lake the S3 stand-in and pin the warehouse path.
+  LAKE_URL="s3://${BUCKET}/lake" \
+    AWS_ENDPOINT_URL_S3="${S3_URL}" \
+    AWS_ACCESS_KEY_ID=local \
+    AWS_SECRET_ACCESS_KEY=local \
+    AWS_REGION=us-east-1 \
+    DUCKDB_PATH="${DUCKDB_PATH:-${PWD}/data/warehouse/game_market.duckdb}" \
+    PREFECT_LOGGING_EXTRA_LOGGERS=game_market \
+    launch worker prefect worker start --pool local --type process
+
+  cat <<EOF
+The native platform is up (logs and pids in ${RUN_DIR}):
+  Prefect UI   http://127.0.0.1:${SERVER_PORT}
+  Prefect API  ${API_URL}   (export PREFECT_API_URL=${API_URL})
+  Lake         s3://${BUCKET}/lake on ${S3_URL} (moto_server, standing in for MinIO)
+  Warehouse    ${DUCKDB_PATH:-${PWD}/data/warehouse/game_market.duckdb}
+Stop it with: make down
+EOF
+}
+
+stop() {
+  local service pid stopped=0
+  for service in "${SERVICES[@]}"; do
+    if is_running "${service}"; then
+      pid="$(pid_of "${service}")"
+      kill -TERM -- "-${pid}" 2>/dev/null || kill -TERM "${pid}" 2>/dev/null || true
+      for _ in $(seq 50); do
+        kill -0 "${pid}" 2>/dev/null || break
+        sleep 0.2
+      done
+      kill -KILL -- "-${pid}" 2>/dev/null || true
+      stopped=$((stopped + 1))
+    fi
+    rm -f "${RUN_DIR}/${service}.pid"
+  done
+  echo "Native platform: ${stopped} service(s) stopped."
+}
+
+status() {
+  local service
+  for service in "${SERVICES[@]}"; do
+    if is_running "${service}"; then
+      echo "${service}: running (pid $(pid_of "${service}"))"
+    else
+      echo "${service}: stopped"
+    fi
+  done
+}
+
+main() {
+  case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) die "usage: $0 start|stop|status" ;;
+  esac
+}
+
+main "$@"
