@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from game_market.report import build_report
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.runtime import flow_run
@@ -16,6 +15,7 @@ from game_market.dates import check_not_future
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, markdown_report, preflight
 from game_market.rawg import RawgClient, RequestBudget
+from game_market.report import build_report
 
 
 def day_before_scheduled_start() -> dt.date:
