@@ -57,7 +57,7 @@ sandbox: .venv/.synced ## serve the RAWG sandbox on :8765 (PORT=, GAMES=, SEED=)
 # services as background processes (scripts/platform_native.sh): pids and logs in data/run.
 .PHONY: start start-native down clean deploy run backfill
 
-PREFECT_PORT ?= 4200
+PREFECT_PORT ?= $(if $(GMP_SERVER_PORT),$(GMP_SERVER_PORT),4200)
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 LOCAL_DEPLOYMENTS := -n daily -n backfill -n ingest-day
 NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) $(RUN) bash scripts/platform_native.sh

@@ -1,0 +1,139 @@
+"""The platform end to end, with real processes: `make start-native`'s script, the local
+deployments from prefect.yaml, `prefect deployment run` as the README shows, a process worker,
+the S3 stand-in as the lake and the sandbox as RAWG."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import boto3
+import duckdb
+import pytest
+from prefect.client.orchestration import PrefectClient
+
+from game_market.sandbox import free_port
+from tests.conftest import SECRET_KEY, reset_sandbox, sandbox_stats
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DAILY = "daily-game-market-update/daily"
+BACKFILL = "game-market-backfill/backfill"
+
+pytestmark = pytest.mark.integration
+
+
+class Platform:
+    def __init__(self, tmp_path: Path, sandbox_url: str) -> None:
+        self.server_port, self.s3_port = free_port(), free_port()
+        self.bucket = f"lake-{uuid4().hex[:8]}"
+        self.warehouse = tmp_path / "warehouse" / "game_market.duckdb"
+        self.api_url = f"http://127.0.0.1:{self.server_port}/api"
+        self.env = {
+            **os.environ,
+            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+            "GMP_RUN_DIR": str(tmp_path / "run"),
+            "GMP_SERVER_PORT": str(self.server_port),
+            "GMP_S3_PORT": str(self.s3_port),
+            "LAKE_BUCKET": self.bucket,
+            "DUCKDB_PATH": str(self.warehouse),
+            "PREFECT_HOME": str(tmp_path / "prefect"),
+            "PREFECT_API_URL": self.api_url,
+            "RAWG_BASE_URL": sandbox_url,
+            "RAWG_API_KEY": SECRET_KEY,
+        }
+
+    def script(self, command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "scripts/platform_native.sh", command],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    def deployment_run(self, name: str, *params: str) -> UUID:
+        """`prefect deployment run` exactly as the README shows it."""
+        args = [str(BIN / "prefect"), "deployment", "run", name]
+        for param in params:
+            args += ["--param", param]
+        result = subprocess.run(
+            args, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return UUID(re.search(r"UUID: ([0-9a-f-]{36})", result.stdout).group(1))
+
+    async def wait(self, flow_run_id: UUID, timeout: float = 420) -> tuple[str, str | None]:
+        deadline = time.monotonic() + timeout
+        async with PrefectClient(api=self.api_url) as client:
+            while True:
+                run = await client.read_flow_run(flow_run_id)
+                if run.state and run.state.is_final():
+                    return run.state.type.value, run.state.message
+                assert time.monotonic() < deadline, f"flow run still {run.state}"
+                await asyncio.sleep(2)
+
+    async def daily_schedule(self) -> tuple[str, str]:
+        async with PrefectClient(api=self.api_url) as client:
+            deployment = await client.read_deployment_by_name(DAILY)
+        schedule = deployment.schedules[0].schedule
+        return schedule.cron, schedule.timezone
+
+    def lake_keys(self) -> list[str]:
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{self.s3_port}",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            region_name="us-east-1",
+        )
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+
+@pytest.fixture
+def platform(tmp_path: Path, sandbox_url: str) -> Iterator[Platform]:
+    platform = Platform(tmp_path, sandbox_url)
+    started = platform.script("start")
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert f"Prefect UI   http://127.0.0.1:{platform.server_port}" in started.stdout
+        yield platform
+    finally:
+        stopped = platform.script("stop")
+        assert "3 service(s) stopped" in stopped.stdout, stopped.stdout + stopped.stderr
+        assert "stopped" in platform.script("status").stdout
+
+
+def test_deployments_run_end_to_end_on_the_native_platform(
+    platform: Platform, sandbox_url: str
+) -> None:
+    assert asyncio.run(platform.daily_schedule()) == ("0 3 * * *", "UTC")
+
+    reset_sandbox(sandbox_url)
+    daily = platform.deployment_run(DAILY, "date=2026-01-18")
+    assert asyncio.run(platform.wait(daily))[0] == "COMPLETED"
+    backfill = platform.deployment_run(BACKFILL, "start_date=2026-01-15", "end_date=2026-01-17")
+    assert asyncio.run(platform.wait(backfill))[0] == "COMPLETED"
+
+    keys = platform.lake_keys()
+    for day in ("2026-01-15", "2026-01-16", "2026-01-17", "2026-01-18"):
+        assert f"lake/raw/games/dt={day}/data.parquet" in keys, day
+        assert f"lake/raw/game_details/dt={day}/_manifest.json" in keys, day
+    with duckdb.connect(str(platform.warehouse), read_only=True) as db:
+        days = db.execute("select count(distinct dt) from fct_game_daily_snapshots").fetchall()
+        assert days == [(4,)]
+        assert db.execute("select count(*) from agg_releases_monthly").fetchall()[0][0] > 0
+
+    reset_sandbox(sandbox_url)
+    again = platform.deployment_run(BACKFILL, "start_date=2026-01-15", "end_date=2026-01-17")
+    assert asyncio.run(platform.wait(again))[0] == "COMPLETED"
+    assert sandbox_stats(sandbox_url)["requests"] == 0  # only_missing: nothing refetched
