@@ -89,7 +89,7 @@ down: ## stop the platform (Docker or native); data stays in ./data
 
 clean: ## stop the platform and delete ./data (asks first; FORCE=1 does not)
 	@if [ "$${FORCE:-0}" != 1 ]; then read -r -p "Delete ./data (lake, warehouse, server state)? [y/N] " answer; [ "$$answer" = y ] || { echo "Kept ./data."; exit 0; }; fi; \
-	$(MAKE) --no-print-directory down; rm -rf data; echo "Deleted ./data."
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) down; rm -rf data; echo "Deleted ./data."
 
 deploy: .venv/.synced ## (re)deploy the local deployments to the running platform
 	@if docker info >/dev/null 2>&1 && [ ! -f data/run/server.pid ]; then \
