@@ -12,6 +12,7 @@ from typing import Any, Literal
 from dbt.contracts.results import RunExecutionResult
 from dbt_common.events.base_types import EventLevel
 from prefect import flow, get_run_logger
+from prefect.concurrency.sync import concurrency
 from prefect.states import Completed, State
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
@@ -29,6 +30,7 @@ DBT_LEVELS = {
     "CRITICAL": EventLevel.ERROR,
 }
 Target = Literal["duckdb", "snowflake"]
+BUILD_LIMIT = "dbt-build"  # global concurrency limit, created with the platform
 progress = logging.getLogger("game_market.progress")
 
 
@@ -112,11 +114,14 @@ def transform(
                 )
             )
     progress.info("dbt build on %s: every model and every test", target)
-    try:
-        result = runner.invoke(build_args(target, select, full_refresh, variables))
-    finally:
-        if target == "duckdb":
-            release_duckdb()
+    # One build at a time per platform: DuckDB allows a single writer, and two builds of one
+    # incremental model would race. Without the limit (a temporary server) this is a no-op.
+    with concurrency(BUILD_LIMIT, occupy=1):
+        try:
+            result = runner.invoke(build_args(target, select, full_refresh, variables))
+        finally:
+            if target == "duckdb":
+                release_duckdb()
     failures = failing_nodes(result.result)
     if not result.success:
         if failures:

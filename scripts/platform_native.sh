@@ -95,6 +95,9 @@ if bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
 PY
 
   prefect --no-prompt work-pool create local --type process --overwrite >/dev/null
+  # One dbt build at a time (flows/transform.py): DuckDB has a single writer.
+  prefect --no-prompt global-concurrency-limit inspect dbt-build >/dev/null 2>&1 \
+    || prefect --no-prompt global-concurrency-limit create dbt-build --limit 1 >/dev/null
   prefect --no-prompt deploy "${LOCAL_DEPLOYMENTS[@]}" >"${RUN_DIR}/deploy.log" 2>&1 \
     || die "prefect deploy failed; see ${RUN_DIR}/deploy.log"
 

@@ -119,9 +119,10 @@ def test_deployments_run_end_to_end_on_the_native_platform(
     assert asyncio.run(platform.daily_schedule()) == ("0 3 * * *", "UTC")
 
     reset_sandbox(sandbox_url)
+    # Both at once: their dbt builds take turns on the one DuckDB file (the dbt-build limit).
     daily = platform.deployment_run(DAILY, "date=2026-01-18")
-    assert asyncio.run(platform.wait(daily))[0] == "COMPLETED"
     backfill = platform.deployment_run(BACKFILL, "start_date=2026-01-15", "end_date=2026-01-17")
+    assert asyncio.run(platform.wait(daily))[0] == "COMPLETED"
     assert asyncio.run(platform.wait(backfill))[0] == "COMPLETED"
 
     keys = platform.lake_keys()
