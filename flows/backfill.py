@@ -179,7 +179,6 @@ async def ingest_fanned_out(
                     "max_requests": share,
                 },
                 idempotency_key=f"backfill-{parent}-{day}",
-                flow_run_name=f"ingest-day-{day}",
                 timeout=None,
                 poll_interval=2,
             )

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import logging
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,6 +61,19 @@ def release_duckdb() -> None:
         if DuckDBConnectionManager._ENV is not None:
             DuckDBConnectionManager._ENV.close()
             DuckDBConnectionManager._ENV = None
+
+
+def wait_for_node_tasks(before: set[threading.Thread], timeout_s: float = 300) -> None:
+    """Let the per-node task threads PrefectDbtRunner started finish reporting.
+
+    They report each node's task run from daemon threads that can lag the build by seconds;
+    a flow that ended first would lose those task runs, and a CLI process exiting under them
+    can abort while the interpreter tears them down.
+    """
+    deadline = time.monotonic() + timeout_s
+    for thread in set(threading.enumerate()) - before:
+        if thread.daemon and thread.name.endswith("(run_task)"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def failing_nodes(result: Any) -> list[str]:
@@ -116,12 +131,14 @@ def transform(
     progress.info("dbt build on %s: every model and every test", target)
     # One build at a time per platform: DuckDB allows a single writer, and two builds of one
     # incremental model would race. Without the limit (a temporary server) this is a no-op.
+    threads_before = set(threading.enumerate())
     with concurrency(BUILD_LIMIT, occupy=1):
         try:
             result = runner.invoke(build_args(target, select, full_refresh, variables))
         finally:
             if target == "duckdb":
                 release_duckdb()
+    wait_for_node_tasks(threads_before)
     failures = failing_nodes(result.result)
     if not result.success:
         if failures:

@@ -23,6 +23,8 @@ def _prepare_prefect_environment() -> None:
     """Prefect reads these at import: no telemetry from here, and our core log lines in runs."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
+    # The temporary server gmp starts gets more than Prefect's default 20 s on a busy machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     # Without PREFECT_API_URL, gmp runs on a temporary server that is dropped at exit; its
     # event recorder races that shutdown and prints tracebacks about runs already finished.
     logging.getLogger("prefect.server.services.task_run_recorder").disabled = True

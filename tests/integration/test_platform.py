@@ -18,6 +18,7 @@ import boto3
 import duckdb
 import pytest
 from prefect.client.orchestration import PrefectClient
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
 
 from game_market.sandbox import free_port
 from tests.conftest import SECRET_KEY, reset_sandbox, sandbox_stats
@@ -81,6 +82,17 @@ class Platform:
                 assert time.monotonic() < deadline, f"flow run still {run.state}"
                 await asyncio.sleep(2)
 
+    async def child_runs(self, parent_id: UUID) -> list[tuple[str, str]]:
+        """The runs a backfill fanned out, each a run of the ingest-day deployment."""
+        async with PrefectClient(api=self.api_url) as client:
+            deployment = await client.read_deployment_by_name("ingest-all/ingest-day")
+            runs = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_id])
+                )
+            )
+        return [(r.name, r.state.type.value) for r in runs if r.deployment_id == deployment.id]
+
     async def daily_schedule(self) -> tuple[str, str]:
         async with PrefectClient(api=self.api_url) as client:
             deployment = await client.read_deployment_by_name(DAILY)
@@ -138,3 +150,16 @@ def test_deployments_run_end_to_end_on_the_native_platform(
     again = platform.deployment_run(BACKFILL, "start_date=2026-01-15", "end_date=2026-01-17")
     assert asyncio.run(platform.wait(again))[0] == "COMPLETED"
     assert sandbox_stats(sandbox_url)["requests"] == 0  # only_missing: nothing refetched
+
+    fanned = platform.deployment_run(
+        BACKFILL, "start_date=2026-01-12", "end_date=2026-01-13", "fan_out=deployments"
+    )
+    assert asyncio.run(platform.wait(fanned))[0] == "COMPLETED"
+    children = asyncio.run(platform.child_runs(fanned))
+    assert sorted(children) == [
+        ("ingest-all-2026-01-12", "COMPLETED"),
+        ("ingest-all-2026-01-13", "COMPLETED"),
+    ]
+    keys = platform.lake_keys()
+    assert "lake/raw/games/dt=2026-01-12/data.parquet" in keys
+    assert "lake/raw/games/dt=2026-01-13/data.parquet" in keys

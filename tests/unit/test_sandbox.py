@@ -717,14 +717,11 @@ def test_startup_failure_reports_child_output() -> None:
     assert "RAWG sandbox listening on" in str(failure.value)  # the child's output tail
 
 
-def test_100k_catalog_builds_fast_in_bounded_memory(client: httpx.Client) -> None:
+def test_100k_catalog_serves_deep_pages_in_bounded_memory(client: httpx.Client) -> None:
+    # Its speed is measured by `make bench` (benchmarks/ingest.py), not asserted here.
     with running_sandbox(config(games=100_000)) as url:
-        process = stats(client, url)["process"]
-        assert process["catalog_build_s"] < 3.0, process
-        started = time.perf_counter()
         page = ok(client, f"{url}/games", page=400, page_size=40)
         assert len(page["results"]) == 40
-        assert time.perf_counter() - started < 1.0
         for ordering in ("-added", "name", "-released"):
             ok(client, f"{url}/games", ordering=ordering, page=500, page_size=40)
         ok(client, f"{url}/games", updated="2024-06-01,2024-06-02", page_size=40)
