@@ -66,6 +66,8 @@ deploy run backfill: export PREFECT_API_URL ?= http://127.0.0.1:$(PREFECT_PORT)/
 
 data/.dirs:
 	@mkdir -p data/postgres data/minio data/warehouse data/reports data/run
+	@# The compose worker runs as uid 10001, not as you: let it write the warehouse.
+	@chmod a+rwx data/warehouse data/reports
 	@touch $@
 
 .env:
