@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
 from prefect.runtime import flow_run as runtime_flow_run
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.backfill import game_market_backfill
 from flows.daily import daily_game_market_update
@@ -20,16 +18,12 @@ from flows.transform import transform
 from game_market.errors import PipelineError
 from game_market.lake import Lake
 from tests.conftest import SECRET_KEY, reset_sandbox, sandbox_stats
-from tests.integration.test_flows import run_details
+from tests.integration.test_flows import harness, run_details
+
+__all__ = ["harness"]  # the Prefect test server of test_flows, one per module (autouse)
 
 START, END = date(2026, 1, 15), date(2026, 1, 19)
 DAYS = [date(2026, 1, d) for d in range(15, 20)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
 
 
 @pytest.fixture

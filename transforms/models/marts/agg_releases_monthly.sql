@@ -17,28 +17,9 @@ game_genres as (
 
 ),
 
-game_platforms as (
-
-    select * from {{ ref('bridge_game_platforms') }}
-
-),
-
-platforms as (
-
-    select * from {{ ref('dim_platforms') }}
-
-),
-
 game_parent_platforms as (
 
-    select distinct
-        game_platforms.game_id,
-        platforms.parent_platform_id,
-        platforms.parent_platform_name
-
-    from game_platforms
-    inner join platforms on game_platforms.platform_id = platforms.platform_id
-    where platforms.parent_platform_id is not null
+    select * from {{ ref('int_game_parent_platforms') }}
 
 ),
 

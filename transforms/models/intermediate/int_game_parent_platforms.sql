@@ -1,0 +1,29 @@
+{#- A game ships on a parent platform (PC, PlayStation, ...) when any of its platforms does. -#}
+with
+
+game_platforms as (
+
+    select * from {{ ref('bridge_game_platforms') }}
+
+),
+
+platforms as (
+
+    select * from {{ ref('dim_platforms') }}
+
+),
+
+final as (
+
+    select distinct
+        game_platforms.game_id,
+        platforms.parent_platform_id,
+        platforms.parent_platform_name
+
+    from game_platforms
+    inner join platforms on game_platforms.platform_id = platforms.platform_id
+    where platforms.parent_platform_id is not null
+
+)
+
+select * from final
