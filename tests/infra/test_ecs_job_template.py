@@ -169,6 +169,9 @@ def test_make_cloud_pool_creates_the_pool_with_our_defaults(tmp_path: Path) -> N
         **{k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GMP_"))},
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # The temporary server `prefect work-pool create` starts: 20 s is not enough on a
+        # busy 2-core machine (as the harnesses of the integration tests allow 60 s).
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     }
     make = subprocess.run(
         [
