@@ -95,6 +95,12 @@ readonly CLOUD_ENV_OUTPUTS=(
   GMP_LAKE_URL=lake_url
   GMP_RAWG_SECRET_ARN=rawg_api_key_secret_arn
   GMP_PREFECT_SECRET_ARN=prefect_api_key_secret_arn
+  GMP_SNOWFLAKE_ACCOUNT=snowflake_account
+  GMP_SNOWFLAKE_USER=snowflake_dbt_user
+  GMP_SNOWFLAKE_ROLE=snowflake_role
+  GMP_SNOWFLAKE_WAREHOUSE=snowflake_warehouse
+  GMP_SNOWFLAKE_DATABASE=snowflake_database
+  GMP_SNOWFLAKE_SECRET_ARN=snowflake_password_secret_arn
 )
 
 write_cloud_env() {

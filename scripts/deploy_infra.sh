@@ -70,7 +70,7 @@ preflight() {
   for tool in terraform aws jq; do
     command -v "${tool}" >/dev/null 2>&1 || missing+=("missing tool: ${tool} (not on PATH)")
   done
-  for name in aws_region lake_bucket_name prefect_api_url; do
+  for name in aws_region lake_bucket_name prefect_api_url snowflake_account snowflake_dbt_user; do
     has_tf_variable "${AWS_ROOT}" "${name}" ||
       missing+=("missing variable: ${name} (set TF_VAR_${name} or add it to ${AWS_ROOT}/terraform.tfvars)")
   done

@@ -5,13 +5,18 @@
 # - flow_run: what the flow code may touch (the lake, our secrets, our log group).
 locals {
   log_group_arn        = "arn:${local.partition}:logs:${var.aws_region}:${local.account_id}:log-group:${local.log_group_name}"
-  secret_arns          = [aws_secretsmanager_secret.rawg_api_key.arn, aws_secretsmanager_secret.prefect_api_key.arn]
   task_definition_arns = "arn:${local.partition}:ecs:${var.aws_region}:${local.account_id}:task-definition/*"
   cluster_task_arns    = "arn:${local.partition}:ecs:${var.aws_region}:${local.account_id}:task/${aws_ecs_cluster.main.name}/*"
   ecs_tasks_service    = "ecs-tasks.amazonaws.com"
   kms_via_s3           = "s3.${var.aws_region}.amazonaws.com"
   kms_via_secrets      = "secretsmanager.${var.aws_region}.amazonaws.com"
   kms_via_ecr          = "ecr.${var.aws_region}.amazonaws.com"
+  # RAWG_API_KEY, PREFECT_API_KEY and SNOWFLAKE_PASSWORD (secrets.tf).
+  secret_arns = [
+    aws_secretsmanager_secret.rawg_api_key.arn,
+    aws_secretsmanager_secret.prefect_api_key.arn,
+    aws_secretsmanager_secret.snowflake_password.arn,
+  ]
 }
 
 data "aws_iam_policy_document" "ecs_tasks_assume" {
@@ -35,7 +40,7 @@ data "aws_iam_policy_document" "ecs_tasks_assume" {
 
 resource "aws_iam_role" "execution" {
   name               = "${local.name}-execution"
-  description        = "ECS agent: pull the pipeline image, inject our two secrets, write our log group"
+  description        = "ECS agent: pull the pipeline image, inject our three secrets, write our log group"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }
 
@@ -189,7 +194,7 @@ data "aws_iam_policy_document" "worker" {
 
 resource "aws_iam_role" "flow_run" {
   name               = "${local.name}-flow-run"
-  description        = "Flow-run tasks: the lake bucket, our two secrets and our log group, nothing else"
+  description        = "Flow-run tasks: the lake bucket, our three secrets and our log group, nothing else"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }
 

@@ -86,6 +86,36 @@ output "prefect_api_key_secret_arn" {
   value       = aws_secretsmanager_secret.prefect_api_key.arn
 }
 
+output "snowflake_password_secret_arn" {
+  description = "Secrets Manager ARN of the dbt user's SNOWFLAKE_PASSWORD (GMP_SNOWFLAKE_SECRET_ARN); its value is put by the operator."
+  value       = aws_secretsmanager_secret.snowflake_password.arn
+}
+
+output "snowflake_account" {
+  description = "SNOWFLAKE_ACCOUNT of the flow runs' dbt (GMP_SNOWFLAKE_ACCOUNT)."
+  value       = var.snowflake_account
+}
+
+output "snowflake_dbt_user" {
+  description = "SNOWFLAKE_USER of the flow runs' dbt (GMP_SNOWFLAKE_USER)."
+  value       = var.snowflake_dbt_user
+}
+
+output "snowflake_role" {
+  description = "SNOWFLAKE_ROLE of the flow runs' dbt (GMP_SNOWFLAKE_ROLE)."
+  value       = var.snowflake_role
+}
+
+output "snowflake_warehouse" {
+  description = "SNOWFLAKE_WAREHOUSE of the flow runs' dbt (GMP_SNOWFLAKE_WAREHOUSE)."
+  value       = var.snowflake_warehouse
+}
+
+output "snowflake_database" {
+  description = "SNOWFLAKE_DATABASE of the flow runs' dbt (GMP_SNOWFLAKE_DATABASE)."
+  value       = var.snowflake_database
+}
+
 output "ecs_events_queue_name" {
   description = "SQS queue the worker watches for ECS task state changes."
   value       = aws_sqs_queue.ecs_events.name

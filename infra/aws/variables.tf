@@ -215,3 +215,60 @@ variable "snowflake_storage_aws_external_id" {
     error_message = "snowflake_storage_aws_external_id may only hold letters, digits and _+=,.@:/-."
   }
 }
+
+# --- Snowflake connection of the flow runs' dbt (non-secret; the password is a secret) ------
+# Written to deployments/cloud.env by build_and_push.sh and set as plain environment of the
+# flow-run container by the ECS work pool template. The names match infra/snowflake's.
+
+variable "snowflake_account" {
+  type        = string
+  description = "Snowflake account identifier dbt connects to (SNOWFLAKE_ACCOUNT), <organization>-<account name> as in SNOWFLAKE_ORGANIZATION_NAME-SNOWFLAKE_ACCOUNT_NAME, e.g. ACME-GAMES."
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", var.snowflake_account))
+    error_message = "snowflake_account must be an account identifier of letters, digits and _.- (e.g. ACME-GAMES)."
+  }
+}
+
+variable "snowflake_dbt_user" {
+  type        = string
+  description = "Snowflake user dbt logs in as in the flow runs (SNOWFLAKE_USER); list it in infra/snowflake's transformer_user_names so it holds the transformer role. Its password goes into the SNOWFLAKE_PASSWORD secret."
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.@-]+$", var.snowflake_dbt_user))
+    error_message = "snowflake_dbt_user must be a user name of letters, digits and _.@- (as transformer_user_names of infra/snowflake)."
+  }
+}
+
+variable "snowflake_role" {
+  type        = string
+  description = "Role dbt uses (SNOWFLAKE_ROLE): transformer_role_name of infra/snowflake."
+  default     = "TRANSFORMER"
+
+  validation {
+    condition     = can(regex("^[A-Z][A-Z0-9_]{0,254}$", var.snowflake_role))
+    error_message = "snowflake_role must be an unquoted upper-case identifier (A-Z, 0-9, _)."
+  }
+}
+
+variable "snowflake_warehouse" {
+  type        = string
+  description = "Warehouse dbt runs on (SNOWFLAKE_WAREHOUSE): warehouse_name of infra/snowflake."
+  default     = "GAME_MARKET_WH"
+
+  validation {
+    condition     = can(regex("^[A-Z][A-Z0-9_]{0,254}$", var.snowflake_warehouse))
+    error_message = "snowflake_warehouse must be an unquoted upper-case identifier (A-Z, 0-9, _)."
+  }
+}
+
+variable "snowflake_database" {
+  type        = string
+  description = "Database dbt builds in (SNOWFLAKE_DATABASE): database_name of infra/snowflake."
+  default     = "GAME_MARKET"
+
+  validation {
+    condition     = can(regex("^[A-Z][A-Z0-9_]{0,254}$", var.snowflake_database))
+    error_message = "snowflake_database must be an unquoted upper-case identifier (A-Z, 0-9, _)."
+  }
+}

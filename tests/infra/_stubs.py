@@ -96,6 +96,14 @@ AWS_OUTPUTS = {
     "prefect_api_key_secret_arn": (
         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:game-market-prod/PREFECT_API_KEY-GhIjKl"
     ),
+    "snowflake_password_secret_arn": (
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:game-market-prod/SNOWFLAKE_PASSWORD-MnOpQr"
+    ),
+    "snowflake_account": "ACME-GAMES",
+    "snowflake_dbt_user": "DBT_SERVICE_USER",
+    "snowflake_role": "TRANSFORMER",
+    "snowflake_warehouse": "GAME_MARKET_WH",
+    "snowflake_database": "GAME_MARKET",
     "snowflake_access_role_arn": "arn:aws:iam::123456789012:role/game-market-prod-snowflake-access",
     "snowflake_access_role_name": "game-market-prod-snowflake-access",
 }
@@ -125,6 +133,8 @@ class Stubs:
             "TF_VAR_aws_region": "eu-west-1",
             "TF_VAR_lake_bucket_name": "acme-game-lake",
             "TF_VAR_prefect_api_url": "https://api.prefect.cloud/api/accounts/a/workspaces/w",
+            "TF_VAR_snowflake_account": "ACME-GAMES",
+            "TF_VAR_snowflake_dbt_user": "DBT_SERVICE_USER",
             "SNOWFLAKE_ORGANIZATION_NAME": "ACME",
             "SNOWFLAKE_ACCOUNT_NAME": "GAMES",
             "SNOWFLAKE_USER": "TERRAFORM",

@@ -87,6 +87,12 @@ def test_outputs_are_described_and_cover_the_work_pool_and_phases() -> None:
         "lake_url",
         "rawg_api_key_secret_arn",
         "prefect_api_key_secret_arn",
+        "snowflake_password_secret_arn",
+        "snowflake_account",
+        "snowflake_dbt_user",
+        "snowflake_role",
+        "snowflake_warehouse",
+        "snowflake_database",
         # deploy phases 2 and 3
         "lake_bucket_name",
         "snowflake_access_role_arn",
@@ -118,6 +124,7 @@ REQUIRED_RESOURCES = [
     ("aws_iam_role", "snowflake_access"),
     ("aws_secretsmanager_secret", "rawg_api_key"),
     ("aws_secretsmanager_secret", "prefect_api_key"),
+    ("aws_secretsmanager_secret", "snowflake_password"),
     ("aws_cloudwatch_log_group", "ecs"),
     ("aws_sqs_queue", "ecs_events"),
     ("aws_cloudwatch_event_rule", "ecs_task_state"),
@@ -287,9 +294,65 @@ def test_flow_run_role_touches_only_the_lake_our_secrets_and_our_log_group() -> 
     assert AWS.locals()["secret_arns"] == [
         "${aws_secretsmanager_secret.rawg_api_key.arn}",
         "${aws_secretsmanager_secret.prefect_api_key.arn}",
+        "${aws_secretsmanager_secret.snowflake_password.arn}",
     ]
     role = RESOURCES[("aws_iam_role_policy", "flow_run")]
     assert role["role"] == "${aws_iam_role.flow_run.id}"
+
+
+def test_our_three_secrets_are_read_by_flow_runs_and_injected_by_the_execution_role() -> None:
+    assert _policy("flow_run")["ReadOurSecrets"]["resources"] == "${local.secret_arns}"
+    assert _policy("execution")["InjectOurSecrets"]["resources"] == "${local.secret_arns}"
+    secrets = {
+        name: body
+        for (rtype, name), body in RESOURCES.items()
+        if rtype == "aws_secretsmanager_secret"
+    }
+    assert set(secrets) == {"rawg_api_key", "prefect_api_key", "snowflake_password"}
+    for name, secret in secrets.items():
+        # Every ARN in secret_arns, every secret encrypted with our key (which the two
+        # statements' kms:Decrypt covers) and named after the variable it fills.
+        assert f"${{aws_secretsmanager_secret.{name}.arn}}" in AWS.locals()["secret_arns"]
+        assert secret["kms_key_id"] == "${aws_kms_key.pipeline.arn}", name
+        assert secret["name"] == f"${{local.name}}/{name.upper()}", name
+
+
+SNOWFLAKE_ROOT_VARIABLES = load_root("snowflake").named("variable")
+
+
+@pytest.mark.parametrize(
+    ("aws_variable", "snowflake_variable", "default"),
+    [
+        ("snowflake_role", "transformer_role_name", "TRANSFORMER"),
+        ("snowflake_warehouse", "warehouse_name", "GAME_MARKET_WH"),
+        ("snowflake_database", "database_name", "GAME_MARKET"),
+    ],
+)
+def test_flow_run_snowflake_settings_default_to_the_names_of_infra_snowflake(
+    aws_variable: str, snowflake_variable: str, default: str
+) -> None:
+    assert VARIABLES[aws_variable]["default"] == default
+    assert SNOWFLAKE_ROOT_VARIABLES[snowflake_variable]["default"] == default
+    # The same identifier rule on both sides.
+    (ours,) = as_list(VARIABLES[aws_variable]["validation"])
+    (theirs,) = as_list(SNOWFLAKE_ROOT_VARIABLES[snowflake_variable]["validation"])
+    assert ours["condition"].replace(aws_variable, "X") == theirs["condition"].replace(
+        snowflake_variable, "X"
+    )
+
+
+def test_flow_run_snowflake_account_and_user_are_required() -> None:
+    for name in ("snowflake_account", "snowflake_dbt_user"):
+        assert "default" not in VARIABLES[name], name
+    # The dbt user is one of infra/snowflake's transformer_user_names: same name rule.
+    (ours,) = as_list(VARIABLES["snowflake_dbt_user"]["validation"])
+    (theirs,) = as_list(SNOWFLAKE_ROOT_VARIABLES["transformer_user_names"]["validation"])
+    assert re.search(r'regex\("([^"]+)"', ours["condition"]).group(1) == re.search(
+        r'regex\("([^"]+)"', theirs["condition"]
+    ).group(1)
+    example = (AWS.path / "terraform.tfvars.example").read_text()
+    assert re.search(r'^snowflake_account\s*=\s*"[^"]+"', example, re.M)
+    assert re.search(r'^snowflake_dbt_user\s*=\s*"[^"]+"', example, re.M)
 
 
 def test_worker_role_has_what_the_prefect_ecs_worker_needs() -> None:

@@ -30,6 +30,12 @@ EXPECTED_ENV = {
     "GMP_LAKE_URL": "s3://acme-game-lake",
     "GMP_RAWG_SECRET_ARN": AWS_OUTPUTS["rawg_api_key_secret_arn"],
     "GMP_PREFECT_SECRET_ARN": AWS_OUTPUTS["prefect_api_key_secret_arn"],
+    "GMP_SNOWFLAKE_ACCOUNT": "ACME-GAMES",
+    "GMP_SNOWFLAKE_USER": "DBT_SERVICE_USER",
+    "GMP_SNOWFLAKE_ROLE": "TRANSFORMER",
+    "GMP_SNOWFLAKE_WAREHOUSE": "GAME_MARKET_WH",
+    "GMP_SNOWFLAKE_DATABASE": "GAME_MARKET",
+    "GMP_SNOWFLAKE_SECRET_ARN": AWS_OUTPUTS["snowflake_password_secret_arn"],
 }
 
 

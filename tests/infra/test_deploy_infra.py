@@ -193,7 +193,12 @@ def test_other_apply_errors_name_the_phase_without_unlock_advice(stubs: Stubs) -
 
 def test_preflight_reports_every_missing_tool_and_variable(stubs: Stubs, tmp_path: Path) -> None:
     env = stubs.env(PATH=restricted_path(tmp_path, ["dirname", "grep"]))
-    for name in ("TF_VAR_lake_bucket_name", "SNOWFLAKE_USER", "SNOWFLAKE_PASSWORD"):
+    for name in (
+        "TF_VAR_lake_bucket_name",
+        "TF_VAR_snowflake_dbt_user",
+        "SNOWFLAKE_USER",
+        "SNOWFLAKE_PASSWORD",
+    ):
         del env[name]
     (stubs.repo / "infra" / "snowflake" / "backend.hcl").unlink()
     result = stubs.run("deploy_infra.sh", env=env)
@@ -205,23 +210,41 @@ def test_preflight_reports_every_missing_tool_and_variable(stubs: Stubs, tmp_pat
         "deploy_infra: missing tool: jq (not on PATH)",
         "deploy_infra: missing variable: lake_bucket_name"
         " (set TF_VAR_lake_bucket_name or add it to infra/aws/terraform.tfvars)",
+        # The user dbt logs in as in the flow runs, not the provider's SNOWFLAKE_USER.
+        "deploy_infra: missing variable: snowflake_dbt_user"
+        " (set TF_VAR_snowflake_dbt_user or add it to infra/aws/terraform.tfvars)",
         "deploy_infra: missing variable: SNOWFLAKE_USER (Snowflake provider credentials)",
         "deploy_infra: missing variable: SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY"
         " (Snowflake provider credentials)",
         "deploy_infra: missing file: infra/snowflake/backend.hcl"
         " (copy infra/snowflake/backend.hcl.example; README, Cloud deployment)",
-        "deploy_infra: preflight failed: 7 prerequisite(s) missing, nothing was changed",
+        "deploy_infra: preflight failed: 8 prerequisite(s) missing, nothing was changed",
     ]
     assert stubs.calls() == []
 
 
 def test_variables_may_come_from_terraform_tfvars(stubs: Stubs) -> None:
     env = stubs.env()
-    del env["TF_VAR_lake_bucket_name"]
+    for name in ("lake_bucket_name", "snowflake_account", "snowflake_dbt_user"):
+        del env[f"TF_VAR_{name}"]
     (stubs.repo / "infra" / "aws" / "terraform.tfvars").write_text(
         'lake_bucket_name = "acme-game-lake"\n'
+        'snowflake_account  = "ACME-GAMES"\n'
+        'snowflake_dbt_user = "DBT_SERVICE_USER"\n'
     )
     assert stubs.run("deploy_infra.sh", "--dry-run", env=env).returncode == 0
+
+
+def test_the_snowflake_account_of_the_flow_runs_is_required(stubs: Stubs) -> None:
+    env = stubs.env()
+    del env["TF_VAR_snowflake_account"]
+    result = stubs.run("deploy_infra.sh", "--dry-run", env=env)
+    assert result.returncode == 1
+    assert (
+        "deploy_infra: missing variable: snowflake_account"
+        " (set TF_VAR_snowflake_account or add it to infra/aws/terraform.tfvars)"
+    ) in result.stderr.splitlines()
+    assert stubs.calls() == []
 
 
 @pytest.mark.parametrize("args", [["--phase", "5"], ["--phase"], ["--bogus"]])

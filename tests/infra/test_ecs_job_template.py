@@ -104,7 +104,7 @@ def test_job_configuration_built_from_it_has_our_infrastructure(rendered: dict) 
     assert {"name": "LAKE_URL", "value": "s3://acme-game-lake"} in container["environment"]
 
 
-def test_task_definition_injects_both_secrets_and_logs_to_our_group(rendered: dict) -> None:
+def test_task_definition_injects_our_secrets_and_logs_to_our_group(rendered: dict) -> None:
     config = asyncio.run(
         ECSJobConfiguration.from_template_and_values(rendered, {}, client=MagicMock())
     )
@@ -116,9 +116,20 @@ def test_task_definition_injects_both_secrets_and_logs_to_our_group(rendered: di
     assert secrets == {
         "RAWG_API_KEY": EXPECTED_ENV["GMP_RAWG_SECRET_ARN"],
         "PREFECT_API_KEY": EXPECTED_ENV["GMP_PREFECT_SECRET_ARN"],
+        "SNOWFLAKE_PASSWORD": EXPECTED_ENV["GMP_SNOWFLAKE_SECRET_ARN"],
     }
-    names = {e["name"] for e in container.get("environment", [])}
-    assert not names & {"RAWG_API_KEY", "PREFECT_API_KEY"}
+    # Plain environment: the lake, the region and dbt's Snowflake connection (profiles.yml's
+    # snowflake target), never a key or a password.
+    assert {e["name"]: e["value"] for e in container["environment"]} == {
+        "LAKE_URL": EXPECTED_ENV["GMP_LAKE_URL"],
+        "AWS_REGION": EXPECTED_ENV["GMP_AWS_REGION"],
+        "AWS_DEFAULT_REGION": EXPECTED_ENV["GMP_AWS_REGION"],
+        "SNOWFLAKE_ACCOUNT": "ACME-GAMES",
+        "SNOWFLAKE_USER": "DBT_SERVICE_USER",
+        "SNOWFLAKE_ROLE": "TRANSFORMER",
+        "SNOWFLAKE_WAREHOUSE": "GAME_MARKET_WH",
+        "SNOWFLAKE_DATABASE": "GAME_MARKET",
+    }
     assert container["logConfiguration"]["options"] == {
         "awslogs-create-group": "false",
         "awslogs-group": "/ecs/game-market-prod",
@@ -132,12 +143,17 @@ def test_task_definition_injects_both_secrets_and_logs_to_our_group(rendered: di
 
 def test_no_secret_value_in_the_template(tmp_path: Path) -> None:
     # Even with the keys in the environment file, only their ARNs reach the template.
-    env = {**EXPECTED_ENV, "RAWG_API_KEY": "f0e1d2c3b4a5968778695a4b3c2d1e0f"}
+    env = {
+        **EXPECTED_ENV,
+        "RAWG_API_KEY": "f0e1d2c3b4a5968778695a4b3c2d1e0f",
+        "SNOWFLAKE_PASSWORD": "n0t-In-The-Template-9z8y",
+    }
     assert render(tmp_path, env).returncode == 0
     text = (tmp_path / "rendered.json").read_text()
     assert "f0e1d2c3b4a5968778695a4b3c2d1e0f" not in text
+    assert "n0t-In-The-Template-9z8y" not in text
     for source in (TEMPLATE.read_text(), text):
-        for name in ("RAWG_API_KEY", "PREFECT_API_KEY"):
+        for name in ("RAWG_API_KEY", "PREFECT_API_KEY", "SNOWFLAKE_PASSWORD"):
             for match in re.finditer(rf'"name": "{name}",\s*"(\w+)"', source):
                 assert match.group(1) == "valueFrom"
 
@@ -169,6 +185,9 @@ def test_make_cloud_pool_creates_the_pool_with_our_defaults(tmp_path: Path) -> N
         **{k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GMP_"))},
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # The temporary server `prefect work-pool create` starts: 20 s is not enough on a
+        # busy 2-core machine (as the harnesses of the integration tests allow 60 s).
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     }
     make = subprocess.run(
         [

@@ -13,6 +13,8 @@ def test_cloud_deployment_commands_in_order() -> None:
         "cp infra/aws/backend.hcl.example infra/aws/backend.hcl",
         "scripts/deploy_infra.sh\n",
         "aws secretsmanager put-secret-value",
+        # The third secret: dbt's Snowflake password, which the ECS flow runs need.
+        "output -raw snowflake_password_secret_arn",
         "scripts/build_and_push.sh\n",
         "make cloud-pool",
         "set -a; . deployments/cloud.env; set +a",

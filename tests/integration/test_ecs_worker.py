@@ -58,6 +58,16 @@ LOG_STREAM_PREFIX = "flow-runs"
 CONTAINER = "prefect"
 # The worker's own Prefect Cloud key: it must reach the task only as the secret's ARN.
 WORKER_PREFECT_KEY = "pnu_w0rkerKeyM0st0nlyReachTheTaskAsAnArn01"
+# The dbt user's Snowflake password: in Secrets Manager only, never in plain env or a request.
+SNOWFLAKE_PASSWORD = "sf-Pa55w0rd-0nlyAsAnArn-7q"
+# dbt's Snowflake connection of the flow runs: infra/aws variables, through cloud.env.
+SNOWFLAKE_ENV = {
+    "SNOWFLAKE_ACCOUNT": "ACME-GAMES",
+    "SNOWFLAKE_USER": "DBT_SERVICE_USER",
+    "SNOWFLAKE_ROLE": "TRANSFORMER",
+    "SNOWFLAKE_WAREHOUSE": "GAME_MARKET_WH",
+    "SNOWFLAKE_DATABASE": "GAME_MARKET",
+}
 COMMAND = ["prefect", "flow-run", "execute"]
 
 
@@ -67,12 +77,23 @@ class Expected:
     cpu: str
     memory: str
     parameters: dict[str, Any]
+    # The deployment's own parameters, as prefect.yaml sets them.
+    defaults: dict[str, Any]
 
 
 # cpu/memory per prefect.yaml: &ecs_pool for a day's ingest, &ecs_build_pool where dbt runs.
+# Where dbt runs in the cloud, it builds the Snowflake warehouse, not a throwaway DuckDB file.
 DEPLOYMENTS = {
-    "ingest-day-ecs": Expected("ingest-all", "1024", "2048", {"date": "2026-01-05"}),
-    "daily-ecs": Expected("daily-game-market-update", "2048", "8192", {"date": "2026-01-05"}),
+    "ingest-day-ecs": Expected(
+        "ingest-all", "1024", "2048", {"date": "2026-01-05"}, {"only_missing": True}
+    ),
+    "daily-ecs": Expected(
+        "daily-game-market-update",
+        "2048",
+        "8192",
+        {"date": "2026-01-05"},
+        {"target": "snowflake"},
+    ),
 }
 
 
@@ -89,6 +110,7 @@ class Cloud:
     log_group: str
     rawg_secret_arn: str
     prefect_secret_arn: str
+    snowflake_secret_arn: str
     task_role_arn: str
     execution_role_arn: str
     cloud_env: dict[str, str] = field(default_factory=dict)
@@ -123,7 +145,7 @@ def aws_env(endpoint: str) -> dict[str, str]:
 
 def create_cloud(suffix: str) -> Cloud:
     """One cluster, a VPC with two private subnets and a security group, a log group and the
-    two secrets; names unique per run."""
+    three secrets; names unique per run."""
     ecs = boto3.client("ecs")
     ec2 = boto3.client("ec2")
     cluster = f"game-market-test-{suffix}"
@@ -149,6 +171,9 @@ def create_cloud(suffix: str) -> Cloud:
     prefect_secret_arn = secrets.create_secret(
         Name=f"game-market-test-{suffix}/PREFECT_API_KEY", SecretString=WORKER_PREFECT_KEY
     )["ARN"]
+    snowflake_secret_arn = secrets.create_secret(
+        Name=f"game-market-test-{suffix}/SNOWFLAKE_PASSWORD", SecretString=SNOWFLAKE_PASSWORD
+    )["ARN"]
     cloud = Cloud(
         suffix=suffix,
         cluster=cluster,
@@ -159,6 +184,7 @@ def create_cloud(suffix: str) -> Cloud:
         log_group=log_group,
         rawg_secret_arn=rawg_secret_arn,
         prefect_secret_arn=prefect_secret_arn,
+        snowflake_secret_arn=snowflake_secret_arn,
         task_role_arn=f"arn:aws:iam::{ACCOUNT}:role/game-market-test-{suffix}-flow-run",
         execution_role_arn=f"arn:aws:iam::{ACCOUNT}:role/game-market-test-{suffix}-execution",
     )
@@ -178,6 +204,12 @@ def create_cloud(suffix: str) -> Cloud:
         "GMP_LAKE_URL": LAKE_URL,
         "GMP_RAWG_SECRET_ARN": rawg_secret_arn,
         "GMP_PREFECT_SECRET_ARN": prefect_secret_arn,
+        "GMP_SNOWFLAKE_ACCOUNT": SNOWFLAKE_ENV["SNOWFLAKE_ACCOUNT"],
+        "GMP_SNOWFLAKE_USER": SNOWFLAKE_ENV["SNOWFLAKE_USER"],
+        "GMP_SNOWFLAKE_ROLE": SNOWFLAKE_ENV["SNOWFLAKE_ROLE"],
+        "GMP_SNOWFLAKE_WAREHOUSE": SNOWFLAKE_ENV["SNOWFLAKE_WAREHOUSE"],
+        "GMP_SNOWFLAKE_DATABASE": SNOWFLAKE_ENV["SNOWFLAKE_DATABASE"],
+        "GMP_SNOWFLAKE_SECRET_ARN": snowflake_secret_arn,
     }
     return cloud
 
@@ -353,6 +385,7 @@ def test_ecs_deployments_take_cloud_env_values_and_run_from_opt_prefect(
             "cpu": int(expected.cpu),
             "memory": int(expected.memory),
         }, name
+        assert deployment.parameters == expected.defaults, name
         # An image deployment with no pull step runs from the image's /opt/prefect, where the
         # Dockerfile puts flows/ (not from the folder `prefect deploy` ran in).
         assert deployment.pull_steps == [
@@ -374,8 +407,10 @@ def test_ecs_worker_registers_our_task_definition_and_runs_it_in_our_network(
 ) -> None:
     for key, value in aws_env(aws_endpoint).items():
         monkeypatch.setenv(key, value)
-    # Even a worker that holds the RAWG key itself must not hand it to the task.
+    # Even a worker that holds the RAWG key or the Snowflake password itself must not hand
+    # them to the task.
     monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
+    monkeypatch.setenv("SNOWFLAKE_PASSWORD", SNOWFLAKE_PASSWORD)
     cloud = platform.cloud
     expected = DEPLOYMENTS[name]
 
@@ -403,23 +438,28 @@ def test_ecs_worker_registers_our_task_definition_and_runs_it_in_our_network(
     (container,) = task_definition["containerDefinitions"]
     assert container["name"] == CONTAINER
     assert container["image"] == IMAGE
-    # Plain environment: where the lake is and the region; never a key.
+    # Plain environment: where the lake is, the region and dbt's Snowflake connection; never a
+    # key or a password.
     assert env_dict(container["environment"]) == {
         "LAKE_URL": LAKE_URL,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
+        **SNOWFLAKE_ENV,
     }
-    # The two keys come from Secrets Manager, injected by ECS with the execution role...
+    # The two keys and the password come from Secrets Manager, injected by ECS with the
+    # execution role...
     secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
     assert secrets == {
         "RAWG_API_KEY": cloud.rawg_secret_arn,
         "PREFECT_API_KEY": cloud.prefect_secret_arn,
+        "SNOWFLAKE_PASSWORD": cloud.snowflake_secret_arn,
     }
-    # ...and those ARNs name the secrets that hold the keys.
+    # ...and those ARNs name the secrets that hold them.
     secretsmanager = boto3.client("secretsmanager")
     for secret_name, value in (
         ("RAWG_API_KEY", SECRET_KEY),
         ("PREFECT_API_KEY", WORKER_PREFECT_KEY),
+        ("SNOWFLAKE_PASSWORD", SNOWFLAKE_PASSWORD),
     ):
         stored = secretsmanager.get_secret_value(SecretId=secrets[secret_name])
         assert stored["SecretString"] == value, secret_name
@@ -456,7 +496,7 @@ def test_ecs_worker_registers_our_task_definition_and_runs_it_in_our_network(
     run_env = env_dict(override["environment"])
     assert run_env["PREFECT__FLOW_RUN_ID"] == str(flow_run.id)
     assert run_env["PREFECT_API_URL"] == platform.api_url
-    assert not {"PREFECT_API_KEY", "RAWG_API_KEY"} & set(run_env)
+    assert not {"PREFECT_API_KEY", "RAWG_API_KEY", "SNOWFLAKE_PASSWORD"} & set(run_env)
     # moto places the task's network interface in the first subnet, with our security group.
     (attachment,) = task["attachments"]
     details = {d["name"]: d["value"] for d in attachment["details"]}
@@ -480,10 +520,11 @@ def test_ecs_worker_registers_our_task_definition_and_runs_it_in_our_network(
         }
     }
 
-    # No key value anywhere in what the worker sent to AWS.
+    # No key or password value anywhere in what the worker sent to AWS.
     sent = json.dumps([c.params for c in ecs_calls])
     assert SECRET_KEY not in sent
     assert WORKER_PREFECT_KEY not in sent
+    assert SNOWFLAKE_PASSWORD not in sent
 
     # --- What Prefect shows ----------------------------------------------------------------
     assert flow_run.state is not None and flow_run.state.is_pending()
