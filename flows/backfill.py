@@ -130,13 +130,14 @@ async def ingest_inline(
                 )
                 outcome = plan.outcomes[day]
                 progress.info(
-                    "[%d/%d] %s %s: %s rows, %s requests",
+                    "[%d/%d] %s %s: %s rows, %s requests%s",
                     len(plan.outcomes),
                     len(plan.days),
                     day,
                     "done" if outcome.done else "NOT done",
                     f"{outcome.rows:,}",
                     f"{outcome.requests:,}",
+                    f" ({outcome.skipped} partitions already complete)" if outcome.skipped else "",
                 )
 
         # Reference lists first: a few requests, and without them no mart can be built.
