@@ -156,15 +156,51 @@ def test_incremental_snapshots_match_a_full_rebuild_after_a_backfilled_day(
     run_dbt(tmp_path, "build")
 
     asyncio.run(fill_days(lake, sandbox_url, [BACKFILLED_DT]))  # older than what is built
+    emptied_id = land_newer_copy_without_genres(lake)
     run_dbt(tmp_path, "build")
     rebuilt = tmp_path / "rebuilt.duckdb"
     monkeypatch.setenv("DUCKDB_PATH", str(rebuilt))
     run_dbt(tmp_path, "build", "--full-refresh")
 
-    key = "game_id, dt"
-    got = table_rows(incremental, "fct_game_daily_snapshots", key)
-    assert got == table_rows(rebuilt, "fct_game_daily_snapshots", key)
+    got = table_rows(incremental, "fct_game_daily_snapshots", "game_id, dt")
+    assert got == table_rows(rebuilt, "fct_game_daily_snapshots", "game_id, dt")
     assert BACKFILLED_DT in {row[1] for row in got}
+    for table, key in INCREMENTAL_BY_GAME.items():
+        assert table_rows(incremental, table, key) == table_rows(rebuilt, table, key), table
+    genres = table_rows(incremental, "bridge_game_genres", "game_id, genre_id")
+    assert emptied_id not in {row[0] for row in genres}  # its old genre pairs are gone
+
+
+def land_newer_copy_without_genres(lake: Lake) -> int:
+    """A later partition where one game, updated since, lists no genres any more."""
+    original = next(
+        item
+        for item in map(orjson.loads, lake.read_partition("games", DAYS[0])["_raw"])
+        if item["genres"]
+    )
+    newer = {**original, "genres": [], "updated": "2026-01-19T23:00:00"}
+    frame = (
+        SCHEMAS["games"]
+        .normalize([newer], page=1, run_id="newer", ingested_at=datetime.now(UTC))
+        .frame
+    )
+    with lake.open_partition("games", STALE_DT, run_id="newer") as writer:
+        writer.add(frame)
+        writer.commit(new_manifest("games", STALE_DT, "newer"))
+    return original["id"]
+
+
+# Incremental models rebuilt per changed game, and their keys.
+INCREMENTAL_BY_GAME = {
+    "int_games__latest": "game_id",
+    "bridge_game_genres": "game_id, genre_id",
+    "bridge_game_platforms": "game_id, platform_id",
+    "bridge_game_stores": "game_id, store_id",
+    "bridge_game_tags": "game_id, tag_id",
+    "bridge_game_developers": "game_id, developer_id",
+    "bridge_game_publishers": "game_id, publisher_id",
+    "dim_games": "game_id",
+}
 
 
 @pytest.mark.parametrize(

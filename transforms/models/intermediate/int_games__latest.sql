@@ -1,3 +1,15 @@
+{#-
+  Incremental like fct_game_daily_snapshots: a build revisits only the games that have rows
+  landed since the last one, over their whole history, so the newest `updated_at` still wins
+  across every partition (a late-landed older copy does not).
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='game_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
 games as (
@@ -6,10 +18,34 @@ games as (
 
 ),
 
+{% if is_incremental() %}
+changed_games as (
+
+    select distinct game_id
+    from games
+    where _ingested_at >= (select max(_ingested_at) from {{ this }})
+
+),
+
+in_scope as (
+
+    select games.*
+    from games
+    inner join changed_games on games.game_id = changed_games.game_id
+
+),
+{% else %}
+in_scope as (
+
+    select * from games
+
+),
+{% endif %}
+
 latest as (
 
     select *
-    from games
+    from in_scope
     qualify row_number() over (
         partition by game_id
         order by updated_at desc nulls last, dt desc, _ingested_at desc
