@@ -1,8 +1,24 @@
+{#-
+  The one staging table: games is the lake's big feed, and a view would rerun the
+  latest-row window over every partition for each model that reads it. Incremental by
+  landing time: a build takes the partitions landed (or re-landed) since the last one and
+  replaces those days whole.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='dt',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
     select * from {{ source('rawg', 'games') }}
+    {% if is_incremental() %}
+    where _ingested_at >= (select max(_ingested_at) from {{ this }})
+    {% endif %}
 
 ),
 
