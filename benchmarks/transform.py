@@ -1119,7 +1119,6 @@ renamed as (
         cast(esrb_rating.slug as varchar) as esrb_rating_slug,
         cast(esrb_rating.name as varchar) as esrb_rating_name,
         platforms,
-        parent_platforms,
         genres,
         stores,
         tags,

@@ -2,7 +2,8 @@
   The one staging table: games is the lake's big feed, and a view would rerun the
   latest-row window over every partition for each model that reads it. Incremental by
   landing time: a build takes the partitions landed (or re-landed) since the last one and
-  replaces those days whole.
+  replaces those days whole. Only the lists the marts unnest are kept: parent platforms come
+  from dim_platforms, and reading a nested column costs more than any other.
 -#}
 {{ config(
     materialized='incremental',
@@ -43,7 +44,6 @@ renamed as (
         {{ struct_field('esrb_rating', 'slug', 'varchar') }} as esrb_rating_slug,
         {{ struct_field('esrb_rating', 'name', 'varchar') }} as esrb_rating_name,
         platforms,
-        parent_platforms,
         genres,
         stores,
         tags,
