@@ -25,9 +25,9 @@ def _prepare_prefect_environment() -> None:
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
     # The temporary server gmp starts gets more than Prefect's default 20 s on a busy machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    # Without PREFECT_API_URL, gmp runs on a temporary server that is dropped at exit; its
-    # event recorder races that shutdown and prints tracebacks about runs already finished.
-    logging.getLogger("prefect.server.services.task_run_recorder").disabled = True
+    # Without PREFECT_API_URL, gmp runs on a temporary server (a subprocess) dropped at exit;
+    # its event recorder races that shutdown and prints tracebacks about runs already done.
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
