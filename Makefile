@@ -35,7 +35,7 @@ docs: .venv/.synced ## dbt docs for the DuckDB target, in transforms/target (ser
 test: .venv/.synced ## the whole test suite (unit + integration)
 	$(RUN) pytest
 
-test-unit: .venv/.synced ## unit tests only (no servers)
+test-unit: .venv/.synced ## unit tests only (no processes, no servers)
 	$(RUN) pytest tests/unit
 
 # Both always run; the target fails if either missed a target.

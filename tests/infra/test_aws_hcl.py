@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.infra._hcl import as_list, comment_above_statement, load_root, statements
+from tests.support.hcl import as_list, comment_above_statement, load_root, statements
 
 AWS = load_root("aws")
 RESOURCES = AWS.resources()

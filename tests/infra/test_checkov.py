@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.infra._hcl import INFRA, REPO
+from tests.support.hcl import INFRA, REPO
 
 
 def _uv() -> list[str]:

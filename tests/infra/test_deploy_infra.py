@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra._stubs import (
+from tests.support.stubs import (
     AWS_OUTPUTS,
     SNOWFLAKE_OUTPUTS,
     Stubs,

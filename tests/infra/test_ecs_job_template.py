@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import subprocess
 import sys
@@ -18,8 +17,8 @@ from prefect.server.schemas.actions import WorkPoolCreate
 from prefect.utilities.schema_tools import validate
 from prefect_aws.workers.ecs_worker import ECSJobConfiguration, ECSWorker
 
-from tests.infra._hcl import REPO
-from tests.infra.test_build_and_push import EXPECTED_ENV
+from tests.support.cloud_env import EXPECTED_ENV
+from tests.support.hcl import REPO
 
 TEMPLATE = REPO / "deployments" / "ecs-base-job-template.json"
 RENDERER = REPO / "scripts" / "render_job_template.py"
@@ -174,47 +173,3 @@ def test_missing_env_file_says_to_run_build_and_push(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "run scripts/build_and_push.sh first" in result.stderr
-
-
-@pytest.mark.integration
-def test_make_cloud_pool_creates_the_pool_with_our_defaults(tmp_path: Path) -> None:
-    """`make cloud-pool` against a temporary Prefect server, then read the pool back."""
-    env_file = tmp_path / "cloud.env"
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in EXPECTED_ENV.items()))
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GMP_"))},
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        # The temporary server `prefect work-pool create` starts: 20 s is not enough on a
-        # busy 2-core machine (as the harnesses of the integration tests allow 60 s).
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
-    }
-    make = subprocess.run(
-        [
-            "make",
-            "-C",
-            str(REPO),
-            "cloud-pool",
-            f"CLOUD_ENV={env_file}",
-            f"ECS_TEMPLATE={tmp_path / 'rendered.json'}",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
-    inspect = subprocess.run(
-        [sys.executable, "-m", "prefect", "work-pool", "inspect", "ecs", "--output", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert inspect.returncode == 0, inspect.stderr[-3000:]
-    pool = json.loads(inspect.stdout[inspect.stdout.index("{") :])
-    assert pool["type"] == "ecs"
-    properties = pool["base_job_template"]["variables"]["properties"]
-    assert properties["cluster"]["default"] == EXPECTED_ENV["GMP_ECS_CLUSTER"]
-    assert properties["network_configuration"]["default"]["subnets"] == SUBNETS
-    assert properties["image"]["default"] == EXPECTED_ENV["GMP_IMAGE_URI"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.infra._hcl import REPO
+from tests.support.hcl import REPO
 
 
 def test_cloud_deployment_commands_in_order() -> None:

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.infra._hcl import REPO
+from tests.support.hcl import REPO
 
 SCRIPTS = sorted((REPO / "scripts").glob("*.sh"))
 

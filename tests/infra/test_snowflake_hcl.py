@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from game_market.schemas import META_COLUMNS, SCHEMAS
-from tests.infra._hcl import as_list, load_root
+from tests.support.hcl import as_list, load_root
 
 SNOWFLAKE = load_root("snowflake")
 RESOURCES = SNOWFLAKE.resources()

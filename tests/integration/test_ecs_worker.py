@@ -7,11 +7,8 @@ scripts/render_job_template.py (`make cloud-render`), `prefect deploy -n ...-ecs
 prefect.yaml with cloud.env in the environment, and then `ECSWorker` polling the `ecs` pool.
 The container never runs: moto keeps the task as PROVISIONING.
 
-moto 5.2's RunTask fails (HTTP 500, a TypeError) when a container definition has no
-container-level memory, although Fargate takes the task-level cpu/memory, which is what
-prefect-aws registers (getmoto/moto#7272). So this module runs its own moto server in a thread
-of this process (moto.server.ThreadedMotoServer, the same WSGI app as `moto_server`) with
-that one calculation made tolerant; the session's subprocess moto_server cannot be patched.
+moto runs as every test starts it (tests/support/moto.py, which also explains the one RunTask
+fix it needs for Fargate task definitions).
 
 We assert on what AWS keeps (DescribeTaskDefinition, DescribeTasks) and, where moto drops a
 RunTask field, on the exact request the worker sent, recorded at the botocore boundary.
@@ -29,14 +26,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
 from botocore.client import BaseClient
-from moto.ecs.models import EC2ContainerServiceBackend
-from moto.server import ThreadedMotoServer
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.client.schemas.objects import FlowRun
@@ -45,9 +39,9 @@ from prefect.settings import PREFECT_API_KEY, PREFECT_API_URL, temporary_setting
 from prefect.testing.utilities import prefect_test_harness
 from prefect_aws.workers.ecs_worker import ECSWorker
 
-from tests.conftest import SECRET_KEY
-
-pytestmark = pytest.mark.integration
+from game_market.sandbox import free_port
+from tests.support.moto import running_moto
+from tests.support.sandbox import SECRET_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -274,40 +268,10 @@ async def read_deployment_ids(names: list[str]) -> dict[str, uuid.UUID]:
         }
 
 
-def _fargate_tolerant_requirements(original: Any) -> Any:
-    """moto's resource sum, treating a container without memory as 0 MiB (Fargate sizes the
-    task from its task-level memory; AWS accepts such a container under Fargate)."""
-
-    def calculate(task_definition: Any) -> dict[str, Any]:
-        containers = [
-            c
-            if {"memory", "memoryReservation", "Memory", "MemoryReservation"} & set(c)
-            else {**c, "memoryReservation": 0}
-            for c in task_definition.container_definitions
-        ]
-        return original(SimpleNamespace(container_definitions=containers))
-
-    return staticmethod(calculate)
-
-
 @pytest.fixture(scope="module")
 def aws_endpoint() -> Iterator[str]:
-    """A moto server in a thread of this process (see the module docstring for why)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(
-            EC2ContainerServiceBackend,
-            "_calculate_task_resource_requirements",
-            _fargate_tolerant_requirements(
-                EC2ContainerServiceBackend._calculate_task_resource_requirements
-            ),
-        )
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        try:
-            yield f"http://{host}:{port}"
-        finally:
-            server.stop()
+    with running_moto(free_port()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from uuid import UUID
 
 import polars as pl
 import pytest
 from prefect import flow
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import (
-    ArtifactFilter,
-    ArtifactFilterFlowRunId,
-    LogFilter,
-    LogFilterFlowRunId,
-)
-from prefect.logging.handlers import APILogHandler
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.ingest import ingest_all, ingest_day, ingest_endpoint
 from game_market.errors import ConfigError, PipelineError
@@ -27,15 +16,11 @@ from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
 from game_market.sandbox import SandboxConfig, running_sandbox
 from game_market.settings import load_settings
-from tests.conftest import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
+from tests.support.prefect import run_details
+from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
 
 DAY = date(2026, 1, 12)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
+pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 @pytest.fixture
@@ -46,19 +31,6 @@ def env(sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     monkeypatch.setenv("LAKE_URL", str(lake))
     reset_sandbox(sandbox_url)
     return lake
-
-
-async def run_details(flow_run_id: UUID) -> tuple[str, str]:
-    await APILogHandler.aflush()
-    async with get_client() as client:
-        artifacts = await client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
-        logs = await client.read_logs(
-            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
-        )
-    markdown = "\n".join(str(a.data) for a in artifacts)
-    return markdown, "\n".join(log.message for log in logs)
 
 
 def test_ingest_all_lands_every_endpoint_and_reports_requests(env: Path, sandbox_url: str) -> None:

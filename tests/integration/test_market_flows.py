@@ -17,10 +17,10 @@ from flows.daily import daily_game_market_update
 from flows.transform import transform
 from game_market.errors import PipelineError
 from game_market.lake import Lake
-from tests.conftest import SECRET_KEY, reset_sandbox, sandbox_stats
-from tests.integration.test_flows import harness, run_details
+from tests.support.prefect import run_details
+from tests.support.sandbox import SECRET_KEY, reset_sandbox, sandbox_stats
 
-__all__ = ["harness"]  # the Prefect test server of test_flows, one per module (autouse)
+pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 START, END = date(2026, 1, 15), date(2026, 1, 19)
 DAYS = [date(2026, 1, d) for d in range(15, 20)]

@@ -21,14 +21,12 @@ from prefect.client.orchestration import PrefectClient
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
 
 from game_market.sandbox import free_port
-from tests.conftest import SECRET_KEY, reset_sandbox, sandbox_stats
+from tests.support.sandbox import SECRET_KEY, reset_sandbox, sandbox_stats
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DAILY = "daily-game-market-update/daily"
 BACKFILL = "game-market-backfill/backfill"
-
-pytestmark = pytest.mark.integration
 
 
 class Platform:

@@ -16,9 +16,9 @@ import duckdb
 import pytest
 
 from game_market.lake import Lake
-from tests.integration.test_transforms import TRANSFORMS, fill, run_dbt
+from tests.support.dbt import TRANSFORMS, fill, run_dbt
 
-EMULATOR = Path(__file__).with_name("snowflake_emulator.py")
+EMULATOR = TRANSFORMS.parent / "tests" / "support" / "snowflake_emulator.py"
 ROOT = TRANSFORMS.parent
 MARTS = [
     "dim_games",

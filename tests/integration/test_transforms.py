@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,49 +12,13 @@ import polars as pl
 import pytest
 import s3fs
 
-from game_market.ingest import ENDPOINTS, ingest_partition
+from game_market.ingest import ENDPOINTS
 from game_market.lake import Lake, new_manifest
-from game_market.rawg import RawgClient
 from game_market.schemas import SCHEMAS
 from game_market.settings import load_settings
-from tests.conftest import SECRET_KEY
+from tests.support.dbt import DAYS, fill, fill_days, run_dbt
 
-TRANSFORMS = Path(__file__).resolve().parents[2] / "transforms"
-DAYS = [date(2026, 1, 17), date(2026, 1, 18)]
 BACKFILLED_DT = date(2026, 1, 15)
-
-
-async def fill(lake: Lake, url: str) -> None:
-    await fill_days(lake, url, DAYS)
-
-
-async def fill_days(lake: Lake, url: str, days: list[date]) -> None:
-    async with RawgClient(base_url=url, api_key=SECRET_KEY) as client:
-        for day in days:
-            for endpoint in ENDPOINTS:
-                await ingest_partition(client, lake, endpoint, day, run_id=f"run-{day}")
-
-
-def run_dbt(tmp_path: Path, *command: str) -> None:
-    """dbt in its own process, as a user runs it; it keeps no DuckDB handle open after."""
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            *command,
-            "--project-dir",
-            str(TRANSFORMS),
-            "--profiles-dir",
-            str(TRANSFORMS),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
 
 
 @pytest.fixture(params=["local", "s3"])

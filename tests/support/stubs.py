@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.infra._hcl import REPO
+from tests.support.hcl import REPO
 
 STUB = r"""
 import json, os, shutil, sys

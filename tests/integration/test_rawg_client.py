@@ -20,8 +20,8 @@ from game_market.errors import (
 )
 from game_market.rawg import QueryPlan, RawgClient, RequestBudget, RequestStats, redact
 from game_market.sandbox import SandboxConfig, running_sandbox
-from tests.conftest import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
-from tests.scripted_rawg import Answer, Script, page, scripted_rawg
+from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
+from tests.support.scripted_rawg import Answer, Script, page, scripted_rawg
 
 DAY = date(2026, 1, 10)
 

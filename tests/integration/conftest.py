@@ -1,0 +1,57 @@
+"""Fixtures for tests that start real servers: sandbox, moto (S3) and Prefect."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from game_market.sandbox import SandboxConfig, free_port, running_sandbox
+from tests.support.moto import running_moto
+from tests.support.sandbox import SANDBOX_TODAY
+
+
+@pytest.fixture(scope="module")
+def prefect_harness() -> Iterator[None]:
+    """A temporary Prefect server (SQLite) for the flows run in-process by one module."""
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture(scope="session")
+def sandbox_url() -> Iterator[str]:
+    config = SandboxConfig(games=1500, seed=11, days=30, today=SANDBOX_TODAY)
+    with running_sandbox(config) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A real S3 protocol endpoint (moto) on a free loopback port."""
+    with running_moto(free_port()) as url:
+        yield url
+
+
+@pytest.fixture
+def s3_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """AWS variables pointing at moto, as a user would set them for MinIO."""
+    env = {
+        "AWS_ENDPOINT_URL_S3": moto_endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def s3_bucket(s3_env: dict[str, str]) -> str:
+    import boto3
+
+    name = f"lake-{time.monotonic_ns()}"
+    boto3.client("s3", endpoint_url=s3_env["AWS_ENDPOINT_URL_S3"]).create_bucket(Bucket=name)
+    return name

@@ -1,0 +1,49 @@
+"""A lake the real ingest wrote, and dbt run on it in its own process, as a user runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from game_market.ingest import ENDPOINTS, ingest_partition
+from game_market.lake import Lake
+from game_market.rawg import RawgClient
+from tests.support.sandbox import SECRET_KEY
+
+DAYS = [date(2026, 1, 17), date(2026, 1, 18)]
+TRANSFORMS = Path(__file__).resolve().parents[2] / "transforms"
+
+
+async def fill(lake: Lake, url: str) -> None:
+    await fill_days(lake, url, DAYS)
+
+
+async def fill_days(lake: Lake, url: str, days: list[date]) -> None:
+    async with RawgClient(base_url=url, api_key=SECRET_KEY) as client:
+        for day in days:
+            for endpoint in ENDPOINTS:
+                await ingest_partition(client, lake, endpoint, day, run_id=f"run-{day}")
+
+
+def run_dbt(tmp_path: Path, *command: str) -> None:
+    """dbt in its own process, as a user runs it; it keeps no DuckDB handle open after."""
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            *command,
+            "--project-dir",
+            str(TRANSFORMS),
+            "--profiles-dir",
+            str(TRANSFORMS),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
