@@ -39,23 +39,23 @@ import duckdb
 import polars as pl
 
 from game_market.lake import DATA_FILE, MANIFEST_FILE, MANIFEST_METADATA_KEY, new_manifest
-from game_market.sandbox.catalog import (
-    _ADJECTIVES,
-    _NOUNS,
-    _PLACES,
-    _SEQUELS,
-    _STORES_BY_PLATFORM,
-    _STUDIO_SUFFIXES,
-    _UNICODE_WORDS,
+from game_market.schemas import SCHEMAS
+from rawg_simulator.names import slugify
+from rawg_simulator.reference import (
+    ADJECTIVES,
     ESRB_RATINGS,
     GENRES,
+    NOUNS,
     PARENT_PLATFORMS,
+    PLACES,
     PLATFORMS,
+    SEQUELS,
     STORES,
+    STORES_BY_PLATFORM,
+    STUDIO_SUFFIXES,
     TAGS,
-    slugify,
+    UNICODE_WORDS,
 )
-from game_market.schemas import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSFORMS = ROOT / "transforms"
@@ -170,7 +170,7 @@ PARENT_REFS = pl.DataFrame(
 STORE_LINKS = pl.DataFrame(
     [
         (pid, sid, name, slug)
-        for pid, stores in _STORES_BY_PLATFORM.items()
+        for pid, stores in STORES_BY_PLATFORM.items()
         for sid, name, slug, _, _ in STORES
         if sid in stores
     ],
@@ -236,12 +236,12 @@ def _game_universe(spec: LakeSpec, count: int) -> pl.DataFrame:
     s = spec.seed
     g = pl.col("g")
     games = pl.select(pl.int_range(0, count, dtype=pl.Int64).alias("g"))
-    adj, adj_slug = _pick(_below(g, 1, s, len(_ADJECTIVES)), _ADJECTIVES)
-    noun, noun_slug = _pick(_below(g, 2, s, len(_NOUNS)), _NOUNS)
-    noun2, noun2_slug = _pick(_below(g, 3, s, len(_NOUNS)), _NOUNS)
-    place, place_slug = _pick(_below(g, 4, s, len(_PLACES)), _PLACES)
-    sequel, sequel_slug = _pick(_below(g, 5, s, len(_SEQUELS)), _SEQUELS)
-    word, word_slug = _pick(_below(g, 6, s, len(_UNICODE_WORDS)), _UNICODE_WORDS)
+    adj, adj_slug = _pick(_below(g, 1, s, len(ADJECTIVES)), ADJECTIVES)
+    noun, noun_slug = _pick(_below(g, 2, s, len(NOUNS)), NOUNS)
+    noun2, noun2_slug = _pick(_below(g, 3, s, len(NOUNS)), NOUNS)
+    place, place_slug = _pick(_below(g, 4, s, len(PLACES)), PLACES)
+    sequel, sequel_slug = _pick(_below(g, 5, s, len(SEQUELS)), SEQUELS)
+    word, word_slug = _pick(_below(g, 6, s, len(UNICODE_WORDS)), UNICODE_WORDS)
     form = _unit(g, 7, s)
     name = (
         pl.when(form < 0.4)
@@ -606,9 +606,9 @@ def _studios(spec: LakeSpec, kind: str, stream: int) -> pl.DataFrame:
     s = spec.seed
     i = pl.col("i")
     pool = pl.select(pl.int_range(0, spec.studios_per_day * STUDIO_POOL, dtype=pl.Int64).alias("i"))
-    adj, _ = _pick(_below(i, stream, s, len(_ADJECTIVES)), _ADJECTIVES)
-    noun, _ = _pick(_below(i, stream + 1, s, len(_NOUNS)), _NOUNS)
-    suffix, _ = _pick(_below(i, stream + 2, s, len(_STUDIO_SUFFIXES)), _STUDIO_SUFFIXES)
+    adj, _ = _pick(_below(i, stream, s, len(ADJECTIVES)), ADJECTIVES)
+    noun, _ = _pick(_below(i, stream + 1, s, len(NOUNS)), NOUNS)
+    suffix, _ = _pick(_below(i, stream + 2, s, len(STUDIO_SUFFIXES)), STUDIO_SUFFIXES)
     name = pl.format("{} {} {}", adj, noun, suffix)
     return pool.with_columns(
         id=(1 + _below(i, stream + 3, s, 8)).cum_sum() + 100,

@@ -31,7 +31,7 @@ def _prepare_prefect_environment() -> None:
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
-    from game_market.sandbox import config_from_args, serve
+    from rawg_simulator import config_from_args, serve
 
     serve(config_from_args(args), host=args.host, port=args.port)
     return 0
@@ -172,7 +172,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     """Offline: a sandbox on a free port, the last N days backfilled into ./data, a report."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     _prepare_prefect_environment()
-    from game_market.sandbox import SandboxConfig, running_sandbox
+    from rawg_simulator import SandboxConfig, running_sandbox
 
     # The demo always writes the local lake and warehouse, whatever .env points at.
     os.environ["LAKE_URL"] = "./data/lake"
@@ -297,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve a RAWG-compatible API offline",
         description="A real HTTP server that answers like RAWG, from a catalog made from --seed.",
     )
-    from game_market.sandbox import add_arguments
+    from rawg_simulator import add_arguments
 
     add_arguments(sandbox)
     sandbox.set_defaults(handler=_cmd_sandbox)

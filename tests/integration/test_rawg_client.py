@@ -19,7 +19,7 @@ from game_market.errors import (
     RequestBudgetExhausted,
 )
 from game_market.rawg import QueryPlan, RawgClient, RequestBudget, RequestStats, redact
-from game_market.sandbox import SandboxConfig, running_sandbox
+from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
 from tests.support.scripted_rawg import Answer, Script, page, scripted_rawg
 

@@ -1,0 +1,133 @@
+"""Driving the RAWG sandbox's API the way a client does, in-process or over loopback.
+
+``InProcessClient`` serves requests straight from the ASGI app (``httpx.ASGITransport``): no
+process, no socket, so unit tests use it; the helpers below take it or an ``httpx.Client``
+pointed at a sandbox process alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from types import TracebackType
+from typing import Any, Protocol
+
+import httpx
+import orjson
+
+from rawg_simulator import SandboxConfig, build_app
+
+KEY = "test-key"
+TODAY = date(2024, 6, 15)
+GAMES = 2000
+IN_PROCESS_ORIGIN = "http://sandbox.test"
+Json = dict[str, Any]
+
+
+class SandboxClient(Protocol):
+    """An ``httpx.Client`` or an ``InProcessClient``."""
+
+    def get(self, url: str, params: Any = None) -> httpx.Response: ...
+
+    def post(self, url: str) -> httpx.Response: ...
+
+
+def config(**overrides: Any) -> SandboxConfig:
+    """The tests' sandbox: 2,000 games, seed 42, a fixed today; ``overrides`` on top."""
+    return SandboxConfig(**{"games": GAMES, "seed": 42, "today": TODAY, **overrides})
+
+
+class InProcessClient:
+    """A synchronous client of a sandbox app built in this process."""
+
+    def __init__(self, sandbox: SandboxConfig) -> None:
+        self.app = build_app(sandbox)
+        self.base = f"{IN_PROCESS_ORIGIN}/api"
+        self._runner = asyncio.Runner()
+        transport = httpx.ASGITransport(app=self.app)
+        self._client = httpx.AsyncClient(transport=transport, timeout=30)
+
+    def get(self, url: str, params: Any = None) -> httpx.Response:
+        return self._runner.run(self._client.get(url, params=params))
+
+    def post(self, url: str) -> httpx.Response:
+        return self._runner.run(self._client.post(url))
+
+    def close(self) -> None:
+        self._runner.run(self._client.aclose())
+        self._runner.close()
+
+    def __enter__(self) -> InProcessClient:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def get(client: SandboxClient, url: str, **params: Any) -> httpx.Response:
+    return client.get(url, params={"key": KEY, **params})
+
+
+def ok(client: SandboxClient, url: str, **params: Any) -> Json:
+    response = get(client, url, **params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def crawl(client: SandboxClient, url: str, **params: Any) -> list[Json]:
+    """Every result of a listing, following `next` links the way a client would."""
+    page = ok(client, url, page_size=40, **params)
+    results = page["results"]
+    while page["next"]:
+        response = client.get(page["next"])
+        assert response.status_code == 200, response.text
+        page = response.json()
+        results += page["results"]
+    return results
+
+
+def stats(client: SandboxClient, url: str) -> Json:
+    return client.get(url.removesuffix("/api") + "/_sandbox/stats").json()
+
+
+def reset(client: SandboxClient, url: str) -> None:
+    assert client.post(url.removesuffix("/api") + "/_sandbox/reset").status_code == 200
+
+
+# Requests whose answers must be byte-identical for identical configs.
+PROBES: list[tuple[str, Json]] = [
+    ("/games", {"page": 3, "page_size": 40}),
+    ("/games", {"updated": "2024-06-01,2024-06-10", "ordering": "-rating", "page": 2}),
+    ("/games", {"updated": "2024-05-20,2024-05-20", "page": 2, "page_size": 40}),  # as of a day
+    ("/developers", {"page": 2}),
+    ("/platforms", {}),
+]
+
+
+def bodies(client: SandboxClient, url: str) -> list[bytes]:
+    """Raw answers to PROBES plus one game detail, with the varying origin masked."""
+    origin = url.removesuffix("/api").encode()
+    first_id = ok(client, f"{url}/games")["results"][0]["id"]
+    probes = [*PROBES, (f"/games/{first_id}", {})]
+    return [
+        get(client, url + path, **params).content.replace(origin, b"ORIGIN")
+        for path, params in probes
+    ]
+
+
+def classify(response: httpx.Response) -> str:
+    """The fault an answer shows (at fault rate 1.0 every intact 200 was a slow answer)."""
+    if response.status_code != 200:
+        return str(response.status_code)
+    if response.content.startswith(b"<html"):
+        return "malformed"
+    try:
+        orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return "truncated"
+    return "slow"
