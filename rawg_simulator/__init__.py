@@ -1,4 +1,6 @@
-"""The offline RAWG: a local HTTP server that answers like the RAWG API (the sandbox).
+"""The offline RAWG: a local HTTP server that answers like the RAWG API (the sandbox), and
+generated lakes for the transform benchmark (``rawg_simulator.lake``), from one set of
+reference data.
 
 Games are synthetic but deterministic for a seed; item shapes follow real RAWG responses.
 Data shapes: RAWG (rawg.io).
