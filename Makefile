@@ -9,7 +9,7 @@ RUN := $(UV) run --frozen
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_EXTRA_LOGGERS := game_market
 
-.PHONY: help env demo transform docs test test-unit bench lint format sandbox
+.PHONY: help env demo transform docs test test-unit bench lint format generate sandbox
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ lint: .venv/.synced ## ruff check and format check
 format: .venv/.synced ## apply ruff fixes and formatting
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
+
+generate: .venv/.synced ## write the dbt sources and Snowflake columns from game_market/endpoints.py
+	$(RUN) python -m game_market.exports
 
 sandbox: .venv/.synced ## serve the RAWG sandbox on :8765 (PORT=, GAMES=, SEED=)
 	$(RUN) gmp sandbox --port $${PORT:-8765} --games $${GAMES:-5000} --seed $${SEED:-42}

@@ -38,6 +38,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from game_market.endpoints import SCHEMAS
 from game_market.lake import DATA_FILE, MANIFEST_FILE, MANIFEST_METADATA_KEY, new_manifest
 from game_market.sandbox.catalog import (
     _ADJECTIVES,
@@ -55,7 +56,6 @@ from game_market.sandbox.catalog import (
     TAGS,
     slugify,
 )
-from game_market.schemas import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSFORMS = ROOT / "transforms"

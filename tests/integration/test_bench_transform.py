@@ -20,8 +20,8 @@ from benchmarks.transform import (
     run_dbt,
     staged_rows,
 )
+from game_market.endpoints import SCHEMAS
 from game_market.lake import Lake
-from game_market.schemas import SCHEMAS
 
 SPEC = LakeSpec(games=2_000, days=3)
 DAYS = [SPEC.first_day + timedelta(days=n) for n in range(SPEC.days)]
