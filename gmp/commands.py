@@ -12,6 +12,8 @@ import argparse
 import asyncio
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,11 +39,17 @@ def prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 
-def ingest_runtime(settings: Settings) -> Runtime:
-    """The runtime of an ingest, checked (key, writable lake) before Prefect starts."""
+@contextmanager
+def running_flows(settings: Settings) -> Iterator[Runtime]:
+    """Check what an ingest needs (key, writable lake) before Prefect starts, then make this
+    runtime the one of every flow started inside the block."""
     runtime = Runtime(settings)
     runtime.check_ingest()
-    return runtime
+    prepare_prefect()
+    from flows.context import entry_point
+
+    with entry_point(runtime):
+        yield runtime
 
 
 def optional_date(value: str | None, flag: str) -> date | None:
@@ -55,12 +63,9 @@ def flow_result(run: Any) -> Any:
 
 def ingest(args: argparse.Namespace) -> int:
     dates = date_range(parse_date(args.date, "--date"), optional_date(args.end, "--end"))
-    runtime = ingest_runtime(load_settings())
-    prepare_prefect()
-    from flows.context import entry_point
-    from flows.ingest import ingest_endpoint
+    with running_flows(load_settings()):
+        from flows.ingest import ingest_endpoint
 
-    with entry_point(runtime):
         reports = [
             asyncio.run(ingest_endpoint(endpoint=args.endpoint, date=day, max_pages=args.max_pages))
             for day in dates
@@ -71,13 +76,10 @@ def ingest(args: argparse.Namespace) -> int:
 
 def ingest_all(args: argparse.Namespace) -> int:
     dates = date_range(parse_date(args.date, "--date"), optional_date(args.end, "--end"))
-    runtime = ingest_runtime(load_settings())
-    prepare_prefect()
-    from flows.context import entry_point
-    from flows.ingest import ingest_all as ingest_all_flow
-
     reports: list[dict[str, Any]] = []
-    with entry_point(runtime):
+    with running_flows(load_settings()):
+        from flows.ingest import ingest_all as ingest_all_flow
+
         for day in dates:
             reports.extend(
                 asyncio.run(
@@ -92,12 +94,9 @@ def ingest_all(args: argparse.Namespace) -> int:
 
 def daily(args: argparse.Namespace) -> int:
     day = optional_date(args.date, "--date")
-    runtime = ingest_runtime(load_settings())
-    prepare_prefect()
-    from flows.context import entry_point
-    from flows.daily import daily_game_market_update
+    with running_flows(load_settings()) as runtime:
+        from flows.daily import daily_game_market_update
 
-    with entry_point(runtime):
         result = flow_result(
             daily_game_market_update(
                 date=day,
@@ -115,12 +114,9 @@ def daily(args: argparse.Namespace) -> int:
 def backfill(args: argparse.Namespace) -> int:
     start, end = parse_date(args.start, "--start"), parse_date(args.end, "--end")
     date_range(start, end, ("--start", "--end"))
-    runtime = ingest_runtime(load_settings())
-    prepare_prefect()
-    from flows.backfill import game_market_backfill
-    from flows.context import entry_point
+    with running_flows(load_settings()):
+        from flows.backfill import game_market_backfill
 
-    with entry_point(runtime):
         result = flow_result(
             game_market_backfill(
                 start_date=start,
@@ -173,14 +169,13 @@ def demo(args: argparse.Namespace) -> int:
             lake_url=DEMO_LAKE,
             duckdb_path=DEMO_WAREHOUSE,
         )
-        runtime = ingest_runtime(settings)
-        prepare_prefect()
-        from flows.backfill import game_market_backfill
-        from flows.context import entry_point
+        with running_flows(settings):
+            from flows.backfill import game_market_backfill
 
-        show_progress()
-        console.print(f"[2/3] Backfilling {start}..{end} into ./data, then building the warehouse")
-        with entry_point(runtime):
+            show_progress()
+            console.print(
+                f"[2/3] Backfilling {start}..{end} into ./data, then building the warehouse"
+            )
             result = flow_result(
                 game_market_backfill(
                     start_date=start, end_date=end, detail_budget=args.detail_budget
