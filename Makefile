@@ -3,19 +3,22 @@ SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-# uv comes from PATH, or is installed with pip on first use.
-UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+# uv comes from PATH, else scripts/bootstrap_uv.py fetches a pinned copy into .tools/ on first
+# use with the standard library alone: PEP 668 pythons (Debian 12, Ubuntu 24.04) refuse pip.
+UV := $(or $(shell uv --version >/dev/null 2>&1 && command -v uv),$(CURDIR)/.tools/uv)
 RUN := $(UV) run --frozen
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_EXTRA_LOGGERS := game_market
 
-.PHONY: help env demo transform docs test test-unit bench lint format sandbox
+.PHONY: help env demo transform docs test test-unit bench lint format generate sandbox
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-.venv/.synced: pyproject.toml uv.lock
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+$(CURDIR)/.tools/uv: scripts/bootstrap_uv.py
+	@python3 scripts/bootstrap_uv.py $@ && touch $@
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
 	@touch $@
 
@@ -52,6 +55,9 @@ lint: .venv/.synced ## ruff check and format check
 format: .venv/.synced ## apply ruff fixes and formatting
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
+
+generate: .venv/.synced ## write the dbt sources and Snowflake columns from game_market/endpoints.py
+	$(RUN) python -m game_market.exports
 
 sandbox: .venv/.synced ## serve the RAWG sandbox on :8765 (PORT=, GAMES=, SEED=)
 	$(RUN) gmp sandbox --port $${PORT:-8765} --games $${GAMES:-5000} --seed $${SEED:-42}

@@ -11,21 +11,22 @@ from typing import Literal
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.deployments import run_deployment
-from prefect.runtime import flow_run
 from prefect.states import State
 
-from flows.ingest import current_run_id, failed, ingest_day
+from flows.context import current_run_id, failed, runtime_scope
+from flows.ingest import ingest_day
 from flows.transform import Target, transform
 from game_market import ATTRIBUTION
 from game_market.dates import check_not_future, date_range
+from game_market.endpoints import Kind, of_kind
 from game_market.errors import PipelineError
-from game_market.ingest import DEFAULT_DETAIL_BUDGET, ENDPOINTS, preflight
+from game_market.ingest import DEFAULT_DETAIL_BUDGET
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
+from game_market.runtime import Runtime
 from tasks.ingest import ingest_partition_task
 
 INGEST_DAY_DEPLOYMENT = "ingest-all/ingest-day"
-SNAPSHOT_ENDPOINTS = [name for name, spec in ENDPOINTS.items() if spec.kind == "snapshot"]
 # Milestones for people watching a terminal (`gmp demo`); the run logger has the details.
 progress = logging.getLogger("game_market.progress")
 BUDGET_SPENT = "request budget"  # how RequestBudgetExhausted messages name the cause
@@ -79,7 +80,7 @@ async def ingest_snapshots(
 ) -> dict[str, str]:
     """The reference lists for ``day``; returns the failures by endpoint."""
     failures: dict[str, str] = {}
-    for endpoint in SNAPSHOT_ENDPOINTS:
+    for endpoint in of_kind(Kind.SNAPSHOT):
         try:
             await ingest_partition_task(
                 client, lake, endpoint, day, run_id, skip_complete=skip_complete
@@ -91,6 +92,7 @@ async def ingest_snapshots(
 
 async def ingest_inline(
     plan: BackfillPlan,
+    runtime: Runtime,
     *,
     only_missing: bool,
     max_concurrent_days: int,
@@ -98,11 +100,11 @@ async def ingest_inline(
     detail_budget: int,
 ) -> None:
     """Days side by side on one client, so the in-flight cap and the budget span them all."""
-    settings, lake = preflight()
+    lake = runtime.lake
     budget = RequestBudget(max_requests)
     slots = asyncio.Semaphore(max_concurrent_days)
     run_id = current_run_id()
-    async with RawgClient.from_settings(settings, budget=budget) as client:
+    async with runtime.rawg_client(budget=budget) as client:
 
         async def one(day: dt.date) -> None:
             async with slots:
@@ -166,7 +168,7 @@ async def ingest_fanned_out(
     """
     slots = asyncio.Semaphore(max_concurrent_days)
     share = None if max_requests is None else max(1, max_requests // len(plan.days))
-    parent = str(flow_run.id or current_run_id())
+    parent = current_run_id()
 
     async def one(day: dt.date) -> None:
         async with slots:
@@ -245,26 +247,27 @@ async def game_market_backfill(
     """
     try:
         days = check_parameters(start_date, end_date, max_concurrent_days, max_requests)
-        plan = BackfillPlan(days)
-        options = {
-            "only_missing": only_missing,
-            "max_concurrent_days": max_concurrent_days,
-            "max_requests": max_requests,
-            "detail_budget": detail_budget,
-        }
-        if fan_out == "deployments":
-            await ingest_fanned_out(plan, deployment=fan_out_deployment, **options)
-        else:
-            await ingest_inline(plan, **options)
+        with runtime_scope() as runtime:
+            plan = BackfillPlan(days)
+            options = {
+                "only_missing": only_missing,
+                "max_concurrent_days": max_concurrent_days,
+                "max_requests": max_requests,
+                "detail_budget": detail_budget,
+            }
+            if fan_out == "deployments":
+                await ingest_fanned_out(plan, deployment=fan_out_deployment, **options)
+            else:
+                await ingest_inline(plan, runtime, **options)
+            await acreate_markdown_artifact(
+                backfill_markdown(plan, start_date, end_date),
+                key=f"backfill-{start_date}-{end_date}",
+                description=f"Backfill {start_date}..{end_date}: dates done and remaining",
+            )
+            get_run_logger().info("Backfill: %d of %d dates done", len(plan.done), len(days))
+            built = transform(target=target, run_date=end_date, return_state=True)
     except PipelineError as exc:
         return failed(exc)
-    await acreate_markdown_artifact(
-        backfill_markdown(plan, start_date, end_date),
-        key=f"backfill-{start_date}-{end_date}",
-        description=f"Backfill {start_date}..{end_date}: dates done and remaining",
-    )
-    get_run_logger().info("Backfill: %d of %d dates done", len(plan.done), len(days))
-    built = transform(target=target, run_date=end_date, return_state=True)
     problems = []
     if plan.remaining:
         problems.append("Backfill incomplete: " + summarize_remaining(plan, max_requests))

@@ -9,13 +9,15 @@ from prefect.artifacts import acreate_markdown_artifact
 from prefect.runtime import flow_run
 from prefect.states import State
 
-from flows.ingest import current_run_id, failed, failure_message, ingest_day
+from flows.context import current_run_id, failed, runtime_scope
+from flows.ingest import failure_message, ingest_day
 from flows.transform import Target, transform
 from game_market.dates import check_not_future
 from game_market.errors import PipelineError
-from game_market.ingest import DEFAULT_DETAIL_BUDGET, markdown_report, preflight
-from game_market.rawg import RawgClient, RequestBudget
+from game_market.ingest import DEFAULT_DETAIL_BUDGET, markdown_report
+from game_market.rawg import RequestBudget
 from game_market.report import build_report
+from game_market.runtime import Runtime
 
 
 def day_before_scheduled_start() -> dt.date:
@@ -28,13 +30,11 @@ def day_before_scheduled_start() -> dt.date:
     return scheduled.astimezone(dt.UTC).date() - dt.timedelta(days=1)
 
 
-async def publish_market_summary(target: str, day: dt.date) -> None:
+async def publish_market_summary(runtime: Runtime, target: str, day: dt.date) -> None:
     if target != "duckdb":
         get_run_logger().info("The market summary artifact reads the DuckDB warehouse only.")
         return
-    from game_market.settings import load_settings
-
-    report = build_report(load_settings().duckdb_path, day)
+    report = build_report(runtime.settings.duckdb_path, day)
     await acreate_markdown_artifact(
         report.to_markdown(),
         key=f"market-summary-{day}",
@@ -54,24 +54,26 @@ async def daily_game_market_update(
     logger = get_run_logger()
     try:
         check_not_future(day, "date")
-        settings, lake = preflight()
-        async with RawgClient.from_settings(settings, budget=RequestBudget(max_requests)) as client:
-            reports, failures = await ingest_day(
-                client, lake, day, run_id=current_run_id(), detail_budget=detail_budget
+        with runtime_scope() as runtime:
+            async with runtime.rawg_client(budget=RequestBudget(max_requests)) as client:
+                reports, failures = await ingest_day(
+                    client, runtime.lake, day, run_id=current_run_id(), detail_budget=detail_budget
+                )
+            used = sum(client.usage.values())
+            await acreate_markdown_artifact(
+                markdown_report(
+                    f"Ingest of every endpoint for {day}", reports, failures, client.usage
+                ),
+                key=f"ingest-all-{day}",
+                description=f"RAWG ingest for {day}",
             )
+            logger.info("Ingest for %s used %d RAWG requests; building the warehouse", day, used)
+            built = transform(target=target, run_date=day, return_state=True)
+            if built.is_failed():
+                return failed(PipelineError(built.message or "dbt build failed."))
+            await publish_market_summary(runtime, target, day)
     except PipelineError as exc:
         return failed(exc)
-    used = sum(client.usage.values())
-    await acreate_markdown_artifact(
-        markdown_report(f"Ingest of every endpoint for {day}", reports, failures, client.usage),
-        key=f"ingest-all-{day}",
-        description=f"RAWG ingest for {day}",
-    )
-    logger.info("Ingest for %s used %d RAWG requests; building the warehouse", day, used)
-    built = transform(target=target, run_date=day, return_state=True)
-    if built.is_failed():
-        return failed(PipelineError(built.message or "dbt build failed."))
-    await publish_market_summary(target, day)
     if failures:
         return failed(
             PipelineError(

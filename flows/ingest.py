@@ -4,35 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Literal
-from uuid import uuid4
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
-from prefect.runtime import flow_run
-from prefect.states import Failed, State
+from prefect.states import State
 
+from flows.context import current_run_id, failed, runtime_scope
+from game_market.endpoints import ENDPOINTS, Endpoint, Kind, of_kind
 from game_market.errors import PipelineError
-from game_market.ingest import (
-    DEFAULT_DETAIL_BUDGET,
-    ENDPOINTS,
-    IngestReport,
-    markdown_report,
-    preflight,
-)
+from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport, markdown_report
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
 from tasks.ingest import ingest_partition_task
-
-Endpoint = Literal[
-    "games", "genres", "platforms", "parent_platforms", "developers", "publishers", "game_details"
-]
-# game_details reads the day's games partition, so it runs once games has landed.
-INDEPENDENT_ENDPOINTS = tuple(name for name, spec in ENDPOINTS.items() if spec.kind != "details")
-
-
-def current_run_id() -> str:
-    return str(flow_run.id or uuid4())
 
 
 @flow(name="ingest-endpoint", flow_run_name="ingest-{endpoint}-{date}")
@@ -44,17 +27,17 @@ async def ingest_endpoint(
 ) -> dict | State:
     """Land one endpoint's partition for one date (max_pages: None = endpoint default, -1 = all)."""
     try:
-        settings, lake = preflight()
-        async with RawgClient.from_settings(settings) as client:
-            report = await ingest_partition_task(
-                client,
-                lake,
-                endpoint,
-                date,
-                current_run_id(),
-                max_pages=max_pages,
-                detail_budget=detail_budget,
-            )
+        with runtime_scope() as runtime:
+            async with runtime.rawg_client() as client:
+                report = await ingest_partition_task(
+                    client,
+                    runtime.lake,
+                    endpoint,
+                    date,
+                    current_run_id(),
+                    max_pages=max_pages,
+                    detail_budget=detail_budget,
+                )
     except PipelineError as exc:
         return failed(exc)
     await acreate_markdown_artifact(
@@ -65,33 +48,25 @@ async def ingest_endpoint(
     return report.to_dict()
 
 
-def failed(exc: PipelineError) -> State:
-    """End the run with the error's one sentence as its state message, and no traceback."""
-    return Failed(message=str(exc), data=exc)
-
-
 async def ingest_day(
     client: RawgClient,
     lake: Lake,
     date: dt.date,
     *,
     run_id: str,
-    max_pages: dict[str, int] | None = None,
+    max_pages: dict[Endpoint, int] | None = None,
     detail_budget: int = DEFAULT_DETAIL_BUDGET,
     skip_complete: bool = False,
     snapshots: bool = True,
-) -> tuple[list[IngestReport], dict[str, str]]:
+) -> tuple[list[IngestReport], dict[Endpoint, str]]:
     """Every endpoint for one date, concurrently; one failure never discards another's data.
 
     ``snapshots=False`` lands only the day's games and their details: reference lists are the
     current listing whatever the date, so a backfill takes them once, not once per day.
     """
     pages = max_pages or {}
-    independent = [
-        name for name in INDEPENDENT_ENDPOINTS if snapshots or ENDPOINTS[name].kind != "snapshot"
-    ]
 
-    async def run(endpoint: str) -> IngestReport:
+    async def run(endpoint: Endpoint) -> IngestReport:
         return await ingest_partition_task(
             client,
             lake,
@@ -103,9 +78,11 @@ async def ingest_day(
             skip_complete=skip_complete,
         )
 
+    # Details read the day's partition of what they detail, so they run once it has landed.
+    independent = of_kind(Kind.DAILY) + (of_kind(Kind.SNAPSHOT) if snapshots else [])
     outcomes = await asyncio.gather(*(run(e) for e in independent), return_exceptions=True)
     reports: list[IngestReport] = []
-    failures: dict[str, str] = {}
+    failures: dict[Endpoint, str] = {}
     for endpoint, outcome in zip(independent, outcomes, strict=True):
         if isinstance(outcome, IngestReport):
             reports.append(outcome)
@@ -113,17 +90,19 @@ async def ingest_day(
             if not isinstance(outcome, Exception):
                 raise outcome
             failures[endpoint] = str(outcome)
-    if "games" in failures:
-        failures["game_details"] = "skipped because games did not land."
-    else:
+    for detail in of_kind(Kind.DETAILS):
+        source = ENDPOINTS[detail].detail_of
+        if source in failures:
+            failures[detail] = f"skipped because {source} did not land."
+            continue
         try:
-            reports.append(await run("game_details"))
+            reports.append(await run(detail))
         except PipelineError as exc:
-            failures["game_details"] = str(exc)
+            failures[detail] = str(exc)
     return reports, failures
 
 
-def failure_message(date: dt.date, failures: dict[str, str]) -> str:
+def failure_message(date: dt.date, failures: dict[Endpoint, str]) -> str:
     """One line per distinct cause, naming the endpoints it hit."""
     causes: dict[str, list[str]] = {}
     for endpoint, message in failures.items():
@@ -135,8 +114,7 @@ def failure_message(date: dt.date, failures: dict[str, str]) -> str:
 @flow(name="ingest-all", flow_run_name="ingest-all-{date}")
 async def ingest_all(
     date: dt.date,
-    developers_max_pages: int = 5,
-    publishers_max_pages: int = 5,
+    max_pages: dict[Endpoint, int] | None = None,
     detail_budget: int = DEFAULT_DETAIL_BUDGET,
     only_missing: bool = False,
     snapshots: bool = True,
@@ -144,26 +122,25 @@ async def ingest_all(
 ) -> list[dict] | State:
     """Every endpoint for one date: games updated that day, snapshots, and game details.
 
-    Also the target of the backfill's fan-out (deployment `ingest-all/ingest-day`), hence
-    ``snapshots`` (reference lists once per backfill) and ``max_requests`` (its share).
+    ``max_pages`` caps endpoints by name (-1: every page; unnamed endpoints keep their
+    default, 5 pages for developers and publishers). Also the target of the backfill's fan-out
+    (deployment `ingest-all/ingest-day`), hence ``snapshots`` (reference lists once per
+    backfill) and ``max_requests`` (its share).
     """
     try:
-        settings, lake = preflight()
-        budget = RequestBudget(max_requests)
-        async with RawgClient.from_settings(settings, budget=budget) as client:
-            reports, failures = await ingest_day(
-                client,
-                lake,
-                date,
-                run_id=current_run_id(),
-                max_pages={
-                    "developers": developers_max_pages,
-                    "publishers": publishers_max_pages,
-                },
-                detail_budget=detail_budget,
-                skip_complete=only_missing,
-                snapshots=snapshots,
-            )
+        with runtime_scope() as runtime:
+            budget = RequestBudget(max_requests)
+            async with runtime.rawg_client(budget=budget) as client:
+                reports, failures = await ingest_day(
+                    client,
+                    runtime.lake,
+                    date,
+                    run_id=current_run_id(),
+                    max_pages=max_pages,
+                    detail_budget=detail_budget,
+                    skip_complete=only_missing,
+                    snapshots=snapshots,
+                )
     except PipelineError as exc:
         return failed(exc)
     await acreate_markdown_artifact(

@@ -8,6 +8,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,9 +20,9 @@ from prefect.concurrency.sync import concurrency
 from prefect.states import Completed, State
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
-from flows.ingest import failed
+from flows.context import failed, runtime_scope
 from game_market.errors import PipelineError
-from game_market.settings import load_settings
+from game_market.runtime import Runtime
 
 TRANSFORMS_DIR = Path(__file__).resolve().parents[1] / "transforms"
 FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -36,17 +38,35 @@ BUILD_LIMIT = "dbt-build"  # global concurrency limit, created with the platform
 progress = logging.getLogger("game_market.progress")
 
 
-def dbt_runner() -> PrefectDbtRunner:
-    # dbt's lines follow Prefect's level, mapped by hand: prefect-dbt's own mapping
+def dbt_runner(level: int) -> PrefectDbtRunner:
+    # dbt's lines follow the run logger's level, mapped by hand: prefect-dbt's own mapping
     # fails on names dbt spells differently ("WARNING" vs "warn").
-    prefect_level = os.environ.get("PREFECT_LOGGING_LEVEL", "INFO").upper()
     settings = PrefectDbtSettings(
         project_dir=TRANSFORMS_DIR,
         profiles_dir=TRANSFORMS_DIR,
-        log_level=DBT_LEVELS.get(prefect_level, EventLevel.INFO),
+        log_level=DBT_LEVELS.get(logging.getLevelName(level), EventLevel.INFO),
     )
     # Failures are read from the results below, to name every failing node in one message.
     return PrefectDbtRunner(settings=settings, raise_on_failure=False)
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Run dbt in-process with ``values`` in the environment, as they were before after.
+
+    dbt reads its profile and sources with ``env_var()``: this is where the entry point's
+    settings reach it, so a run started with other settings (``gmp demo``) builds what they name.
+    """
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def release_duckdb() -> None:
@@ -105,20 +125,18 @@ def build_args(
     return args
 
 
-@flow(name="dbt-build", flow_run_name="dbt-build-{target}")
-def transform(
-    target: Target = "duckdb",
-    select: str | None = None,
-    full_refresh: bool = False,
-    run_date: dt.date | None = None,
-    vars: dict[str, Any] | None = None,
-) -> dict[str, Any] | State:
-    """Build and test the warehouse; any failing model or test fails the run, named."""
+def build(
+    runtime: Runtime,
+    target: Target,
+    select: str | None,
+    full_refresh: bool,
+    variables: dict[str, Any],
+) -> State:
+    """One `dbt build`, its failures named; the settings' variables are in the environment."""
     logger = get_run_logger()
-    variables = {**(vars or {}), "run_date": str(run_date or dt.datetime.now(dt.UTC).date())}
     if target == "duckdb":
-        load_settings().duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    runner = dbt_runner()
+        runtime.settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    runner = dbt_runner(logger.logger.getEffectiveLevel())
     if target == "snowflake":
         refreshed = runner.invoke(["run-operation", "refresh_external_tables", "--target", target])
         if not refreshed.success:
@@ -159,3 +177,20 @@ def transform(
     logger.info("dbt build on %s: %s", target, summary)
     progress.info("dbt build passed: %s nodes", summary["nodes"])
     return Completed(message=f"dbt build passed {summary['nodes']} nodes.", data=summary)
+
+
+@flow(name="dbt-build", flow_run_name="dbt-build-{target}")
+def transform(
+    target: Target = "duckdb",
+    select: str | None = None,
+    full_refresh: bool = False,
+    run_date: dt.date | None = None,
+    vars: dict[str, Any] | None = None,
+) -> dict[str, Any] | State:
+    """Build and test the warehouse; any failing model or test fails the run, named."""
+    variables = {**(vars or {}), "run_date": str(run_date or dt.datetime.now(dt.UTC).date())}
+    try:
+        with runtime_scope() as runtime, environment(runtime.settings.dbt_environment()):
+            return build(runtime, target, select, full_refresh, variables)
+    except PipelineError as exc:
+        return failed(exc)

@@ -16,64 +16,28 @@ from typing import Any, Literal
 
 import polars as pl
 
+from game_market import ATTRIBUTION
+from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind
 from game_market.errors import PipelineError
-from game_market.lake import Lake, PartitionWriter, new_manifest
+from game_market.lake import Lake, PartitionCounts, PartitionWriter, new_manifest
 from game_market.rawg import QueryPlan, RawgClient, RequestStats
-from game_market.schemas import SCHEMAS
-from game_market.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
-Kind = Literal["daily", "snapshot", "details"]
 FREE_TIER_MONTHLY_REQUESTS = 20_000
-
-
-@dataclass(frozen=True)
-class EndpointSpec:
-    name: str
-    path: str
-    kind: Kind
-    default_max_pages: int | None  # None: every page
-
-    @property
-    def capped_by_default(self) -> bool:
-        return self.default_max_pages is not None
-
-
-ENDPOINTS: dict[str, EndpointSpec] = {
-    spec.name: spec
-    for spec in (
-        EndpointSpec("games", "/games", "daily", None),
-        EndpointSpec("genres", "/genres", "snapshot", None),
-        EndpointSpec("platforms", "/platforms", "snapshot", None),
-        EndpointSpec("parent_platforms", "/platforms/lists/parents", "snapshot", None),
-        EndpointSpec("developers", "/developers", "snapshot", 5),
-        EndpointSpec("publishers", "/publishers", "snapshot", 5),
-        EndpointSpec("game_details", "/games/{id}", "details", None),
-    )
-}
 DEFAULT_DETAIL_BUDGET = 50
 
 
-@dataclass
-class IngestReport:
-    """One partition's outcome, in the units a user plans quota with."""
+@dataclass(kw_only=True)
+class IngestReport(PartitionCounts):
+    """One partition's outcome: what it cost and found, how long it took, what to know."""
 
     endpoint: str
     dt: str
     status: Literal["landed", "skipped"] = "landed"
-    rows: int = 0
-    pages: int = 0
-    requests: int = 0
-    retries: int = 0
-    bytes: int = 0
     seconds: float = 0.0
     publish_seconds: float = 0.0  # of ``seconds``: dedup, write and publish of the partition
-    expected_rows: int | None = None
-    gap: int = 0
-    truncated: bool = False
     split_probes: int = 0
-    drift: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,15 +73,6 @@ def fewer_collections() -> Iterator[None]:
                 gc.set_threshold(*_gc_saved)
 
 
-def preflight() -> tuple[Settings, Lake]:
-    """Settings, key and a writable lake, checked before any request is spent."""
-    settings = load_settings()
-    settings.api_key()
-    lake = Lake.from_settings(settings)
-    lake.check_writable()
-    return settings, lake
-
-
 def resolve_max_pages(spec: EndpointSpec, max_pages: int | None) -> int | None:
     """``None`` keeps the endpoint's default; -1 means every page."""
     if max_pages is None:
@@ -130,7 +85,7 @@ def resolve_max_pages(spec: EndpointSpec, max_pages: int | None) -> int | None:
 async def ingest_partition(
     client: RawgClient,
     lake: Lake,
-    endpoint: str,
+    endpoint: Endpoint,
     dt: date,
     *,
     run_id: str,
@@ -139,9 +94,7 @@ async def ingest_partition(
     skip_complete: bool = False,
 ) -> IngestReport:
     """Fetch ``endpoint`` for ``dt`` and publish it as one partition; nothing partial lands."""
-    spec = ENDPOINTS.get(endpoint)
-    if spec is None:
-        raise PipelineError(f"Unknown endpoint {endpoint!r}: choose one of {', '.join(ENDPOINTS)}.")
+    spec = ENDPOINTS[endpoint]
     report = IngestReport(endpoint=endpoint, dt=dt.isoformat())
     if skip_complete and lake.is_complete(endpoint, dt):
         report.status = "skipped"
@@ -153,7 +106,7 @@ async def ingest_partition(
     drift: Counter[str] = Counter()
     with fewer_collections(), lake.open_partition(endpoint, dt, run_id=run_id) as writer:
         lander = _Lander(endpoint, writer, run_id, drift)
-        if spec.kind == "details":
+        if spec.kind == Kind.DETAILS:
             wanted = _detail_candidates(lake, dt, detail_budget, report)
             await _fetch_details(client, spec, wanted, lander, stats, report)
             report.expected_rows = len(wanted)
@@ -161,7 +114,7 @@ async def ingest_partition(
             limit = resolve_max_pages(spec, max_pages)
             plan = QueryPlan()
             params: dict[str, Any] = {}
-            if spec.kind == "daily":
+            if spec.kind == Kind.DAILY:
                 # "created" is stable for existing games, so pages do not reshuffle mid-crawl.
                 params = {"updated": f"{dt},{dt}", "ordering": "created"}
             async for batch in client.iter_pages(
@@ -171,7 +124,7 @@ async def ingest_partition(
                 stats=stats,
                 plan=plan,
                 max_pages=limit,
-                split=spec.kind == "daily",
+                split=spec.kind == Kind.DAILY,
             ):
                 await lander.land([(page.number, page.items) for page in batch])
             report.expected_rows = plan.expected
@@ -179,25 +132,24 @@ async def ingest_partition(
             report.notes.extend(plan.notes)
             if not report.truncated and plan.expected is not None:
                 report.gap = max(0, plan.expected - writer.distinct_ids)
-        manifest = new_manifest(endpoint, dt, run_id)
-        manifest.pages = stats.pages
-        manifest.requests = stats.requests
-        manifest.retries = stats.retries
-        manifest.bytes = stats.bytes
-        manifest.expected_rows = report.expected_rows
-        manifest.gap = report.gap
-        manifest.truncated = report.truncated
-        manifest.drift = dict(drift)
+        counts = PartitionCounts(
+            pages=stats.pages,
+            requests=stats.requests,
+            retries=stats.retries,
+            bytes=stats.bytes,
+            expected_rows=report.expected_rows,
+            gap=report.gap,
+            truncated=report.truncated,
+            drift=dict(drift),
+        )
         publish_started = time.perf_counter()
-        await asyncio.to_thread(writer.commit, manifest)
+        manifest = await asyncio.to_thread(
+            writer.commit, new_manifest(endpoint, dt, run_id, counts)
+        )
         report.publish_seconds = round(time.perf_counter() - publish_started, 3)
-    report.rows = manifest.rows
-    report.pages = stats.pages
-    report.requests = stats.requests
-    report.retries = stats.retries
-    report.bytes = stats.bytes
+    for name in PartitionCounts.__dataclass_fields__:
+        setattr(report, name, getattr(manifest, name))
     report.split_probes = stats.split_probes
-    report.drift = dict(drift)
     report.seconds = round(time.perf_counter() - started, 3)
     if report.gap:
         report.notes.append(
@@ -222,7 +174,7 @@ class _Lander:
     def __init__(
         self, endpoint: str, writer: PartitionWriter, run_id: str, drift: Counter[str]
     ) -> None:
-        self._schema = SCHEMAS[endpoint]
+        self._schema = ENDPOINTS[endpoint].schema
         self._writer = writer
         self._run_id = run_id
         self._drift = drift
@@ -341,5 +293,5 @@ def markdown_report(
             "## Schema drift (typed column left null; the value is kept in `_raw`)",
             *drift,
         ]
-    lines += ["", "Data source: RAWG Video Games Database API ([rawg.io](https://rawg.io))."]
+    lines += ["", ATTRIBUTION]
     return "\n".join(lines)

@@ -24,8 +24,9 @@ import orjson
 import polars as pl
 from fsspec.implementations.local import LocalFileSystem
 
+from game_market.endpoints import ENDPOINTS, Endpoint
 from game_market.errors import LakeUnavailable
-from game_market.schemas import SCHEMAS, EndpointSchema, empty_frame
+from game_market.schema import EndpointSchema
 from game_market.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -37,24 +38,30 @@ MANIFEST_METADATA_KEY = "game_market.manifest"
 S3_CONFIG = {"connect_timeout": 5, "read_timeout": 60, "retries": {"max_attempts": 3}}
 
 
-@dataclass
-class Manifest:
+@dataclass(kw_only=True)
+class PartitionCounts:
+    """What filling a partition cost and found, in the units a user plans RAWG quota with."""
+
+    rows: int = 0
+    pages: int = 0
+    requests: int = 0  # every HTTP attempt, retries included: what the quota was charged
+    retries: int = 0
+    bytes: int = 0
+    expected_rows: int | None = None  # RAWG's ``count``
+    gap: int = 0  # expected rows that did not arrive as distinct ids
+    truncated: bool = False  # a page cap stopped it before RAWG's last page
+    drift: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class Manifest(PartitionCounts):
     """What a partition holds and how it was made; written beside (and inside) the data."""
 
     endpoint: str
     dt: str
-    rows: int
-    pages: int
-    requests: int
-    retries: int
-    bytes: int
     schema_version: int
     run_id: str
     written_at: str
-    expected_rows: int | None = None
-    gap: int = 0
-    truncated: bool = False
-    drift: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
         return orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
@@ -148,9 +155,11 @@ class Lake:
             return pl.read_parquet(handle, columns=columns)
 
     def open_partition(
-        self, endpoint: str, dt: date, *, run_id: str, chunk_rows: int = 2000
+        self, endpoint: Endpoint, dt: date, *, run_id: str, chunk_rows: int = 2000
     ) -> PartitionWriter:
-        return PartitionWriter(self, SCHEMAS[endpoint], dt, run_id=run_id, chunk_rows=chunk_rows)
+        return PartitionWriter(
+            self, ENDPOINTS[endpoint].schema, dt, run_id=run_id, chunk_rows=chunk_rows
+        )
 
     def _publish(self, staged_file: Path, endpoint: str, dt: date, manifest: Manifest) -> None:
         directory = self.partition_dir(endpoint, dt)
@@ -253,9 +262,7 @@ class PartitionWriter:
             )
             kept.sink_parquet(output, compression="zstd", metadata=metadata)
         else:
-            empty_frame(self.schema.endpoint).write_parquet(
-                output, compression="zstd", metadata=metadata
-            )
+            self.schema.empty_frame().write_parquet(output, compression="zstd", metadata=metadata)
         self.lake._publish(output, self.schema.endpoint, self.dt, manifest)
         self.close()
         return manifest
@@ -275,16 +282,14 @@ class PartitionWriter:
         self.close()
 
 
-def new_manifest(endpoint: str, dt: date, run_id: str) -> Manifest:
+def new_manifest(
+    endpoint: Endpoint, dt: date, run_id: str, counts: PartitionCounts | None = None
+) -> Manifest:
     return Manifest(
+        **asdict(counts or PartitionCounts()),
         endpoint=endpoint,
         dt=dt.isoformat(),
-        rows=0,
-        pages=0,
-        requests=0,
-        retries=0,
-        bytes=0,
-        schema_version=SCHEMAS[endpoint].version,
+        schema_version=ENDPOINTS[endpoint].schema.version,
         run_id=run_id,
         written_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )

@@ -84,6 +84,19 @@ class Settings(BaseSettings):
             raise ConfigError([API_KEY_HELP])
         return self.rawg_api_key.get_secret_value()
 
+    def dbt_environment(self) -> dict[str, str]:
+        """What transforms/ reads with ``env_var()``, and s3fs from the environment."""
+        values: dict[str, str | None] = {
+            "LAKE_URL": self.lake_url,
+            "DUCKDB_PATH": str(self.duckdb_path),
+            "AWS_ENDPOINT_URL_S3": self.aws_endpoint_url_s3,
+            "AWS_ACCESS_KEY_ID": self.aws_access_key_id,
+            "AWS_SECRET_ACCESS_KEY": _secret(self.aws_secret_access_key),
+            "AWS_SESSION_TOKEN": _secret(self.aws_session_token),
+            "AWS_REGION": self.aws_region,
+        }
+        return {name: value for name, value in values.items() if value is not None}
+
     def storage_options(self) -> dict[str, Any]:
         """fsspec options for the lake; empty for local paths."""
         if not self.lake_url.startswith("s3://"):
@@ -102,6 +115,10 @@ class Settings(BaseSettings):
             if self.aws_session_token:
                 options["token"] = self.aws_session_token.get_secret_value()
         return options
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return None if value is None else value.get_secret_value()
 
 
 def _describe(error: dict[str, Any]) -> str:

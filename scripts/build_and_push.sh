@@ -9,6 +9,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO
 readonly AWS_ROOT="infra/aws"
 readonly CLOUD_ENV="deployments/cloud.env"
+readonly CLOUD_ENV_KEYS="deployments/cloud-env.keys"
 
 DRY_RUN=0
 
@@ -80,28 +81,11 @@ output() {
   echo "${value}"
 }
 
-# KEY=output pairs of deployments/cloud.env (GMP_IMAGE_URI is the pushed image).
-readonly CLOUD_ENV_OUTPUTS=(
-  GMP_AWS_REGION=aws_region
-  GMP_ECS_CLUSTER=ecs_cluster_name
-  GMP_VPC_ID=vpc_id
-  GMP_SUBNET_IDS=subnet_ids
-  GMP_SECURITY_GROUP_ID=security_group_id
-  GMP_TASK_ROLE_ARN=flow_run_task_role_arn
-  GMP_EXECUTION_ROLE_ARN=execution_role_arn
-  GMP_LOG_GROUP=log_group_name
-  GMP_LOG_STREAM_PREFIX=flow_log_stream_prefix
-  GMP_CONTAINER_NAME=flow_container_name
-  GMP_LAKE_URL=lake_url
-  GMP_RAWG_SECRET_ARN=rawg_api_key_secret_arn
-  GMP_PREFECT_SECRET_ARN=prefect_api_key_secret_arn
-  GMP_SNOWFLAKE_ACCOUNT=snowflake_account
-  GMP_SNOWFLAKE_USER=snowflake_dbt_user
-  GMP_SNOWFLAKE_ROLE=snowflake_role
-  GMP_SNOWFLAKE_WAREHOUSE=snowflake_warehouse
-  GMP_SNOWFLAKE_DATABASE=snowflake_database
-  GMP_SNOWFLAKE_SECRET_ARN=snowflake_password_secret_arn
-)
+# KEY=output pairs of deployments/cloud.env, one per line (comments and blanks skipped).
+cloud_env_outputs() {
+  [[ -f "${REPO}/${CLOUD_ENV_KEYS}" ]] || die "${CLOUD_ENV_KEYS} is missing: restore it from git"
+  sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "${REPO}/${CLOUD_ENV_KEYS}"
+}
 
 write_cloud_env() {
   local image_uri="$1" target="${REPO}/${CLOUD_ENV}" tmp pair value
@@ -110,10 +94,10 @@ write_cloud_env() {
     "# Read by the ECS deployments of prefect.yaml and by scripts/render_job_template.py."
     "GMP_IMAGE_URI=${image_uri}"
   )
-  for pair in "${CLOUD_ENV_OUTPUTS[@]}"; do
+  while read -r pair; do
     value="$(output "${pair#*=}")"
     lines+=("${pair%%=*}=${value}")
-  done
+  done < <(cloud_env_outputs)
   if ((DRY_RUN)); then
     echo "would write ${CLOUD_ENV}:"
     printf '%s\n' "${lines[@]}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from game_market.schemas import SCHEMAS
+from game_market.endpoints import SCHEMAS
 from rawg_simulator.lake.draws import below, pick, unit, url
 from rawg_simulator.lake.spec import RAWG_TIME, STUDIO_POOL, LakeSpec
 from rawg_simulator.reference import ADJECTIVES, NOUNS, STUDIO_SUFFIXES

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
+from game_market.endpoints import SCHEMAS
 from game_market.lake import DATA_FILE, MANIFEST_FILE, MANIFEST_METADATA_KEY, new_manifest
-from game_market.schemas import SCHEMAS
 from rawg_simulator.lake.days import appearances, game_rows, next_day_appearances
 from rawg_simulator.lake.details import STUDIO_STREAMS, game_details, studio_pool
 from rawg_simulator.lake.snapshots import reference_snapshots

@@ -17,7 +17,7 @@ from prefect.server.schemas.actions import WorkPoolCreate
 from prefect.utilities.schema_tools import validate
 from prefect_aws.workers.ecs_worker import ECSJobConfiguration, ECSWorker
 
-from tests.support.cloud_env import EXPECTED_ENV
+from tests.support.cloud_env import EXPECTED_ENV, cloud_env_keys
 from tests.support.hcl import REPO
 
 TEMPLATE = REPO / "deployments" / "ecs-base-job-template.json"
@@ -63,12 +63,14 @@ def test_template_keeps_the_shape_of_the_prefect_aws_default() -> None:
         }, name
 
 
-def test_placeholders_are_exactly_what_build_and_push_writes() -> None:
+def test_placeholders_are_exactly_the_listed_cloud_env_keys() -> None:
     placeholders = set(re.findall(r"\$\{(GMP_[A-Z0-9_]+)\}", TEMPLATE.read_text()))
-    assert placeholders == set(EXPECTED_ENV)
-    script = (REPO / "scripts" / "build_and_push.sh").read_text()
-    for name in placeholders:
-        assert re.search(rf"^\s*\"?{name}=", script, re.M), f"build_and_push.sh never writes {name}"
+    assert placeholders == {"GMP_IMAGE_URI", *cloud_env_keys()}
+
+
+def test_prefect_yaml_reads_only_listed_cloud_env_keys() -> None:
+    used = set(re.findall(r"\{\{ \$(GMP_[A-Z0-9_]+) \}\}", (REPO / "prefect.yaml").read_text()))
+    assert used and used <= {"GMP_IMAGE_URI", *cloud_env_keys()}
 
 
 def test_rendered_template_is_a_valid_ecs_pool_template(rendered: dict) -> None:

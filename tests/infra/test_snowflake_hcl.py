@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
-import polars as pl
 import pytest
 
-from game_market.schemas import META_COLUMNS, SCHEMAS
+from game_market.endpoints import SCHEMAS
+from game_market.exports import snowflake_type
+from game_market.schema import META_COLUMNS
 from tests.support.hcl import as_list, load_root
 
 SNOWFLAKE = load_root("snowflake")
@@ -16,32 +18,13 @@ VARIABLES = SNOWFLAKE.named("variable")
 LOCALS = SNOWFLAKE.locals()
 TABLE = RESOURCES[("snowflake_external_table", "lake")]
 
-_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
-
-
-def snowflake_type(dtype: pl.DataType) -> str:
-    """The contract of the external tables: a lake (polars) type -> its Snowflake type."""
-    if isinstance(dtype, _INTEGERS):
-        return "NUMBER"
-    if isinstance(dtype, pl.String):
-        return "VARCHAR"
-    if isinstance(dtype, pl.Float64 | pl.Float32):
-        return "FLOAT"
-    if isinstance(dtype, pl.Boolean):
-        return "BOOLEAN"
-    if isinstance(dtype, pl.Date):
-        return "DATE"
-    if isinstance(dtype, pl.Datetime):
-        return "TIMESTAMP_NTZ"
-    if isinstance(dtype, pl.Struct | pl.List):
-        return "VARIANT"
-    raise AssertionError(f"no Snowflake type decided for lake type {dtype}")
+LAKE_COLUMNS = json.loads((SNOWFLAKE.path / "lake_columns.json").read_text())
 
 
 def hcl_columns(endpoint: str) -> list[tuple[str, str]]:
     """The columns the external table of `endpoint` declares from `value:` (dt, filename aside)."""
-    typed = LOCALS["endpoint_columns"][endpoint]
-    return [(c["name"], c["type"]) for c in [*typed, *LOCALS["meta_columns"]]]
+    typed = LAKE_COLUMNS["endpoint_columns"][endpoint]
+    return [(c["name"], c["type"]) for c in [*typed, *LAKE_COLUMNS["meta_columns"]]]
 
 
 def test_provider_is_pinned_and_enables_the_preview_resources() -> None:
@@ -121,7 +104,7 @@ def test_one_external_table_per_endpoint_partitioned_by_dt() -> None:
         "${{for endpoint, columns in local.endpoint_columns : "
         "endpoint => concat(columns, local.meta_columns)}}"
     )
-    assert set(LOCALS["endpoint_columns"]) == set(SCHEMAS)
+    assert set(LAKE_COLUMNS["endpoint_columns"]) == set(SCHEMAS)
     assert TABLE["location"] == "@${snowflake_stage.lake.fully_qualified_name}/${each.key}/"
     assert TABLE["pattern"] == ".*data[.]parquet"
     assert re.fullmatch(r".*data[.]parquet", "raw/games/dt=2026-01-05/data.parquet")
@@ -160,7 +143,14 @@ def test_external_table_columns_match_the_lake_schema(endpoint: str) -> None:
 
 
 def test_meta_columns_are_every_tables_last_columns() -> None:
-    assert [c["name"] for c in LOCALS["meta_columns"]] == list(META_COLUMNS)
+    assert [c["name"] for c in LAKE_COLUMNS["meta_columns"]] == list(META_COLUMNS)
+
+
+def test_columns_come_from_the_generated_json() -> None:
+    """columns.tf holds no column list of its own: the endpoint declarations are the source."""
+    assert LOCALS["lake_columns"] == '${jsondecode(file("${path.module}/lake_columns.json"))}'
+    assert LOCALS["endpoint_columns"] == "${local.lake_columns.endpoint_columns}"
+    assert LOCALS["meta_columns"] == "${local.lake_columns.meta_columns}"
 
 
 def test_refresh_story_is_documented_and_output() -> None:

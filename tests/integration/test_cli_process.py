@@ -8,7 +8,7 @@ import sys
 
 def test_missing_key_is_one_line_without_traceback(tmp_path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "game_market.cli", "ingest-all", "--date", "2026-01-05"],
+        [sys.executable, "-m", "gmp", "ingest-all", "--date", "2026-01-05"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

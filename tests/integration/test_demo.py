@@ -11,7 +11,7 @@ from pathlib import Path
 def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RAWG_", "LAKE_", "DUCKDB"))}
     result = subprocess.run(
-        [sys.executable, "-m", "game_market.cli", "demo", "--days", "3", "--games", "600"],
+        [sys.executable, "-m", "gmp", "demo", "--days", "3", "--games", "600"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -12,9 +12,9 @@ import orjson
 import polars as pl
 import pytest
 
+from game_market.endpoints import SCHEMAS
 from game_market.errors import LakeUnavailable
 from game_market.lake import DATA_FILE, Lake, new_manifest
-from game_market.schemas import SCHEMAS
 from game_market.settings import load_settings
 
 DT = date(2026, 1, 5)
@@ -115,7 +115,7 @@ def test_a_killed_run_never_leaves_half_a_partition_visible(lake: Lake, tmp_path
         import os, signal
         from datetime import date, datetime, UTC
         from game_market.lake import Lake
-        from game_market.schemas import SCHEMAS
+        from game_market.endpoints import SCHEMAS
         lake = Lake({lake.url!r}, {lake_options(lake)!r})
         writer = lake.open_partition("genres", date(2026, 1, 5), run_id="killed", chunk_rows=2)
         for page in range(1, 6):

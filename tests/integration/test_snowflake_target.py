@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from game_market.lake import Lake
-from tests.support.dbt import TRANSFORMS, fill, run_dbt
+from tests.support.dbt_run import TRANSFORMS, fill, run_dbt
 
 EMULATOR = TRANSFORMS.parent / "tests" / "support" / "snowflake_emulator.py"
 ROOT = TRANSFORMS.parent

@@ -12,11 +12,10 @@ import polars as pl
 import pytest
 import s3fs
 
-from game_market.ingest import ENDPOINTS
+from game_market.endpoints import ENDPOINTS, SCHEMAS
 from game_market.lake import Lake, new_manifest
-from game_market.schemas import SCHEMAS
 from game_market.settings import load_settings
-from tests.support.dbt import DAYS, fill, fill_days, run_dbt
+from tests.support.dbt_run import DAYS, fill, fill_days, run_dbt
 
 BACKFILLED_DT = date(2026, 1, 15)
 

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
+from tests.support.hcl import REPO
 from tests.support.stubs import AWS_OUTPUTS
 
 REPOSITORY = AWS_OUTPUTS["ecr_repository_url"]
 REGISTRY = REPOSITORY.split("/")[0]
 SHA = "0123456789ab"
 
+KEYS_FILE = REPO / "deployments" / "cloud-env.keys"
+
+
+def cloud_env_keys() -> dict[str, str]:
+    """KEY -> infra/aws output, as deployments/cloud-env.keys lists them."""
+    pairs = {}
+    for line in KEYS_FILE.read_text().splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            key, output = entry.split("=")
+            pairs[key] = output
+    return pairs
+
+
+def _cloud_env_value(value: object) -> str:
+    return ",".join(value) if isinstance(value, list) else str(value)
+
+
+# What build_and_push.sh must write for the stub cloud: every listed key from its output.
 EXPECTED_ENV = {
     "GMP_IMAGE_URI": f"{REPOSITORY}:{SHA}",
-    "GMP_AWS_REGION": "eu-west-1",
-    "GMP_ECS_CLUSTER": "game-market-prod",
-    "GMP_VPC_ID": "vpc-0abc1234def567890",
-    "GMP_SUBNET_IDS": "subnet-0aaa1111bbbb22223,subnet-0ccc3333dddd44445",
-    "GMP_SECURITY_GROUP_ID": "sg-0123456789abcdef0",
-    "GMP_TASK_ROLE_ARN": AWS_OUTPUTS["flow_run_task_role_arn"],
-    "GMP_EXECUTION_ROLE_ARN": AWS_OUTPUTS["execution_role_arn"],
-    "GMP_LOG_GROUP": "/ecs/game-market-prod",
-    "GMP_LOG_STREAM_PREFIX": "flow-runs",
-    "GMP_CONTAINER_NAME": "prefect",
-    "GMP_LAKE_URL": "s3://acme-game-lake",
-    "GMP_RAWG_SECRET_ARN": AWS_OUTPUTS["rawg_api_key_secret_arn"],
-    "GMP_PREFECT_SECRET_ARN": AWS_OUTPUTS["prefect_api_key_secret_arn"],
-    "GMP_SNOWFLAKE_ACCOUNT": "ACME-GAMES",
-    "GMP_SNOWFLAKE_USER": "DBT_SERVICE_USER",
-    "GMP_SNOWFLAKE_ROLE": "TRANSFORMER",
-    "GMP_SNOWFLAKE_WAREHOUSE": "GAME_MARKET_WH",
-    "GMP_SNOWFLAKE_DATABASE": "GAME_MARKET",
-    "GMP_SNOWFLAKE_SECRET_ARN": AWS_OUTPUTS["snowflake_password_secret_arn"],
+    **{key: _cloud_env_value(AWS_OUTPUTS[output]) for key, output in cloud_env_keys().items()},
 }

@@ -17,7 +17,7 @@ import fakesnow
 import polars as pl
 import snowflake.connector
 
-from game_market.schemas import SCHEMAS
+from game_market.endpoints import SCHEMAS
 
 DATABASE = "GAME_MARKET"
 

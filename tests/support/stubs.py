@@ -187,6 +187,7 @@ def make_stubs(tmp_path: Path) -> Stubs:
         (repo / "infra" / root).mkdir(parents=True)
         (repo / "infra" / root / "backend.hcl").write_text('bucket = "acme-tfstate"\n')
     (repo / "deployments").mkdir()
+    shutil.copy(REPO / "deployments" / "cloud-env.keys", repo / "deployments" / "cloud-env.keys")
 
     stub_dir = tmp_path / "stub"
     bin_dir = stub_dir / "bin"

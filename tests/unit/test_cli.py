@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from game_market.cli import build_parser, main
+from gmp.main import build_parser, main
 
 
 @pytest.mark.parametrize(

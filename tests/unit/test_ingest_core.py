@@ -4,8 +4,9 @@ import gc
 
 import pytest
 
+from game_market.endpoints import ENDPOINTS
 from game_market.errors import PipelineError
-from game_market.ingest import ENDPOINTS, fewer_collections, resolve_max_pages
+from game_market.ingest import fewer_collections, resolve_max_pages
 
 
 def test_fewer_collections_nests_and_restores_the_thresholds() -> None:
@@ -26,11 +27,3 @@ def test_max_pages_defaults_and_all() -> None:
     assert resolve_max_pages(ENDPOINTS["publishers"], 12) == 12
     with pytest.raises(PipelineError, match="max_pages must be -1"):
         resolve_max_pages(ENDPOINTS["games"], -3)
-
-
-def test_the_flow_parameter_lists_every_endpoint() -> None:
-    from typing import get_args
-
-    from flows.ingest import Endpoint
-
-    assert set(get_args(Endpoint)) == set(ENDPOINTS)

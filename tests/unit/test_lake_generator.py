@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from game_market.endpoints import SCHEMAS
 from game_market.lake import Lake
-from game_market.schemas import SCHEMAS
 from rawg_simulator import reference
 from rawg_simulator.lake import GeneratedLake, LakeSpec, cached_lake, generate
 from rawg_simulator.lake.universe import reference_renderer

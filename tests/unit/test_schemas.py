@@ -17,15 +17,9 @@ import orjson
 import polars as pl
 import pytest
 
-from game_market.schemas import (
-    META_COLUMNS,
-    SCHEMA_VERSION_BY_ENDPOINT,
-    SCHEMAS,
-    EndpointSchema,
-    NormalizedBatch,
-    _blocks,
-    empty_frame,
-)
+from game_market.endpoints import SCHEMAS
+from game_market.schema import META_COLUMNS, EndpointSchema, NormalizedBatch
+from game_market.schema.readers import pad_blocks
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "rawg_samples"
 SAMPLES_MISSING = f"real RAWG samples not found at {SAMPLES_DIR}"
@@ -536,7 +530,7 @@ def test_very_uneven_list_lengths_are_exact() -> None:
     [[], [0], [5] * 100, [3000] + [0] * 50 + [1, 2] * 50, [0, 10**5] * 200, [7, 0, 10**4, 3] * 30],
 )
 def test_padding_blocks_cover_all_rows_and_stay_linear(counts: list[int]) -> None:
-    blocks = _blocks(counts)
+    blocks = pad_blocks(counts)
 
     assert [first for first, _ in blocks] == [0, *(stop for _, stop in blocks[:-1])]
     assert blocks[-1][1] == len(counts)
@@ -550,7 +544,7 @@ def test_empty_batch_has_the_exact_schema() -> None:
         assert batch.frame.schema == schema.polars_schema, endpoint
         assert batch.frame.height == 0
         assert batch.drift == Counter()
-        assert batch.frame.equals(empty_frame(endpoint))
+        assert batch.frame.equals(SCHEMAS[endpoint].empty_frame())
 
 
 def test_ingested_at_must_be_aware_and_is_stored_in_utc() -> None:
@@ -730,9 +724,8 @@ def test_schema_declaration(endpoint: str) -> None:
     assert list(schema.polars_schema) == [*schema.columns, *META_COLUMNS]
     assert list(META_COLUMNS) == ["_raw", "_ingested_at", "_run_id", "_page", "_pos"]
     assert schema.known_fields >= set(schema.columns)
-    assert SCHEMA_VERSION_BY_ENDPOINT[endpoint] == schema.version
     assert SCHEMA_FINGERPRINTS[(endpoint, schema.version)] == fingerprint(schema)
-    assert empty_frame(endpoint).schema == schema.polars_schema
+    assert SCHEMAS[endpoint].empty_frame().schema == schema.polars_schema
 
 
 def test_declared_types() -> None:

@@ -7,7 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from game_market.ingest import ENDPOINTS, ingest_partition
+from game_market.endpoints import ENDPOINTS
+from game_market.ingest import ingest_partition
 from game_market.lake import Lake
 from game_market.rawg import RawgClient
 from tests.support.sandbox import SECRET_KEY

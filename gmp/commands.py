@@ -1,0 +1,196 @@
+"""The ``gmp`` commands. Each is an entry point: it reads the settings once and checks what the
+run needs before Prefect starts, then hands them to the flows (``flows.context``).
+
+Flows and Prefect are imported inside the commands that run them: Prefect reads its own
+settings at import, so ``prepare_prefect`` sets them first, and commands that run no flow
+(``report``, ``sandbox``, ``--help``) do not pay for the import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from game_market.dates import date_range, parse_date
+from game_market.runtime import Runtime
+from game_market.settings import Settings, load_settings
+from gmp.console import console, print_requests, show_progress
+
+DEMO_LAKE = "./data/lake"
+DEMO_WAREHOUSE = "./data/warehouse/game_market.duckdb"
+DEMO_REPORT = Path("data/reports/market_report.html")
+
+
+def prepare_prefect() -> None:
+    """Prefect reads these at import: no telemetry from here, and our core log lines in runs."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
+    # The temporary server gmp starts gets more than Prefect's default 20 s on a busy machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    # Without PREFECT_API_URL, gmp runs on a temporary server (a subprocess) dropped at exit;
+    # its event recorder races that shutdown and prints tracebacks about runs already done.
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+
+
+@contextmanager
+def running_flows(settings: Settings) -> Iterator[Runtime]:
+    """Check what an ingest needs (key, writable lake) before Prefect starts, then make this
+    runtime the one of every flow started inside the block."""
+    runtime = Runtime(settings)
+    runtime.check_ingest()
+    prepare_prefect()
+    from flows.context import entry_point
+
+    with entry_point(runtime):
+        yield runtime
+
+
+def optional_date(value: str | None, flag: str) -> date | None:
+    return None if value is None else parse_date(value, flag)
+
+
+def flow_result(run: Any) -> Any:
+    """A flow's return value; a failed run's error surfaces as the PipelineError it carries."""
+    return asyncio.run(run) if asyncio.iscoroutine(run) else run
+
+
+def ingest(args: argparse.Namespace) -> int:
+    dates = date_range(parse_date(args.date, "--date"), optional_date(args.end, "--end"))
+    with running_flows(load_settings()):
+        from flows.ingest import ingest_endpoint
+
+        reports = [
+            asyncio.run(ingest_endpoint(endpoint=args.endpoint, date=day, max_pages=args.max_pages))
+            for day in dates
+        ]
+    print_requests(reports)
+    return 0
+
+
+def ingest_all(args: argparse.Namespace) -> int:
+    dates = date_range(parse_date(args.date, "--date"), optional_date(args.end, "--end"))
+    reports: list[dict[str, Any]] = []
+    with running_flows(load_settings()):
+        from flows.ingest import ingest_all as ingest_all_flow
+
+        for day in dates:
+            reports.extend(
+                asyncio.run(
+                    ingest_all_flow(
+                        date=day, detail_budget=args.detail_budget, only_missing=args.only_missing
+                    )
+                )
+            )
+    print_requests(reports)
+    return 0
+
+
+def daily(args: argparse.Namespace) -> int:
+    day = optional_date(args.date, "--date")
+    with running_flows(load_settings()) as runtime:
+        from flows.daily import daily_game_market_update
+
+        result = flow_result(
+            daily_game_market_update(
+                date=day,
+                detail_budget=args.detail_budget,
+                max_requests=args.max_requests,
+                target=args.target,
+            )
+        )
+    console.print(f"Daily update for {result['date']}: {result['requests']:,} RAWG requests.")
+    if args.target == "duckdb":
+        print_report(runtime.settings, date.fromisoformat(result["date"]))
+    return 0
+
+
+def backfill(args: argparse.Namespace) -> int:
+    start, end = parse_date(args.start, "--start"), parse_date(args.end, "--end")
+    date_range(start, end, ("--start", "--end"))
+    with running_flows(load_settings()):
+        from flows.backfill import game_market_backfill
+
+        result = flow_result(
+            game_market_backfill(
+                start_date=start,
+                end_date=end,
+                only_missing=args.only_missing,
+                max_concurrent_days=args.max_concurrent_days,
+                max_requests=args.max_requests,
+                detail_budget=args.detail_budget,
+                target=args.target,
+            )
+        )
+    console.print(
+        f"Backfill {start}..{end}: {len(result['dates_done'])} dates done, "
+        f"{result['requests']:,} RAWG requests."
+    )
+    return 0
+
+
+def print_report(settings: Settings, day: date | None, html: Path | None = None) -> None:
+    from game_market.report import build_report
+
+    report = build_report(settings.duckdb_path, day)
+    console.print(report.to_text(), end="", markup=False)
+    if html is not None:
+        report.write_html(html)
+        console.print(f"HTML report: {html}")
+
+
+def report(args: argparse.Namespace) -> int:
+    html = Path(args.html) if args.html else None
+    print_report(load_settings(), optional_date(args.date, "--date"), html)
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Offline: a sandbox on a free port, the last N days backfilled into ./data, a report."""
+    from rawg_simulator import SandboxConfig, running_sandbox
+
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+    today = datetime.now(UTC).date()
+    config = SandboxConfig(games=args.games, seed=args.seed, days=max(30, args.days), today=today)
+    start, end = today - timedelta(days=args.days), today - timedelta(days=1)
+    started = time.perf_counter()
+    console.print(f"[1/3] Starting the offline RAWG sandbox ({config.games:,} games)")
+    with running_sandbox(config) as base_url:
+        # The demo always writes the local lake and warehouse, whatever .env points at.
+        settings = load_settings(
+            rawg_base_url=base_url,
+            rawg_api_key="sandbox-demo-key",
+            lake_url=DEMO_LAKE,
+            duckdb_path=DEMO_WAREHOUSE,
+        )
+        with running_flows(settings):
+            from flows.backfill import game_market_backfill
+
+            show_progress()
+            console.print(
+                f"[2/3] Backfilling {start}..{end} into ./data, then building the warehouse"
+            )
+            result = flow_result(
+                game_market_backfill(
+                    start_date=start, end_date=end, detail_budget=args.detail_budget
+                )
+            )
+    console.print(
+        f"[3/3] Done in {time.perf_counter() - started:.0f} s: {len(result['dates_done'])} days,"
+        f" {result['requests']:,} sandbox requests (a real RAWG key would have spent the same)."
+    )
+    print_report(settings, end, DEMO_REPORT)
+    return 0
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    from rawg_simulator import config_from_args, serve
+
+    serve(config_from_args(args), host=args.host, port=args.port)
+    return 0

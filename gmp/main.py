@@ -1,0 +1,144 @@
+"""``gmp``: the command line of the Game Market Pipeline (``gmp --help``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from game_market import ATTRIBUTION
+from game_market.endpoints import Endpoint
+from game_market.errors import PipelineError
+from game_market.ingest import DEFAULT_DETAIL_BUDGET
+from gmp import commands
+from rawg_simulator import add_arguments as add_sandbox_arguments
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gmp",
+        description=f"Game Market Pipeline: RAWG market data into a Parquet lake. {ATTRIBUTION}",
+    )
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = subcommands.add_parser(
+        "ingest",
+        help="land one endpoint for a date (or a date range)",
+        description="Land one endpoint's partition for --date (through --end, if given).",
+    )
+    ingest.add_argument("--endpoint", required=True, choices=[e.value for e in Endpoint])
+    ingest.add_argument("--date", required=True, help="YYYY-MM-DD")
+    ingest.add_argument("--end", help="last date of a range, YYYY-MM-DD (inclusive)")
+    ingest.add_argument(
+        "--max-pages",
+        type=int,
+        default=None,
+        help="page cap; -1 for every page (default: 5 for developers/publishers, else all)",
+    )
+    ingest.set_defaults(handler=commands.ingest)
+
+    ingest_all = subcommands.add_parser(
+        "ingest-all",
+        help="land every endpoint for a date (or a date range)",
+        description="Land games updated that day, the snapshots and game details for --date.",
+    )
+    ingest_all.add_argument("--date", required=True, help="YYYY-MM-DD")
+    ingest_all.add_argument("--end", help="last date of a range, YYYY-MM-DD (inclusive)")
+    ingest_all.add_argument(
+        "--detail-budget",
+        type=int,
+        default=DEFAULT_DETAIL_BUDGET,
+        help=f"max /games/{{id}} requests a day (default {DEFAULT_DETAIL_BUDGET})",
+    )
+    ingest_all.add_argument(
+        "--only-missing", action="store_true", help="skip partitions that are already complete"
+    )
+    ingest_all.set_defaults(handler=commands.ingest_all)
+
+    daily = subcommands.add_parser(
+        "daily",
+        help="the daily update: ingest a day, build the warehouse, print the report",
+        description="Ingest every endpoint for --date (default: yesterday, UTC), then dbt build.",
+    )
+    daily.add_argument("--date", help="YYYY-MM-DD (default: yesterday, UTC)")
+    _add_run_options(daily)
+    daily.set_defaults(handler=commands.daily)
+
+    backfill = subcommands.add_parser(
+        "backfill",
+        help="ingest a range of days side by side, then build the warehouse once",
+        description="Ingest every date from --start through --end, then one dbt build.",
+    )
+    backfill.add_argument("--start", required=True, help="first date, YYYY-MM-DD")
+    backfill.add_argument("--end", required=True, help="last date, YYYY-MM-DD (inclusive)")
+    backfill.add_argument(
+        "--only-missing",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="skip partitions already complete (default); --no-only-missing refetches all",
+    )
+    backfill.add_argument(
+        "--all", dest="only_missing", action="store_false", help="same as --no-only-missing"
+    )
+    backfill.add_argument("--max-concurrent-days", type=int, default=4)
+    _add_run_options(backfill)
+    backfill.set_defaults(handler=commands.backfill)
+
+    report = subcommands.add_parser(
+        "report",
+        help="print the market report from the warehouse",
+        description="Print the market report for --date (default: the latest day built).",
+    )
+    report.add_argument("--date", help="YYYY-MM-DD (default: the latest day in the warehouse)")
+    report.add_argument("--html", help="also write the HTML report to this path")
+    report.set_defaults(handler=commands.report)
+
+    demo = subcommands.add_parser(
+        "demo",
+        help="offline demo: sandbox, the last 14 days into ./data, warehouse, report",
+        description="Start the RAWG sandbox on a free port, backfill the last days into ./data, "
+        "build and test the warehouse, print the report and write data/reports/.",
+    )
+    demo.add_argument("--days", type=int, default=14)
+    demo.add_argument("--games", type=int, default=3000)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--detail-budget", type=int, default=20)
+    demo.set_defaults(handler=commands.demo)
+
+    sandbox = subcommands.add_parser(
+        "sandbox",
+        help="serve a RAWG-compatible API offline",
+        description="A real HTTP server that answers like RAWG, from a catalog made from --seed.",
+    )
+    add_sandbox_arguments(sandbox)
+    sandbox.set_defaults(handler=commands.sandbox)
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--detail-budget",
+        type=int,
+        default=DEFAULT_DETAIL_BUDGET,
+        help=f"max /games/{{id}} requests a day (default {DEFAULT_DETAIL_BUDGET})",
+    )
+    parser.add_argument(
+        "--max-requests", type=int, default=None, help="stop cleanly after this many requests"
+    )
+    parser.add_argument("--target", choices=["duckdb", "snowflake"], default="duckdb")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: partitions already published are kept.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The direction of imports between the rooms, and who may read the environment.
+
+Read from the source (ast), so a forbidden import fails here even on a path no test runs.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Top-level packages a room must never import (CONVENTIONS.md, "The shape of the repository").
+FORBIDDEN: dict[str, set[str]] = {
+    "game_market": {"flows", "tasks", "gmp", "prefect", "prefect_dbt", "prefect_aws"},
+    "rawg_simulator": {"flows", "tasks", "gmp", "prefect", "prefect_dbt", "prefect_aws"},
+    "tasks": {"flows", "gmp"},
+    "flows": {"gmp"},
+}
+# Where the environment may be touched: the entry point (gmp sets Prefect's own settings before
+# importing it), the dbt boundary (dbt reads its profile with env_var()) and the simulator's
+# process launcher (its child inherits the environment). Everything else gets Settings.
+ENVIRONMENT_ALLOWED = {
+    "gmp/commands.py",
+    "flows/transform.py",
+    "rawg_simulator/launcher.py",
+}
+
+
+def python_files(room: str) -> Iterator[Path]:
+    yield from sorted((REPO / room).rglob("*.py"))
+
+
+def imported_packages(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.lineno, node.module.split(".")[0]
+
+
+def touches_environment(tree: ast.AST) -> Iterator[int]:
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+            and node.attr in ("environ", "getenv", "putenv")
+        ):
+            yield node.lineno
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "os"
+            and {a.name for a in node.names} & {"environ", "getenv", "putenv"}
+        ):
+            yield node.lineno
+
+
+@pytest.mark.parametrize("room", sorted(FORBIDDEN))
+def test_rooms_import_only_downwards(room: str) -> None:
+    found = [
+        f"{path.relative_to(REPO)}:{line} imports {package}"
+        for path in python_files(room)
+        for line, package in imported_packages(ast.parse(path.read_text()))
+        if package in FORBIDDEN[room]
+    ]
+    assert not found, found
+
+
+def test_only_the_boundaries_touch_the_environment() -> None:
+    found = [
+        f"{path.relative_to(REPO)}:{line}"
+        for room in ("game_market", "rawg_simulator", "flows", "tasks", "gmp")
+        for path in python_files(room)
+        if str(path.relative_to(REPO)) not in ENVIRONMENT_ALLOWED
+        for line in touches_environment(ast.parse(path.read_text()))
+    ]
+    assert not found, found
+
+
+def test_the_checks_can_fail() -> None:
+    tree = ast.parse("import os\nfrom flows.ingest import x\nos.environ.get('A')\n")
+    assert [package for _, package in imported_packages(tree)] == ["os", "flows"]
+    assert list(touches_environment(tree)) == [3]
