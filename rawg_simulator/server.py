@@ -1,10 +1,10 @@
 """The ASGI app that answers like the RAWG API: routes, paging, keys, faults and stats.
 
-Routes come from one table, endpoint name -> RAWG path; an endpoint is answered by its
-handler, or, when the simulator has no data for it, by an empty list page, so a newly
-declared endpoint runs end to end offline. Besides RAWG's routes it injects seeded faults
-(``rawg_simulator.faults``) and exposes ``/_sandbox/stats`` and ``/_sandbox/reset`` so tests
-can see what a client did. Data shapes: RAWG (rawg.io).
+Routes are derived from the endpoint declarations (``game_market.endpoints``): an endpoint
+is answered by its handler, or, when the simulator has no data for it, by an empty list
+page, so a newly declared endpoint runs end to end offline. Besides RAWG's routes it injects
+seeded faults (``rawg_simulator.faults``) and exposes ``/_sandbox/stats`` and
+``/_sandbox/reset`` so tests can see what a client did. Data shapes: RAWG (rawg.io).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 
 import orjson
 
+from game_market.endpoints import ENDPOINTS
 from rawg_simulator.catalog import Catalog
 from rawg_simulator.config import SandboxConfig
 from rawg_simulator.faults import FAULTS, draw_fault, fault_response
@@ -46,16 +47,8 @@ from rawg_simulator.protocol import (
 )
 from rawg_simulator.studios import Studios
 
-# Endpoint name -> RAWG path; a `{name}` segment matches any one segment.
-ROUTES: dict[str, str] = {
-    "games": "/games",
-    "game_details": "/games/{id}",
-    "genres": "/genres",
-    "platforms": "/platforms",
-    "parent_platforms": "/platforms/lists/parents",
-    "developers": "/developers",
-    "publishers": "/publishers",
-}
+# Endpoint name -> RAWG path, from the endpoint declarations; `{id}` matches any one segment.
+ROUTES: dict[str, str] = {str(endpoint): spec.path for endpoint, spec in ENDPOINTS.items()}
 _DEFAULT_PAGE_SIZE = {
     "games": 20,
     "developers": 10,  # RAWG's own default for studios
@@ -118,14 +111,14 @@ class Stats:
 class SandboxApp:
     """The ASGI application; one instance serves one catalog."""
 
-    def __init__(self, config: SandboxConfig) -> None:
+    def __init__(self, config: SandboxConfig, routes: Mapping[str, str] = ROUTES) -> None:
         started = time.perf_counter()
         self.config = config
         self.catalog = Catalog(config)
         self.listings = Listings(self.catalog)
         self.build_seconds = time.perf_counter() - started
         self.stats = Stats()
-        self.router = Router(ROUTES)
+        self.router = Router(routes)
         self._handlers: dict[str, _Handler] = {
             "games": self._games,
             "game_details": self._game_detail,

@@ -8,6 +8,7 @@ pointed at a sandbox process alike.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import date
 from types import TracebackType
 from typing import Any, Protocol
@@ -15,7 +16,8 @@ from typing import Any, Protocol
 import httpx
 import orjson
 
-from rawg_simulator import SandboxConfig, build_app
+from rawg_simulator import SandboxConfig
+from rawg_simulator.server import ROUTES, SandboxApp
 
 KEY = "test-key"
 TODAY = date(2024, 6, 15)
@@ -40,8 +42,8 @@ def config(**overrides: Any) -> SandboxConfig:
 class InProcessClient:
     """A synchronous client of a sandbox app built in this process."""
 
-    def __init__(self, sandbox: SandboxConfig) -> None:
-        self.app = build_app(sandbox)
+    def __init__(self, sandbox: SandboxConfig, routes: Mapping[str, str] = ROUTES) -> None:
+        self.app = SandboxApp(sandbox, routes)
         self.base = f"{IN_PROCESS_ORIGIN}/api"
         self._runner = asyncio.Runner()
         transport = httpx.ASGITransport(app=self.app)

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from rawg_simulator import server
+from game_market.endpoints import ENDPOINTS
+from rawg_simulator.server import ROUTES
 from tests.support.sandbox_api import (
     GAMES,
     KEY,
@@ -127,9 +128,14 @@ def test_unknown_game_and_route_are_404(base: str, client: InProcessClient) -> N
     assert client.get(f"{base.removesuffix('/api')}/elsewhere").status_code == 404
 
 
-def test_an_endpoint_without_data_answers_an_empty_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(server.ROUTES, "achievements", "/games/{id}/achievements")
-    with InProcessClient(config(games=50)) as sandbox:
+def test_routes_are_the_declared_endpoints_paths() -> None:
+    assert {str(endpoint): spec.path for endpoint, spec in ENDPOINTS.items()} == ROUTES
+    assert ROUTES["game_details"] == "/games/{id}"
+
+
+def test_an_endpoint_without_data_answers_an_empty_page() -> None:
+    declared = {**ROUTES, "achievements": "/games/{id}/achievements"}
+    with InProcessClient(config(games=50), declared) as sandbox:
         game = ok(sandbox, f"{sandbox.base}/games")["results"][0]
         empty = ok(sandbox, f"{sandbox.base}/games/{game['id']}/achievements")
         assert empty == {"count": 0, "next": None, "previous": None, "results": []}
