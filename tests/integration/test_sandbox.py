@@ -14,7 +14,7 @@ import pytest
 
 from rawg_simulator import add_arguments, config_from_args, running_sandbox
 from rawg_simulator.config import sandbox_command
-from tests.support.sandbox_api import KEY, InProcessClient, bodies, config, ok, stats
+from tests.support.sandbox import KEY, InProcessClient, bodies, config, ok, sandbox_stats
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def test_command_line_round_trips_the_config(client: httpx.Client) -> None:
     # a child process started from a config serves what the same config serves in-process
     shown = config(games=500, seed=5, days=20, refresh_share=0.7, max_pages_per_query=9)
     with running_sandbox(shown) as url, InProcessClient(shown) as here:
-        assert stats(client, url)["config"] == stats(here, here.base)["config"]
+        assert sandbox_stats(url, client)["config"] == sandbox_stats(here.base, here)["config"]
         assert bodies(client, url) == bodies(here, here.base)
 
 
@@ -72,4 +72,4 @@ def test_100k_catalog_serves_deep_pages_in_bounded_memory(client: httpx.Client) 
         for ordering in ("-added", "name", "-released"):
             ok(client, f"{url}/games", ordering=ordering, page=500, page_size=40)
         ok(client, f"{url}/games", updated="2024-06-01,2024-06-02", page_size=40)
-        assert stats(client, url)["process"]["rss_mb"] < 300
+        assert sandbox_stats(url, client)["process"]["rss_mb"] < 300

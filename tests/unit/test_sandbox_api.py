@@ -11,7 +11,7 @@ import pytest
 
 from game_market.endpoints import ENDPOINTS
 from rawg_simulator.server import ROUTES
-from tests.support.sandbox_api import (
+from tests.support.sandbox import (
     GAMES,
     KEY,
     TODAY,
@@ -23,8 +23,8 @@ from tests.support.sandbox_api import (
     crawl,
     get,
     ok,
-    reset,
-    stats,
+    reset_sandbox,
+    sandbox_stats,
 )
 
 
@@ -139,7 +139,7 @@ def test_an_endpoint_without_data_answers_an_empty_page() -> None:
         game = ok(sandbox, f"{sandbox.base}/games")["results"][0]
         empty = ok(sandbox, f"{sandbox.base}/games/{game['id']}/achievements")
         assert empty == {"count": 0, "next": None, "previous": None, "results": []}
-        assert stats(sandbox, sandbox.base)["by_endpoint"]["achievements"] == 1
+        assert sandbox_stats(sandbox.base, sandbox)["by_endpoint"]["achievements"] == 1
 
 
 def test_missing_key_is_401(base: str, client: InProcessClient) -> None:
@@ -190,7 +190,7 @@ def test_every_fault_kind_at_rate_one() -> None:
                     assert response.headers["retry-after"] == "7"
                     assert response.json() == {"detail": "Request was throttled."}
         assert set(seen) == {"429", "500", "502", "503", "slow", "truncated", "malformed"}
-        assert stats(faulty, url)["faults"] == dict(seen)
+        assert sandbox_stats(url, faulty)["faults"] == dict(seen)
 
 
 def fault_outcomes(
@@ -209,12 +209,12 @@ def test_faults_are_deterministic_per_request_and_occurrence() -> None:
         url = faulty.base
         requests = [{"page": p, "page_size": 10} for p in range(1, 31)] * 2
         forward = fault_outcomes(faulty, url, requests)
-        reset(faulty, url)
+        reset_sandbox(url, faulty)
         backward = fault_outcomes(faulty, url, requests[::-1])
         assert forward == backward  # order does not matter, only (request, occurrence)
-        faults = sum(stats(faulty, url)["faults"].values())
+        faults = sum(sandbox_stats(url, faulty)["faults"].values())
         assert 0.15 < faults / len(requests) < 0.45
-        reset(faulty, url)
+        reset_sandbox(url, faulty)
         assert fault_outcomes(faulty, url, requests, key="another-key") == forward
 
 
@@ -222,13 +222,13 @@ def test_faults_are_deterministic_per_request_and_occurrence() -> None:
 
 
 def test_stats_count_api_requests_and_reset(base: str, client: InProcessClient) -> None:
-    reset(client, base)
+    reset_sandbox(base, client)
     get(client, f"{base}/games")
     get(client, f"{base}/games/{ok(client, f'{base}/games')['results'][0]['id']}")
     get(client, f"{base}/genres")
     get(client, f"{base}/games", page=9999)
     client.get(f"{base}/games")
-    snapshot = stats(client, base)
+    snapshot = sandbox_stats(base, client)
     assert snapshot["requests"] == 6
     assert snapshot["by_endpoint"] == {
         "games": 4, "game_details": 1, "genres": 1, "platforms": 0, "parent_platforms": 0,
@@ -236,6 +236,6 @@ def test_stats_count_api_requests_and_reset(base: str, client: InProcessClient) 
     }  # fmt: skip
     assert snapshot["by_status"] == {"200": 4, "401": 1, "404": 1}
     assert snapshot["config"]["today"] == str(TODAY) and snapshot["config"]["games"] == GAMES
-    assert stats(client, base)["requests"] == 6  # stats calls are not counted
-    reset(client, base)
-    assert stats(client, base)["requests"] == 0
+    assert sandbox_stats(base, client)["requests"] == 6  # stats calls are not counted
+    reset_sandbox(base, client)
+    assert sandbox_stats(base, client)["requests"] == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.sandbox_api import (
+from tests.support.sandbox import (
     GAMES,
     TODAY,
     InProcessClient,

@@ -15,7 +15,7 @@ from rawg_simulator import SandboxConfig
 from rawg_simulator.catalog import Catalog
 from rawg_simulator.listings import Listings
 from rawg_simulator.query import GameQuery, QueryEngine
-from tests.support.sandbox_api import (
+from tests.support.sandbox import (
     GAMES,
     TODAY,
     InProcessClient,
