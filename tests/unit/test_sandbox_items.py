@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from rawg_simulator.catalog import Catalog
+from rawg_simulator.listings import Listings
+from rawg_simulator.query import GameQuery
 from tests.support.sandbox import (
     GAMES,
     TODAY,
@@ -217,3 +221,17 @@ def test_catalog_has_realistic_variety(all_games: list[Json]) -> None:
         assert rating == 0 or (0 < rating <= 5 and round(rating, 2) == rating)
         assert datetime.strptime(game["updated"], "%Y-%m-%dT%H:%M:%S")
         assert game["platforms"] and game["parent_platforms"]
+
+
+def test_memoised_items_cost_about_their_size() -> None:
+    listings = Listings(Catalog(config(games=600)))
+    query = GameQuery()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        items = listings.item_bytes(range(600), query)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert listings.item_bytes(range(600), query) == items  # served from the memo
+    assert held < 1.5 * sum(map(len, items))  # not orjson's over-allocated buffers
