@@ -4,11 +4,15 @@ An answer is read into an :class:`Outcome`: a JSON object to use, a 404 (past th
 or gone), a 401 (the key), a request RAWG will never accept (other 4xx), or something worth
 retrying (429, 408, 5xx, timeouts, dropped connections, malformed bodies).
 
-The retry loop itself stays in ``RawgClient.get_json`` rather than in tenacity: measured and
-written both ways, tenacity replaced only the six-line loop, while the wait (Retry-After
-capped at 120 s, otherwise exponential backoff with equal jitter), the budget spent per
-attempt, the retry tally and the final error messages all remained our own callbacks, and it
-added a policy object per request and a direct dependency.
+The retry loop itself stays in ``RawgClient.get_json`` rather than in tenacity. Written with
+``tenacity.AsyncRetrying`` it passed every unit test of the client, so nothing was lost, but
+it was not clearer: it replaced a seven-line loop with about twenty lines of callbacks, and
+everything that makes the policy ours stayed ours (the wait: Retry-After capped at 120 s,
+else exponential backoff with equal jitter; the budget spent per attempt, the first from the
+query's reservation; the retry tally; the final error messages). It also builds a retrying
+object and closures per request: measured in one process on an instant MockTransport,
+alternating, 7 repeats, +82 us of CPU per request (x1.45 of the client's own cost) and
+x1.30 per page when paging, about 3% of the client's CPU per page against the sandbox.
 """
 
 from __future__ import annotations

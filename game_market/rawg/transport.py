@@ -1,8 +1,21 @@
 """httpx's client interface over aiohttp's connection pool and C HTTP parser.
 
-Measured against the sandbox, httpcore's pure-Python HTTP/1.1 stack costs ~20% more CPU per
-page, which caps pages per second once requests overlap. Our limiter already caps requests
-in flight, so the pool itself is unbounded.
+Why aiohttp under httpx: httpcore's pure-Python HTTP/1.1 stack costs more CPU per page,
+which caps pages per second once requests overlap. Our limiter already caps requests in
+flight, so the pool itself is unbounded.
+
+Why our own transport rather than the ``httpx-aiohttp`` package (0.2.0), measured on the
+shared 2-core machine (load 6-11), each pair alternating in one process against the warm
+0 ms sandbox, 12 repeats, 500 pages each, medians:
+
+- client CPU per page: ours 2.92 ms, httpx-aiohttp 3.05 ms (x1.05; httpcore x1.60 in a
+  9-repeat run of all three);
+- the ingest benchmark's full paging CPU per page: 5.44 vs 5.72 ms (x1.05), and its CPU
+  ceiling 121 vs 115 pages/s (0.95; `benchmarks/ingest.py` itself, 5 interleaved repeats at
+  load ~11: 76 vs 66 pages/s).
+
+It streams each body in 16 KB chunks, where we read a page whole, and it maps a refused
+connection to ``httpx.ConnectTimeout``, so a wrong ``RAWG_BASE_URL`` would read as a timeout.
 """
 
 from __future__ import annotations
