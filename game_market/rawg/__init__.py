@@ -13,14 +13,11 @@
 from __future__ import annotations
 
 from game_market.rawg.budget import RequestBudget, RequestStats
-from game_market.rawg.client import PAGE_SIZE, RawgClient
+from game_market.rawg.client import RawgClient
 from game_market.rawg.paging import Page, QueryPlan
 from game_market.rawg.redaction import redact
-from game_market.rawg.windows import WINDOW_PAGES
 
 __all__ = [
-    "PAGE_SIZE",
-    "WINDOW_PAGES",
     "Page",
     "QueryPlan",
     "RawgClient",

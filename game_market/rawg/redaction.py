@@ -40,7 +40,7 @@ def redact(text: str) -> str:
     return _KEY_IN_TEXT.sub(r"\1***", text)
 
 
-class RedactKeyFilter(logging.Filter):
+class _RedactKeyFilter(logging.Filter):
     """Rewrites a record whose message holds ``key=...`` so the value reads ``***``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -50,7 +50,7 @@ class RedactKeyFilter(logging.Filter):
         return True
 
 
-_FILTER = RedactKeyFilter()
+_FILTER = _RedactKeyFilter()
 
 
 def install_log_redaction() -> None:
