@@ -291,6 +291,19 @@ def test_every_retry_is_paid_from_the_budget() -> None:
     assert script.pages_asked == [1, 1, 1] and budget.used == 3
 
 
+def test_a_retry_never_spends_what_other_pages_reserved() -> None:
+    # Page 1 reserves pages 2 and 3: the whole budget. Page 2's retry, sent before page 3
+    # (one fetcher), must not take page 3's request: it finds the budget spent.
+    script = Script(
+        {1: [page(120, [1])], 2: [Answer(500, {}), page(120, [2])], 3: [page(120, [3])]}
+    )
+    budget = RequestBudget(3)
+    with pytest.raises(RequestBudgetExhausted) as err:
+        collect(client_for(script.transport(), budget=budget, max_concurrency=1))
+    assert str(err.value).startswith("The request budget of 3 is spent before games page 2;")
+    assert script.pages_asked == [1, 2] and (budget.used, budget.reserved) == (2, 0)
+
+
 # RAWG's 500-page window
 
 
