@@ -47,9 +47,7 @@ deduplicated as (
     select *
     from pairs
     where {{ entity }}_id is not null
-    qualify row_number() over (
-        partition by game_id, {{ entity }}_id order by {{ entity }}_name
-    ) = 1
+    {{ one_row_per('game_id', partition=entity ~ '_id', ordering=entity ~ '_name') }}
 
 ),
 
