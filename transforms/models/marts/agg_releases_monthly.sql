@@ -19,7 +19,7 @@ game_genres as (
 
 game_parent_platforms as (
 
-    select * from {{ ref('int_game_parent_platforms') }}
+    select * from {{ ref('bridge_game_parent_platforms') }}
 
 ),
 
