@@ -9,7 +9,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from dbt.contracts.results import RunExecutionResult
 from dbt_common.events.base_types import EventLevel
@@ -21,6 +21,7 @@ from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 from flows.ingest import failed
 from game_market.errors import PipelineError
 from game_market.settings import load_settings
+from game_market.warehouse import Target, warehouse_for
 
 TRANSFORMS_DIR = Path(__file__).resolve().parents[1] / "transforms"
 FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -31,7 +32,6 @@ DBT_LEVELS = {
     "ERROR": EventLevel.ERROR,
     "CRITICAL": EventLevel.ERROR,
 }
-Target = Literal["duckdb", "snowflake"]
 BUILD_LIMIT = "dbt-build"  # global concurrency limit, created with the platform
 progress = logging.getLogger("game_market.progress")
 
@@ -47,20 +47,6 @@ def dbt_runner() -> PrefectDbtRunner:
     )
     # Failures are read from the results below, to name every failing node in one message.
     return PrefectDbtRunner(settings=settings, raise_on_failure=False)
-
-
-def release_duckdb() -> None:
-    """Close the DuckDB file dbt-duckdb keeps open in this process after a build.
-
-    Its connection manager holds one database per process (no public close), and DuckDB
-    refuses a read-only connection (the report) to a file this process has open read-write.
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
 
 
 def wait_for_node_tasks(before: set[threading.Thread], timeout_s: float = 300) -> None:
@@ -116,18 +102,9 @@ def transform(
     """Build and test the warehouse; any failing model or test fails the run, named."""
     logger = get_run_logger()
     variables = {**(vars or {}), "run_date": str(run_date or dt.datetime.now(dt.UTC).date())}
-    if target == "duckdb":
-        load_settings().duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    warehouse = warehouse_for(target, load_settings())
+    warehouse.prepare()
     runner = dbt_runner()
-    if target == "snowflake":
-        refreshed = runner.invoke(["run-operation", "refresh_external_tables", "--target", target])
-        if not refreshed.success:
-            return failed(
-                PipelineError(
-                    "Refreshing the Snowflake external tables failed; check the "
-                    "TRANSFORMER role's grants on the RAW schema (infra/snowflake)."
-                )
-            )
     progress.info("dbt build on %s: every model and every test", target)
     # One build at a time per platform: DuckDB allows a single writer, and two builds of one
     # incremental model would race. Without the limit (a temporary server) this is a no-op.
@@ -136,8 +113,7 @@ def transform(
         try:
             result = runner.invoke(build_args(target, select, full_refresh, variables))
         finally:
-            if target == "duckdb":
-                release_duckdb()
+            warehouse.release()
     wait_for_node_tasks(threads_before)
     failures = failing_nodes(result.result)
     if not result.success:

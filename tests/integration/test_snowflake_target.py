@@ -1,7 +1,8 @@
 """The snowflake target: parsed and compiled, and run on fakesnow as far as fakesnow goes.
 
 fakesnow cannot run three things, listed in the README: dbt unit tests and incremental runs
-(both need temporary tables) and external tables (regular tables stand in for RAW's).
+(both need temporary tables) and external tables (regular tables stand in for RAW's, and
+their refresh succeeds without doing anything).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import duckdb
 import pytest
 
 from game_market.lake import Lake
+from game_market.schemas import SCHEMAS
 from tests.support.dbt import TRANSFORMS, fill, run_dbt
 
 EMULATOR = TRANSFORMS.parent / "tests" / "support" / "snowflake_emulator.py"
+DATABASE = "GAME_MARKET"
 ROOT = TRANSFORMS.parent
 MARTS = [
     "dim_games",
@@ -42,14 +45,14 @@ def snowflake_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
 
 
-def emulate(*args: str) -> subprocess.CompletedProcess[str]:
+def emulate(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(EMULATOR), *args],
         capture_output=True,
         text=True,
         timeout=600,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
     )
 
 
@@ -87,9 +90,17 @@ def test_snowflake_target_compiles_and_builds_on_fakesnow_like_duckdb(
     assert "lateral flatten(input => games.genres)" in bridge.read_text()
 
     built = emulate(
-        "dbt", str(db_dir), *dbt_args(tmp_path, "build", "--exclude-resource-type", "unit_test")
+        "dbt",
+        str(db_dir),
+        *dbt_args(tmp_path, "build", "--exclude-resource-type", "unit_test"),
+        FAKESNOW_DEBUG="snowflake",  # every statement the connector ran, on stderr
     )
     assert built.returncode == 0, built.stdout[-4000:]
+    # A plain `dbt build` refreshes every external table (on-run-start) before any model.
+    first_model = built.stderr.lower().index("create or replace")
+    for endpoint in SCHEMAS:
+        refresh = f"alter external table {DATABASE}.RAW.{endpoint.upper()} refresh".lower()
+        assert -1 < built.stderr.lower().find(refresh) < first_model, endpoint
 
     # The same SQL on DuckDB yields the same marts.
     monkeypatch.setenv("DBT_TARGET", "duckdb")
