@@ -15,7 +15,9 @@ from game_market.dates import check_not_future
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, markdown_report, preflight
 from game_market.rawg import RawgClient, RequestBudget
-from game_market.report import build_report
+from game_market.report import build_report, render_markdown
+from game_market.settings import load_settings
+from game_market.warehouse import warehouse_for
 
 
 def day_before_scheduled_start() -> dt.date:
@@ -29,14 +31,9 @@ def day_before_scheduled_start() -> dt.date:
 
 
 async def publish_market_summary(target: str, day: dt.date) -> None:
-    if target != "duckdb":
-        get_run_logger().info("The market summary artifact reads the DuckDB warehouse only.")
-        return
-    from game_market.settings import load_settings
-
-    report = build_report(load_settings().duckdb_path, day)
+    report = build_report(warehouse_for(target, load_settings()), day)
     await acreate_markdown_artifact(
-        report.to_markdown(),
+        render_markdown(report),
         key=f"market-summary-{day}",
         description=f"Game market summary for {day} (data: RAWG, rawg.io)",
     )

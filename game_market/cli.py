@@ -17,6 +17,7 @@ from game_market import ATTRIBUTION
 from game_market.dates import date_range, parse_date
 from game_market.errors import PipelineError
 from game_market.ingest import ENDPOINTS, preflight
+from game_market.warehouse import TARGETS
 
 
 def _prepare_prefect_environment() -> None:
@@ -110,8 +111,7 @@ def _cmd_daily(args: argparse.Namespace) -> int:
         )
     )
     print(f"Daily update for {result['date']}: {result['requests']:,} RAWG requests.")
-    if args.target == "duckdb":
-        _print_report(result["date"])
+    _print_report(result["date"], target=args.target)
     return 0
 
 
@@ -140,21 +140,22 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_report(day: str | date | None, html: Path | None = None) -> None:
-    from game_market.report import build_report
+def _print_report(day: str | date | None, html: Path | None = None, target: str = "duckdb") -> None:
+    from game_market.report import build_report, render_text, write_html
     from game_market.settings import load_settings
+    from game_market.warehouse import warehouse_for
 
-    report = build_report(
-        load_settings().duckdb_path, date.fromisoformat(str(day)) if day else None
-    )
-    print(report.to_text())
+    warehouse = warehouse_for(target, load_settings())
+    report = build_report(warehouse, date.fromisoformat(str(day)) if day else None)
+    print(render_text(report), end="")
     if html is not None:
-        report.write_html(html)
+        write_html(report, html)
         print(f"HTML report: {html}")
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    _print_report(_optional_date(args.date, "--date"), Path(args.html) if args.html else None)
+    html = Path(args.html) if args.html else None
+    _print_report(_optional_date(args.date, "--date"), html, args.target)
     return 0
 
 
@@ -278,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--date", help="YYYY-MM-DD (default: the latest day in the warehouse)")
     report.add_argument("--html", help="also write the HTML report to this path")
+    report.add_argument(
+        "--target", choices=TARGETS, default="duckdb", help="the warehouse to read (default duckdb)"
+    )
     report.set_defaults(handler=_cmd_report)
 
     demo = commands.add_parser(
@@ -311,7 +315,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-requests", type=int, default=None, help="stop cleanly after this many requests"
     )
-    parser.add_argument("--target", choices=["duckdb", "snowflake"], default="duckdb")
+    parser.add_argument("--target", choices=TARGETS, default="duckdb")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
