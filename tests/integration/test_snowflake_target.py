@@ -2,13 +2,16 @@
 
 fakesnow cannot run three things, listed in the README: dbt unit tests and incremental runs
 (both need temporary tables) and external tables (regular tables stand in for RAW's, and
-their refresh succeeds without doing anything).
+their refresh succeeds without doing anything). The market report read from the fakesnow
+marts, through the Snowflake connector, equals the one read from DuckDB's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +20,9 @@ import duckdb
 import pytest
 
 from game_market.lake import Lake
+from game_market.report import MarketReport, build_report
 from game_market.schemas import SCHEMAS
+from game_market.warehouse.duckdb_file import DuckDBWarehouse
 from tests.support.dbt import TRANSFORMS, fill, run_dbt
 
 EMULATOR = TRANSFORMS.parent / "tests" / "support" / "snowflake_emulator.py"
@@ -31,6 +36,10 @@ MARTS = [
     "fct_game_daily_snapshots",
     "agg_releases_monthly",
     "agg_publisher_leaderboard",
+    "mart_report_periods",
+    "mart_report_genres",
+    "mart_report_platforms",
+    "mart_report_releases",
 ]
 
 
@@ -117,3 +126,16 @@ def test_snowflake_target_compiles_and_builds_on_fakesnow_like_duckdb(
             expected = local.execute(count.format("main")).fetchall()
             assert expected[0][0] > 0, mart
             assert emulated.execute(count.format("ANALYTICS")).fetchall() == expected, mart
+
+    # The market report, read through the Snowflake connector, equals DuckDB's.
+    pickled = tmp_path / "snowflake-report.pickle"
+    reported = emulate("report", str(db_dir), str(pickled))
+    assert reported.returncode == 0, reported.stderr[-4000:]
+    from_snowflake: MarketReport = pickle.loads(pickled.read_bytes())
+    from_duckdb = build_report(DuckDBWarehouse(warehouse))
+    assert from_snowflake.warehouse == "snowflake emulated/GAME_MARKET.ANALYTICS"
+    assert from_duckdb.games_seen_in_period > 0 and from_duckdb.top_genres
+    assert any(from_duckdb.release_chart.totals) and from_duckdb.trending
+    assert dataclasses.replace(from_snowflake, warehouse="") == dataclasses.replace(
+        from_duckdb, warehouse=""
+    )
