@@ -51,7 +51,7 @@ deduplicated as (
 
 ),
 
-{#- Every changed game keeps its _ingested_at in the table, even with no pairs left. #}
+{# Every changed game keeps its _ingested_at in the table, even with no pairs left. #}
 emptied_games as (
 
     select

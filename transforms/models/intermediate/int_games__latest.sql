@@ -23,7 +23,7 @@ changed_games as (
 
     select distinct game_id
     from games
-    where _ingested_at >= (select max(_ingested_at) from {{ this }})
+    where games._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
 
 ),
 

@@ -44,7 +44,9 @@ cells as (
 
 month_releases as (
 
-    select release_month, count(*) as month_releases
+    select
+        release_month,
+        count(*) as month_releases
     from games
     group by release_month
 

@@ -35,7 +35,7 @@ parent_members as (
 
 ),
 
-{#- RAWG lists each platform under one parent; should it ever list two, the lowest id wins. #}
+{# RAWG lists each platform under one parent; should it ever list two, the lowest id wins. #}
 platform_parents as (
 
     select *

@@ -16,9 +16,9 @@ with
 
 source as (
 
-    select * from {{ source('rawg', 'games') }}
+    select * from {{ source('rawg', 'games') }} as landed
     {% if is_incremental() %}
-    where _ingested_at >= (select max(_ingested_at) from {{ this }})
+    where landed._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
     {% endif %}
 
 ),
