@@ -25,7 +25,8 @@ from game_market.schemas import SCHEMAS
 from game_market.warehouse.duckdb_file import DuckDBWarehouse
 from tests.support.dbt import TRANSFORMS, fill, run_dbt
 
-EMULATOR = TRANSFORMS.parent / "tests" / "support" / "snowflake_emulator.py"
+# Run as a module: as a script, its folder (tests/support, with a dbt.py) would shadow dbt.
+EMULATOR = "tests.support.snowflake_emulator"
 DATABASE = "GAME_MARKET"
 ROOT = TRANSFORMS.parent
 MARTS = [
@@ -56,7 +57,7 @@ def snowflake_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def emulate(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(EMULATOR), *args],
+        [sys.executable, "-m", EMULATOR, *args],
         capture_output=True,
         text=True,
         timeout=600,

@@ -1,9 +1,10 @@
 """Run the dbt project's snowflake target on fakesnow (Snowflake SQL emulated on DuckDB).
 
-Run as a script so fakesnow's patch of the Snowflake connector stays in one process:
-  python snowflake_emulator.py load DB_DIR LAKE          # RAW.<ENDPOINT> tables from the lake
-  python snowflake_emulator.py dbt DB_DIR ARGS...        # dbt with the connector patched
-  python snowflake_emulator.py report DB_DIR OUT [DATE]  # the market report, pickled to OUT
+Run as a module from the repository root, so fakesnow's patch of the Snowflake connector
+stays in one process (as a script, this folder's dbt.py would shadow dbt):
+  python -m tests.support.snowflake_emulator load DB_DIR LAKE          # RAW.<ENDPOINT> tables
+  python -m tests.support.snowflake_emulator dbt DB_DIR ARGS...        # dbt, connector patched
+  python -m tests.support.snowflake_emulator report DB_DIR OUT [DATE]  # the report, pickled
 
 fakesnow has no external tables, so `load` stands regular tables in for RAW's external tables,
 with the same columns: the lake's, nested values as VARIANT (JSON), plus `dt` and `filename`.
