@@ -15,7 +15,7 @@ from game_market.dates import check_not_future
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, markdown_report, preflight
 from game_market.rawg import RawgClient, RequestBudget
-from game_market.report import build_report, render_markdown
+from game_market.report import ReportDayMissing, build_report, render_markdown
 from game_market.settings import load_settings
 from game_market.warehouse import warehouse_for
 
@@ -31,7 +31,12 @@ def day_before_scheduled_start() -> dt.date:
 
 
 async def publish_market_summary(target: str, day: dt.date) -> None:
-    report = build_report(warehouse_for(target, load_settings()), day)
+    try:
+        report = build_report(warehouse_for(target, load_settings()), day)
+    except ReportDayMissing as exc:
+        # No games landed for the day (its ingest failed): the run's failure says why.
+        get_run_logger().warning("No market summary for %s: %s", day, exc)
+        return
     await acreate_markdown_artifact(
         render_markdown(report),
         key=f"market-summary-{day}",
