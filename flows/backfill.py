@@ -15,7 +15,7 @@ from prefect.states import State
 
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import ingest_day
-from flows.transform import Target, transform
+from flows.transform import transform
 from game_market import ATTRIBUTION
 from game_market.dates import check_not_future, date_range
 from game_market.endpoints import Kind, of_kind
@@ -24,6 +24,7 @@ from game_market.ingest import DEFAULT_DETAIL_BUDGET
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
 from game_market.runtime import Runtime
+from game_market.warehouse import Target
 from tasks.ingest import ingest_partition_task
 
 INGEST_DAY_DEPLOYMENT = "ingest-all/ingest-day"
