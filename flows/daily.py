@@ -14,8 +14,9 @@ from flows.ingest import failure_message, ingest_day
 from flows.transform import transform
 from game_market.dates import check_not_future
 from game_market.errors import PipelineError
-from game_market.ingest import DEFAULT_DETAIL_BUDGET, markdown_report
+from game_market.ingest import DEFAULT_DETAIL_BUDGET
 from game_market.rawg import RequestBudget
+from game_market.render.ingest import ingest_markdown
 from game_market.report import ReportDayMissing, build_report, render_markdown
 from game_market.runtime import Runtime
 from game_market.warehouse import Target, warehouse_for
@@ -64,7 +65,7 @@ async def daily_game_market_update(
                 )
             used = sum(client.usage.values())
             await acreate_markdown_artifact(
-                markdown_report(
+                ingest_markdown(
                     f"Ingest of every endpoint for {day}", reports, failures, client.usage
                 ),
                 key=f"ingest-all-{day}",
