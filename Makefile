@@ -48,9 +48,10 @@ bench: .venv/.synced ## benchmarks: ingest, then dbt over a generated year (tabl
 	$(RUN) python benchmarks/transform.py || status=$$?; \
 	exit $$status
 
-lint: .venv/.synced ## ruff check and format check
+lint: .venv/.synced ## ruff check and format check, sqlfluff on the dbt SQL
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) sqlfluff lint transforms
 
 format: .venv/.synced ## apply ruff fixes and formatting
 	$(RUN) ruff check --fix .

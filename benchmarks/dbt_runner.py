@@ -82,13 +82,12 @@ def _node_name(unique_id: str) -> str:
     return ".".join(rest)
 
 
-def compare_snapshots(incremental: Path, full: Path) -> tuple[int, int, int]:
-    """Rows of fct_game_daily_snapshots in each warehouse, and rows in one but not the other."""
+def compare_tables(incremental: Path, full: Path, table: str) -> tuple[int, int, int]:
+    """Rows of `table` in each warehouse, and rows in one but not the other."""
     con = duckdb.connect()
     con.execute(f"attach '{incremental}' as incremental (read_only)")
     con.execute(f"attach '{full}' as full_refresh (read_only)")
-    table = "main.fct_game_daily_snapshots"
-    a, b = f"incremental.{table}", f"full_refresh.{table}"
+    a, b = f"incremental.main.{table}", f"full_refresh.main.{table}"
     row = con.execute(
         f"""
         select

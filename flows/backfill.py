@@ -15,7 +15,7 @@ from prefect.states import State
 
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import ingest_day
-from flows.transform import Target, transform
+from flows.transform import transform
 from game_market import ATTRIBUTION
 from game_market.dates import check_not_future, date_range
 from game_market.endpoints import Kind, of_kind
@@ -23,7 +23,9 @@ from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
+from game_market.render.markdown import strong, table
 from game_market.runtime import Runtime
+from game_market.warehouse import Target
 from tasks.ingest import ingest_partition_task
 
 INGEST_DAY_DEPLOYMENT = "ingest-all/ingest-day"
@@ -194,21 +196,23 @@ async def ingest_fanned_out(
 
 
 def backfill_markdown(plan: BackfillPlan, start: dt.date, end: dt.date) -> str:
+    rows = []
+    for day in plan.days:
+        o = plan.outcomes.get(day, DayOutcome(day, problem="not started"))
+        status = "done" if o.done else strong("remaining")
+        rows.append([day, status, f"{o.requests:,}", f"{o.rows:,}", o.skipped, o.problem or ""])
+    headers = ["date", "status", "requests", "rows landed", "partitions skipped", "problem"]
     lines = [
         f"# Backfill {start} .. {end}",
         "",
         f"**{len(plan.done)} of {len(plan.days)} dates done**; {len(plan.remaining)} remain.",
         "",
-        "| date | status | requests | rows landed | partitions skipped | problem |",
-        "|---|---|---:|---:|---:|---|",
+        table(headers, rows, align="llrrrl"),
+        "",
+        f"RAWG requests used: {plan.requests:,}.",
+        "",
+        ATTRIBUTION,
     ]
-    for day in plan.days:
-        o = plan.outcomes.get(day, DayOutcome(day, problem="not started"))
-        status = "done" if o.done else "**remaining**"
-        lines.append(
-            f"| {day} | {status} | {o.requests:,} | {o.rows:,} | {o.skipped} | {o.problem or ''} |"
-        )
-    lines += ["", f"RAWG requests used: {plan.requests:,}.", "", ATTRIBUTION]
     return "\n".join(lines)
 
 

@@ -11,13 +11,15 @@ from prefect.states import State
 
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import failure_message, ingest_day
-from flows.transform import Target, transform
+from flows.transform import transform
 from game_market.dates import check_not_future
 from game_market.errors import PipelineError
-from game_market.ingest import DEFAULT_DETAIL_BUDGET, markdown_report
+from game_market.ingest import DEFAULT_DETAIL_BUDGET
 from game_market.rawg import RequestBudget
-from game_market.report import build_report
+from game_market.render.ingest import ingest_markdown
+from game_market.report import ReportDayMissing, build_report, render_markdown
 from game_market.runtime import Runtime
+from game_market.warehouse import Target, warehouse_for
 
 
 def day_before_scheduled_start() -> dt.date:
@@ -30,13 +32,15 @@ def day_before_scheduled_start() -> dt.date:
     return scheduled.astimezone(dt.UTC).date() - dt.timedelta(days=1)
 
 
-async def publish_market_summary(runtime: Runtime, target: str, day: dt.date) -> None:
-    if target != "duckdb":
-        get_run_logger().info("The market summary artifact reads the DuckDB warehouse only.")
+async def publish_market_summary(runtime: Runtime, target: Target, day: dt.date) -> None:
+    try:
+        report = build_report(warehouse_for(target, runtime.settings), day)
+    except ReportDayMissing as exc:
+        # No games landed for the day (its ingest failed): the run's failure says why.
+        get_run_logger().warning("No market summary for %s: %s", day, exc)
         return
-    report = build_report(runtime.settings.duckdb_path, day)
     await acreate_markdown_artifact(
-        report.to_markdown(),
+        render_markdown(report),
         key=f"market-summary-{day}",
         description=f"Game market summary for {day} (data: RAWG, rawg.io)",
     )
@@ -61,7 +65,7 @@ async def daily_game_market_update(
                 )
             used = sum(client.usage.values())
             await acreate_markdown_artifact(
-                markdown_report(
+                ingest_markdown(
                     f"Ingest of every endpoint for {day}", reports, failures, client.usage
                 ),
                 key=f"ingest-all-{day}",

@@ -12,9 +12,10 @@ from prefect.states import State
 from flows.context import current_run_id, failed, runtime_scope
 from game_market.endpoints import ENDPOINTS, Endpoint, Kind, of_kind
 from game_market.errors import PipelineError
-from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport, markdown_report
+from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
+from game_market.render.ingest import ingest_markdown
 from tasks.ingest import ingest_partition_task
 
 
@@ -41,7 +42,7 @@ async def ingest_endpoint(
     except PipelineError as exc:
         return failed(exc)
     await acreate_markdown_artifact(
-        markdown_report(f"Ingest {endpoint} for {date}", [report], {}, client.usage),
+        ingest_markdown(f"Ingest {endpoint} for {date}", [report], {}, client.usage),
         key=f"ingest-{endpoint.replace('_', '-')}-{date}",
         description=f"RAWG ingest of {endpoint} for {date}",
     )
@@ -144,7 +145,7 @@ async def ingest_all(
     except PipelineError as exc:
         return failed(exc)
     await acreate_markdown_artifact(
-        markdown_report(f"Ingest of every endpoint for {date}", reports, failures, client.usage),
+        ingest_markdown(f"Ingest of every endpoint for {date}", reports, failures, client.usage),
         key=f"ingest-all-{date}",
         description=f"RAWG ingest for {date}",
     )

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from dbt.contracts.results import RunExecutionResult
 from dbt_common.events.base_types import EventLevel
@@ -23,6 +23,7 @@ from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 from flows.context import failed, runtime_scope
 from game_market.errors import PipelineError
 from game_market.runtime import Runtime
+from game_market.warehouse import Target, warehouse_for
 
 TRANSFORMS_DIR = Path(__file__).resolve().parents[1] / "transforms"
 FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -33,7 +34,6 @@ DBT_LEVELS = {
     "ERROR": EventLevel.ERROR,
     "CRITICAL": EventLevel.ERROR,
 }
-Target = Literal["duckdb", "snowflake"]
 BUILD_LIMIT = "dbt-build"  # global concurrency limit, created with the platform
 progress = logging.getLogger("game_market.progress")
 
@@ -67,20 +67,6 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def release_duckdb() -> None:
-    """Close the DuckDB file dbt-duckdb keeps open in this process after a build.
-
-    Its connection manager holds one database per process (no public close), and DuckDB
-    refuses a read-only connection (the report) to a file this process has open read-write.
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
 
 
 def wait_for_node_tasks(before: set[threading.Thread], timeout_s: float = 300) -> None:
@@ -134,18 +120,9 @@ def build(
 ) -> State:
     """One `dbt build`, its failures named; the settings' variables are in the environment."""
     logger = get_run_logger()
-    if target == "duckdb":
-        runtime.settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    warehouse = warehouse_for(target, runtime.settings)
+    warehouse.prepare()
     runner = dbt_runner(logger.logger.getEffectiveLevel())
-    if target == "snowflake":
-        refreshed = runner.invoke(["run-operation", "refresh_external_tables", "--target", target])
-        if not refreshed.success:
-            return failed(
-                PipelineError(
-                    "Refreshing the Snowflake external tables failed; check the "
-                    "TRANSFORMER role's grants on the RAW schema (infra/snowflake)."
-                )
-            )
     progress.info("dbt build on %s: every model and every test", target)
     # One build at a time per platform: DuckDB allows a single writer, and two builds of one
     # incremental model would race. Without the limit (a temporary server) this is a no-op.
@@ -154,8 +131,7 @@ def build(
         try:
             result = runner.invoke(build_args(target, select, full_refresh, variables))
         finally:
-            if target == "duckdb":
-                release_duckdb()
+            warehouse.release()
     wait_for_node_tasks(threads_before)
     failures = failing_nodes(result.result)
     if not result.success:

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 import polars as pl
 
-from game_market import ATTRIBUTION
 from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind
 from game_market.errors import PipelineError
 from game_market.lake import Lake, PartitionCounts, PartitionWriter, new_manifest
@@ -24,7 +23,6 @@ from game_market.rawg import QueryPlan, RawgClient, RequestStats
 
 logger = logging.getLogger(__name__)
 
-FREE_TIER_MONTHLY_REQUESTS = 20_000
 DEFAULT_DETAIL_BUDGET = 50
 
 
@@ -250,48 +248,3 @@ async def _fetch_details(
         reservation.close()
     if missing:
         report.notes.append(f"{missing} games had no detail page any more (404)")
-
-
-def markdown_report(
-    title: str,
-    reports: list[IngestReport],
-    failures: dict[str, str],
-    usage: Mapping[str, int],
-) -> str:
-    """A per-endpoint table of what the run landed and what it cost in requests."""
-    lines = [
-        f"# {title}",
-        "",
-        "| endpoint | dt | status | rows | pages | requests | retries | bytes | seconds |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in reports:
-        lines.append(
-            f"| {r.endpoint} | {r.dt} | {r.status} | {r.rows:,} | {r.pages:,} | {r.requests:,} "
-            f"| {r.retries:,} | {r.bytes:,} | {r.seconds:.2f} |"
-        )
-    for endpoint in failures:
-        lines.append(f"| {endpoint} | | **failed** | | | {usage.get(endpoint, 0):,} | | | |")
-    total = sum(usage.values())
-    lines += [
-        "",
-        f"**RAWG requests used: {total:,}** (free tier: {FREE_TIER_MONTHLY_REQUESTS:,} a month).",
-    ]
-    if failures:
-        lines += ["", "## Failures", *(f"- {e}: {m}" for e, m in failures.items())]
-    notes = [f"- {r.endpoint} {r.dt}: {note}" for r in reports for note in r.notes]
-    drift = [
-        f"- {r.endpoint} {r.dt}: {field_name} ×{count}"
-        for r in reports
-        for field_name, count in sorted(r.drift.items())
-    ]
-    if notes:
-        lines += ["", "## Notes", *notes]
-    if drift:
-        lines += [
-            "",
-            "## Schema drift (typed column left null; the value is kept in `_raw`)",
-            *drift,
-        ]
-    lines += ["", ATTRIBUTION]
-    return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from game_market.errors import ConfigError
 
 RAWG_API_URL = "https://api.rawg.io/api"
+SNOWFLAKE_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 API_KEY_HELP = (
     "RAWG_API_KEY is not set: get a free key at https://rawg.io/apidocs and put it in .env "
     "(see .env.example), or run `make demo` to use the offline sandbox."
@@ -41,11 +43,37 @@ class Settings(BaseSettings):
     aws_region: str | None = Field(
         default=None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
     )
+    # The Snowflake warehouse (dbt's snowflake target, read by the report): the variables
+    # transforms/profiles.yml reads. A private key file, when set, is used instead of the password.
+    snowflake_account: str | None = None
+    snowflake_user: str | None = None
+    snowflake_password: SecretStr | None = None
+    snowflake_private_key_path: Path | None = None
+    snowflake_role: str = "TRANSFORMER"
+    snowflake_warehouse: str = "GAME_MARKET_WH"
+    snowflake_database: str = "GAME_MARKET"
+    snowflake_schema: str = "ANALYTICS"
 
-    @field_validator("rawg_api_key", mode="before")
+    @field_validator(
+        "rawg_api_key",
+        "snowflake_account",
+        "snowflake_user",
+        "snowflake_password",
+        "snowflake_private_key_path",
+        mode="before",
+    )
     @classmethod
-    def _blank_key_is_no_key(cls, value: Any) -> Any:
+    def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator(
+        "snowflake_role", "snowflake_warehouse", "snowflake_database", "snowflake_schema"
+    )
+    @classmethod
+    def _snowflake_identifier(cls, value: str) -> str:
+        if not SNOWFLAKE_IDENTIFIER.fullmatch(value):
+            raise ValueError("must be a plain Snowflake identifier (letters, digits, _ and $)")
+        return value
 
     @field_validator("rawg_base_url")
     @classmethod
@@ -94,6 +122,14 @@ class Settings(BaseSettings):
             "AWS_SECRET_ACCESS_KEY": _secret(self.aws_secret_access_key),
             "AWS_SESSION_TOKEN": _secret(self.aws_session_token),
             "AWS_REGION": self.aws_region,
+            "SNOWFLAKE_ACCOUNT": self.snowflake_account,
+            "SNOWFLAKE_USER": self.snowflake_user,
+            "SNOWFLAKE_PASSWORD": _secret(self.snowflake_password),
+            "SNOWFLAKE_PRIVATE_KEY_PATH": _optional_str(self.snowflake_private_key_path),
+            "SNOWFLAKE_ROLE": self.snowflake_role,
+            "SNOWFLAKE_WAREHOUSE": self.snowflake_warehouse,
+            "SNOWFLAKE_DATABASE": self.snowflake_database,
+            "SNOWFLAKE_SCHEMA": self.snowflake_schema,
         }
         return {name: value for name, value in values.items() if value is not None}
 
@@ -121,11 +157,19 @@ def _secret(value: SecretStr | None) -> str | None:
     return None if value is None else value.get_secret_value()
 
 
+def _optional_str(value: object | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def _describe(error: dict[str, Any]) -> str:
     name = str(error["loc"][0]).upper() if error.get("loc") else "A setting"
     message = str(error["msg"]).removeprefix("Value error, ")
     shown = error.get("input")
-    got = "" if isinstance(shown, dict) or name.endswith(("KEY", "SECRET")) else f" (got {shown!r})"
+    got = (
+        ""
+        if isinstance(shown, dict) or name.endswith(("KEY", "SECRET", "PASSWORD"))
+        else f" (got {shown!r})"
+    )
     return (
         f"{name}{got} is invalid: {message}; fix it in .env or the environment (see .env.example)."
     )

@@ -21,6 +21,7 @@ from typing import Any
 from game_market.dates import date_range, parse_date
 from game_market.runtime import Runtime
 from game_market.settings import Settings, load_settings
+from game_market.warehouse import Target, warehouse_for
 from gmp.console import console, print_requests, show_progress
 
 DEMO_LAKE = "./data/lake"
@@ -106,8 +107,7 @@ def daily(args: argparse.Namespace) -> int:
             )
         )
     console.print(f"Daily update for {result['date']}: {result['requests']:,} RAWG requests.")
-    if args.target == "duckdb":
-        print_report(runtime.settings, date.fromisoformat(result["date"]))
+    print_report(runtime.settings, date.fromisoformat(result["date"]), target=args.target)
     return 0
 
 
@@ -135,19 +135,21 @@ def backfill(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_report(settings: Settings, day: date | None, html: Path | None = None) -> None:
-    from game_market.report import build_report
+def print_report(
+    settings: Settings, day: date | None, html: Path | None = None, target: Target = "duckdb"
+) -> None:
+    from game_market.report import build_report, render_text, write_html
 
-    report = build_report(settings.duckdb_path, day)
-    console.print(report.to_text(), end="", markup=False)
+    report = build_report(warehouse_for(target, settings), day)
+    console.print(render_text(report), end="", markup=False)
     if html is not None:
-        report.write_html(html)
+        write_html(report, html)
         console.print(f"HTML report: {html}")
 
 
 def report(args: argparse.Namespace) -> int:
     html = Path(args.html) if args.html else None
-    print_report(load_settings(), optional_date(args.date, "--date"), html)
+    print_report(load_settings(), optional_date(args.date, "--date"), html, args.target)
     return 0
 
 

@@ -10,6 +10,7 @@ from game_market import ATTRIBUTION
 from game_market.endpoints import Endpoint
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET
+from game_market.warehouse import TARGETS
 from gmp import commands
 from rawg_simulator import add_arguments as add_sandbox_arguments
 
@@ -91,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--date", help="YYYY-MM-DD (default: the latest day in the warehouse)")
     report.add_argument("--html", help="also write the HTML report to this path")
+    report.add_argument(
+        "--target", choices=TARGETS, default="duckdb", help="the warehouse to read (default duckdb)"
+    )
     report.set_defaults(handler=commands.report)
 
     demo = subcommands.add_parser(
@@ -125,7 +129,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-requests", type=int, default=None, help="stop cleanly after this many requests"
     )
-    parser.add_argument("--target", choices=["duckdb", "snowflake"], default="duckdb")
+    parser.add_argument("--target", choices=TARGETS, default="duckdb")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

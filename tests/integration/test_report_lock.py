@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from game_market.report import WarehouseNotReady, build_report
-from tests.unit.test_report import write_warehouse
+from game_market.report import build_report
+from game_market.warehouse import WarehouseNotReady
+from game_market.warehouse.duckdb_file import DuckDBWarehouse
+from tests.support.report_marts import write_marts
 
 
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
-    return write_warehouse(tmp_path / "warehouse.duckdb")
+    return write_marts(tmp_path / "warehouse.duckdb")
 
 
 def test_a_warehouse_held_by_a_writer_is_a_pipeline_error(warehouse: Path) -> None:
@@ -33,7 +35,7 @@ def test_a_warehouse_held_by_a_writer_is_a_pipeline_error(warehouse: Path) -> No
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
         with pytest.raises(WarehouseNotReady) as raised:
-            build_report(warehouse)
+            build_report(DuckDBWarehouse(warehouse))
     finally:
         holder.communicate("", timeout=30)
 

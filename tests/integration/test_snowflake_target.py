@@ -1,13 +1,17 @@
 """The snowflake target: parsed and compiled, and run on fakesnow as far as fakesnow goes.
 
 fakesnow cannot run three things, listed in the README: dbt unit tests and incremental runs
-(both need temporary tables) and external tables (regular tables stand in for RAW's).
+(both need temporary tables) and external tables (regular tables stand in for RAW's, and
+their refresh succeeds without doing anything). The market report read from the fakesnow
+marts, through the Snowflake connector, equals the one read from DuckDB's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +19,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from game_market.endpoints import SCHEMAS
 from game_market.lake import Lake
+from game_market.report import MarketReport, build_report
+from game_market.warehouse.duckdb_file import DuckDBWarehouse
 from tests.support.dbt_run import TRANSFORMS, fill, run_dbt
 
-EMULATOR = TRANSFORMS.parent / "tests" / "support" / "snowflake_emulator.py"
+# Run as a module: as a script, its folder (tests/support, with a dbt.py) would shadow dbt.
+EMULATOR = "tests.support.snowflake_emulator"
+DATABASE = "GAME_MARKET"
 ROOT = TRANSFORMS.parent
 MARTS = [
     "dim_games",
@@ -28,6 +37,10 @@ MARTS = [
     "fct_game_daily_snapshots",
     "agg_releases_monthly",
     "agg_publisher_leaderboard",
+    "mart_report_periods",
+    "mart_report_genres",
+    "mart_report_platforms",
+    "mart_report_releases",
 ]
 
 
@@ -42,14 +55,14 @@ def snowflake_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
 
 
-def emulate(*args: str) -> subprocess.CompletedProcess[str]:
+def emulate(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(EMULATOR), *args],
+        [sys.executable, "-m", EMULATOR, *args],
         capture_output=True,
         text=True,
         timeout=600,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
     )
 
 
@@ -87,9 +100,17 @@ def test_snowflake_target_compiles_and_builds_on_fakesnow_like_duckdb(
     assert "lateral flatten(input => games.genres)" in bridge.read_text()
 
     built = emulate(
-        "dbt", str(db_dir), *dbt_args(tmp_path, "build", "--exclude-resource-type", "unit_test")
+        "dbt",
+        str(db_dir),
+        *dbt_args(tmp_path, "build", "--exclude-resource-type", "unit_test"),
+        FAKESNOW_DEBUG="snowflake",  # every statement the connector ran, on stderr
     )
     assert built.returncode == 0, built.stdout[-4000:]
+    # A plain `dbt build` refreshes every external table (on-run-start) before any model.
+    first_model = built.stderr.lower().index("create or replace")
+    for endpoint in SCHEMAS:
+        refresh = f"alter external table {DATABASE}.RAW.{endpoint.upper()} refresh".lower()
+        assert -1 < built.stderr.lower().find(refresh) < first_model, endpoint
 
     # The same SQL on DuckDB yields the same marts.
     monkeypatch.setenv("DBT_TARGET", "duckdb")
@@ -106,3 +127,16 @@ def test_snowflake_target_compiles_and_builds_on_fakesnow_like_duckdb(
             expected = local.execute(count.format("main")).fetchall()
             assert expected[0][0] > 0, mart
             assert emulated.execute(count.format("ANALYTICS")).fetchall() == expected, mart
+
+    # The market report, read through the Snowflake connector, equals DuckDB's.
+    pickled = tmp_path / "snowflake-report.pickle"
+    reported = emulate("report", str(db_dir), str(pickled))
+    assert reported.returncode == 0, reported.stderr[-4000:]
+    from_snowflake: MarketReport = pickle.loads(pickled.read_bytes())
+    from_duckdb = build_report(DuckDBWarehouse(warehouse))
+    assert from_snowflake.warehouse == "snowflake emulated/GAME_MARKET.ANALYTICS"
+    assert from_duckdb.games_seen_in_period > 0 and from_duckdb.top_genres
+    assert any(from_duckdb.release_chart.totals) and from_duckdb.trending
+    assert dataclasses.replace(from_snowflake, warehouse="") == dataclasses.replace(
+        from_duckdb, warehouse=""
+    )

@@ -126,7 +126,7 @@ def test_incremental_snapshots_match_a_full_rebuild_after_a_backfilled_day(
     got = table_rows(incremental, "fct_game_daily_snapshots", "game_id, dt")
     assert got == table_rows(rebuilt, "fct_game_daily_snapshots", "game_id, dt")
     assert BACKFILLED_DT in {row[1] for row in got}
-    for table, key in INCREMENTAL_BY_GAME.items():
+    for table, key in {**INCREMENTAL_BY_GAME, **REPORT_MARTS}.items():
         assert table_rows(incremental, table, key) == table_rows(rebuilt, table, key), table
     genres = table_rows(incremental, "bridge_game_genres", "game_id, genre_id")
     assert emptied_id not in {row[0] for row in genres}  # its old genre pairs are gone
@@ -162,17 +162,38 @@ INCREMENTAL_BY_GAME = {
     "bridge_game_publishers": "game_id, publisher_id",
     "dim_games": "game_id",
 }
+# The report's marts are tables built from the incremental ones: the same report either way.
+REPORT_MARTS = {
+    "mart_report_periods": "report_date",
+    "mart_report_genres": "report_date, genre_id",
+    "mart_report_platforms": "report_date, parent_platform_id",
+    "mart_report_releases": "report_date, release_month, series_rank",
+}
+
+
+LATEST_REPORT_DAY = "report_date = (select max(report_date) from main.{table})"
 
 
 @pytest.mark.parametrize(
-    ("table", "check"),
+    ("table", "check", "rows"),
     [
-        ("agg_releases_monthly", "assert_releases_reconcile_with_dim_games"),
-        ("fct_game_daily_snapshots", "assert_snapshot_rows_match_lake"),
+        ("agg_releases_monthly", "assert_releases_reconcile_with_dim_games", "true"),
+        ("fct_game_daily_snapshots", "assert_snapshot_rows_match_lake", "true"),
+        ("mart_report_genres", "assert_report_marts_reconcile", LATEST_REPORT_DAY),
+        (
+            "mart_report_releases",
+            "assert_report_marts_reconcile",
+            LATEST_REPORT_DAY + " and releases > 0",
+        ),
     ],
 )
 def test_reconciliation_tests_catch_a_lost_row(
-    table: str, check: str, sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    table: str,
+    check: str,
+    rows: str,
+    sandbox_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("LAKE_URL", str(tmp_path / "lake"))
     warehouse = tmp_path / "warehouse.duckdb"
@@ -181,7 +202,11 @@ def test_reconciliation_tests_catch_a_lost_row(
     run_dbt(tmp_path, "build")
     run_dbt(tmp_path, "test", "--select", check)
 
+    where = rows.format(table=table)
     with duckdb.connect(str(warehouse)) as db:
-        db.execute(f"delete from main.{table} where rowid = (select min(rowid) from main.{table})")
+        db.execute(
+            f"delete from main.{table} "
+            f"where rowid = (select min(rowid) from main.{table} where {where})"
+        )
     with pytest.raises(AssertionError, match=f"FAIL 1 {check}"):
         run_dbt(tmp_path, "test", "--select", check)

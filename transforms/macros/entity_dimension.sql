@@ -16,9 +16,7 @@ latest_snapshot as (
 
     select *
     from snapshots
-    qualify row_number() over (
-        partition by {{ entity }}_id order by dt desc, _ingested_at desc
-    ) = 1
+    {{ one_row_per(entity ~ '_id', ordering='dt desc, _ingested_at desc') }}
 
 ),
 
@@ -26,7 +24,7 @@ referenced as (
 
     select {{ entity }}_id, {{ entity }}_name, {{ entity }}_slug
     from {{ ref(bridge_model) }}
-    qualify row_number() over (partition by {{ entity }}_id order by game_id desc) = 1
+    {{ one_row_per(entity ~ '_id', ordering='game_id desc') }}
 
 ),
 

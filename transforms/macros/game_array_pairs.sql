@@ -47,13 +47,11 @@ deduplicated as (
     select *
     from pairs
     where {{ entity }}_id is not null
-    qualify row_number() over (
-        partition by game_id, {{ entity }}_id order by {{ entity }}_name
-    ) = 1
+    {{ one_row_per('game_id', partition=entity ~ '_id', ordering=entity ~ '_name') }}
 
 ),
 
-{#- Every changed game keeps its _ingested_at in the table, even with no pairs left. #}
+{# Every changed game keeps its _ingested_at in the table, even with no pairs left. #}
 emptied_games as (
 
     select

@@ -6,7 +6,10 @@ with
 
 monthly as (
 
-    select genre_id, parent_platform_id, sum(releases) as releases
+    select
+        genre_id,
+        parent_platform_id,
+        sum(releases) as releases
     from {{ ref('agg_releases_monthly') }}
     group by genre_id, parent_platform_id
 
@@ -40,5 +43,5 @@ select
 from monthly
 full outer join from_games
     on monthly.genre_id = from_games.genre_id
-    and monthly.parent_platform_id = from_games.parent_platform_id
+        and monthly.parent_platform_id = from_games.parent_platform_id
 where monthly.releases is distinct from from_games.releases

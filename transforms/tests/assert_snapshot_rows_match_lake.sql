@@ -12,13 +12,15 @@ lake as (
 
     from {{ source('rawg', 'games') }}
     where id is not null
-    group by 1
+    group by {{ dbt.safe_cast('dt', api.Column.translate_type('date')) }}
 
 ),
 
 snapshots as (
 
-    select dt, count(*) as games
+    select
+        dt,
+        count(*) as games
     from {{ ref('fct_game_daily_snapshots') }}
     group by dt
 

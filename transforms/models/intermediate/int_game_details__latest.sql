@@ -10,10 +10,7 @@ latest as (
 
     select *
     from details
-    qualify row_number() over (
-        partition by game_id
-        order by updated_at desc nulls last, dt desc, _ingested_at desc
-    ) = 1
+    {{ one_row_per('game_id', ordering='updated_at desc nulls last, dt desc, _ingested_at desc') }}
 
 )
 

@@ -23,7 +23,7 @@ changed_games as (
 
     select distinct game_id
     from games
-    where _ingested_at >= (select max(_ingested_at) from {{ this }})
+    where games._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
 
 ),
 
@@ -46,10 +46,7 @@ latest as (
 
     select *
     from in_scope
-    qualify row_number() over (
-        partition by game_id
-        order by updated_at desc nulls last, dt desc, _ingested_at desc
-    ) = 1
+    {{ one_row_per('game_id', ordering='updated_at desc nulls last, dt desc, _ingested_at desc') }}
 
 )
 

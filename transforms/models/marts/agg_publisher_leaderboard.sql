@@ -111,8 +111,9 @@ final as (
         weighted.bayesian_rating,
         row_number() over (
             partition by weighted.release_year
-            order by weighted.bayesian_rating desc, weighted.ratings_count desc,
-                weighted.publisher_id
+            order by
+                weighted.bayesian_rating desc, weighted.ratings_count desc,
+                weighted.publisher_id asc
         ) as leaderboard_rank
 
     from weighted

@@ -38,7 +38,12 @@ bucketed as (
 
 aggregated as (
 
-    select release_year, genre_id, genre_name, rating_bucket, count(*) as games
+    select
+        release_year,
+        genre_id,
+        genre_name,
+        rating_bucket,
+        count(*) as games
     from bucketed
     group by release_year, genre_id, genre_name, rating_bucket
 
@@ -49,7 +54,7 @@ final as (
     select
         *,
         cast(games as double)
-            / sum(games) over (partition by release_year, genre_id) as share_of_year_genre
+        / sum(games) over (partition by release_year, genre_id) as share_of_year_genre
 
     from aggregated
 

@@ -19,7 +19,7 @@ game_genres as (
 
 game_parent_platforms as (
 
-    select * from {{ ref('int_game_parent_platforms') }}
+    select * from {{ ref('bridge_game_parent_platforms') }}
 
 ),
 
@@ -44,7 +44,9 @@ cells as (
 
 month_releases as (
 
-    select release_month, count(*) as month_releases
+    select
+        release_month,
+        count(*) as month_releases
     from games
     group by release_month
 

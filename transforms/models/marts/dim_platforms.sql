@@ -17,9 +17,7 @@ latest_parents as (
 
     select *
     from parent_snapshots
-    qualify row_number() over (
-        partition by parent_platform_id order by dt desc, _ingested_at desc
-    ) = 1
+    {{ one_row_per('parent_platform_id', ordering='dt desc, _ingested_at desc') }}
 
 ),
 
@@ -37,13 +35,13 @@ parent_members as (
 
 ),
 
-{#- RAWG lists each platform under one parent; should it ever list two, the lowest id wins. #}
+{# RAWG lists each platform under one parent; should it ever list two, the lowest id wins. #}
 platform_parents as (
 
     select *
     from parent_members
     where platform_id is not null
-    qualify row_number() over (partition by platform_id order by parent_platform_id) = 1
+    {{ one_row_per('platform_id', ordering='parent_platform_id') }}
 
 ),
 

@@ -32,16 +32,20 @@ snapshots as (
 {% if is_incremental() %}
 changed_games as (
 
-    select game_id, min(dt) as first_changed_dt
+    select
+        game_id,
+        min(dt) as first_changed_dt
     from snapshots
-    where _ingested_at >= (select max(_ingested_at) from {{ this }})
+    where snapshots._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
     group by game_id
 
 ),
 
 in_scope as (
 
-    select snapshots.*, changed_games.first_changed_dt
+    select
+        snapshots.*,
+        changed_games.first_changed_dt
     from snapshots
     inner join changed_games on snapshots.game_id = changed_games.game_id
 
@@ -49,7 +53,9 @@ in_scope as (
 {% else %}
 in_scope as (
 
-    select snapshots.*, snapshots.dt as first_changed_dt
+    select
+        snapshots.*,
+        snapshots.dt as first_changed_dt
     from snapshots
 
 ),

@@ -38,7 +38,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by dt order by added_per_day desc, added_delta desc, game_id
+            partition by dt order by added_per_day desc, added_delta desc, game_id asc
         ) as trending_rank
 
     from growth

@@ -28,7 +28,7 @@ renamed as (
 
     from source
     where id is not null
-    {{ latest_per_partition('id') }}
+    {{ one_row_per('id', partition='dt') }}
 
 )
 

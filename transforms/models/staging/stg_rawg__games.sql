@@ -16,9 +16,9 @@ with
 
 source as (
 
-    select * from {{ source('rawg', 'games') }}
+    select * from {{ source('rawg', 'games') }} as landed
     {% if is_incremental() %}
-    where _ingested_at >= (select max(_ingested_at) from {{ this }})
+    where landed._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
     {% endif %}
 
 ),
@@ -55,7 +55,7 @@ renamed as (
 
     from source
     where id is not null
-    {{ latest_per_partition('id') }}
+    {{ one_row_per('id', partition='dt') }}
 
 )
 

@@ -28,10 +28,6 @@ class ProcessLimiter:
     def limit(self) -> int:
         return self._limit
 
-    @property
-    def in_use(self) -> int:
-        return self._in_use
-
     def set_limit(self, limit: int) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")

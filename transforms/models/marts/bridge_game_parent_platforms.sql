@@ -1,4 +1,8 @@
-{#- A game ships on a parent platform (PC, PlayStation, ...) when any of its platforms does. -#}
+{#-
+  A game ships on a parent platform (PC, PlayStation, ...) when any of its platforms does.
+  A bridge built from two marts (the platform bridge and dim_platforms' parent of each
+  platform), so it lives with the marts: intermediate models read only staging and each other.
+-#}
 with
 
 game_platforms as (

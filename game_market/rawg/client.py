@@ -1,0 +1,232 @@
+"""The RAWG API client: one GET with retries, a list query's pages, a game's detail page.
+
+The key travels as the ``key`` query parameter, as RAWG requires, but it never appears in a
+message we build: URLs are shown with ``key=***``, and the HTTP libraries' log lines are
+redacted by the filter the client installs when it is constructed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from game_market import __version__
+from game_market.errors import RawgAuthError, RawgError, RawgQuotaExceeded, RawgRequestFailed
+from game_market.rawg.budget import RequestBudget, RequestStats, Reservation
+from game_market.rawg.limiter import process_limiter
+from game_market.rawg.paging import Page, QueryPlan, iter_pages
+from game_market.rawg.redaction import install_log_redaction
+from game_market.rawg.retries import Outcome, RetryPolicy, read_response, read_transport_error
+from game_market.rawg.transport import AiohttpTransport
+from game_market.rawg.windows import WINDOW_PAGES
+from game_market.settings import Settings
+
+PAGE_SIZE = 40  # RAWG's maximum page_size
+
+
+class RawgClient:
+    """One per run; the in-flight cap is shared by every client in the process.
+
+    ``transport`` replaces the aiohttp transport (tests pass an ``httpx.MockTransport``); it
+    is closed when the client's ``async with`` block ends.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        max_concurrency: int = 8,
+        timeout_s: float = 30.0,
+        max_retries: int = 5,
+        backoff_base_s: float = 0.5,
+        backoff_max_s: float = 30.0,
+        page_size: int = PAGE_SIZE,
+        window_pages: int = WINDOW_PAGES,
+        budget: RequestBudget | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        install_log_redaction()
+        self.base_url = base_url.rstrip("/")
+        self._key = api_key
+        self.max_concurrency = max_concurrency
+        self.timeout_s = timeout_s
+        self.retry = RetryPolicy(max_retries, backoff_base_s, backoff_max_s)
+        self.page_size = page_size
+        self.window_pages = window_pages
+        self.budget = budget or RequestBudget(None)
+        self._limiter = process_limiter(max_concurrency)
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None
+        # Every attempt this client sent, per endpoint: what the run cost in quota.
+        self.usage: Counter[str] = Counter()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> RawgClient:
+        options: dict[str, Any] = {
+            "base_url": settings.rawg_base_url,
+            "api_key": settings.api_key(),
+            "max_concurrency": settings.rawg_max_concurrency,
+            "timeout_s": settings.rawg_timeout_seconds,
+            "max_retries": settings.rawg_max_retries,
+        }
+        options.update(overrides)
+        return cls(**options)
+
+    async def __aenter__(self) -> RawgClient:
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(self.timeout_s),
+            transport=self._transport or AiohttpTransport(),
+            headers={"User-Agent": f"game-market-pipeline/{__version__}"},
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    def display_url(self, path: str, params: Mapping[str, Any]) -> str:
+        """The URL as it may be shown anywhere: the key is always ``***``."""
+        query = urlencode({**params, "key": "***"}, safe="*,")
+        return f"{self.base_url}{path}?{query}"
+
+    def iter_pages(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        endpoint: str,
+        stats: RequestStats,
+        plan: QueryPlan,
+        max_pages: int | None = None,
+        split: bool = False,
+    ) -> AsyncIterator[list[Page]]:
+        """Every page of a list query, in batches; see :func:`game_market.rawg.paging.iter_pages`.
+
+        With ``split`` (``/games`` only) a query larger than RAWG's 500-page window is cut
+        into narrower ``updated``/``dates`` ranges so no row is silently lost.
+        """
+        return iter_pages(
+            self,
+            path,
+            params,
+            endpoint=endpoint,
+            stats=stats,
+            plan=plan,
+            max_pages=max_pages,
+            split=split,
+        )
+
+    async def get_detail(
+        self,
+        path: str,
+        *,
+        endpoint: str,
+        stats: RequestStats,
+        reservation: Reservation | None = None,
+    ) -> dict[str, Any] | None:
+        body = await self.get_json(
+            path, {}, endpoint=endpoint, page=None, stats=stats, reservation=reservation
+        )
+        if body is not None:
+            stats.pages += 1
+        return body
+
+    async def get_json(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        endpoint: str,
+        page: int | None,
+        stats: RequestStats,
+        reservation: Reservation | None = None,
+    ) -> dict[str, Any] | None:
+        """GET one resource with retries; ``None`` for a 404 (past the last page, or gone).
+
+        Every attempt is a request against RAWG's quota: the first is paid from
+        ``reservation`` when the query reserved its pages, each retry from the run's budget.
+        """
+        if self._http is None:
+            raise RuntimeError("RawgClient must be used as `async with RawgClient(...)`")
+        where = f"{endpoint} page {page}" if page is not None else endpoint
+        outcome = await self._attempt(path, params, endpoint, where, stats, reservation)
+        for retry in range(self.retry.max_retries):
+            if not outcome.retryable:
+                break
+            await asyncio.sleep(self.retry.delay(retry, outcome.retry_after))
+            stats.retries += 1
+            outcome = await self._attempt(path, params, endpoint, where, stats, None)
+        if outcome.body is not None:
+            stats.bytes += outcome.size
+            return outcome.body
+        if outcome.status == "404":
+            return None
+        raise self._failure(outcome, path, params, endpoint=endpoint, page=page, where=where)
+
+    async def _attempt(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        endpoint: str,
+        where: str,
+        stats: RequestStats,
+        reservation: Reservation | None,
+    ) -> Outcome:
+        (reservation or self.budget).spend(where)
+        stats.requests += 1
+        self.usage[endpoint] += 1
+        assert self._http is not None
+        async with self._limiter:
+            try:
+                response = await self._http.get(path, params={**params, "key": self._key})
+            except httpx.TransportError as exc:
+                return read_transport_error(exc)
+        # Parsing happens after the slot is freed, so the next request is already on its way.
+        return read_response(response)
+
+    def _failure(
+        self,
+        outcome: Outcome,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        endpoint: str,
+        page: int | None,
+        where: str,
+    ) -> RawgError:
+        """The error for an answer we cannot use, named so the user knows what to fix."""
+        url = self.display_url(path, params)
+        retries = self.retry.max_retries
+        if outcome.status == "401":
+            return RawgAuthError(
+                f"RAWG rejected the API key ({outcome.detail}): "
+                "check RAWG_API_KEY in .env or the environment."
+            )
+        if outcome.fatal:
+            return RawgRequestFailed(
+                f"RAWG answered {outcome.status} ({outcome.detail}) for {where} at {url}; "
+                "this is not retryable, check the request parameters.",
+                endpoint=endpoint,
+                page=page,
+                status=outcome.status,
+            )
+        if outcome.status == "429":
+            return RawgQuotaExceeded(
+                f"RAWG kept throttling {where} (429) after {retries} retries at {url}; "
+                "the monthly quota may be spent: check your usage at rawg.io and retry later."
+            )
+        return RawgRequestFailed(
+            f"Giving up on {where} after {retries} retries (last: {outcome.status}) at "
+            f"{url}; check RAWG_BASE_URL and the network, then rerun.",
+            endpoint=endpoint,
+            page=page,
+            status=outcome.status,
+        )

@@ -1,0 +1,218 @@
+"""Every page of a RAWG list query: page 1, then a crew of fetchers for the rest.
+
+Page 1 tells how many rows the query holds. Pages 2..N are fetched concurrently by a fixed
+crew, one fetcher per in-flight slot, feeding a bounded queue, so memory stays flat however
+many pages a query has. A ``/games`` query larger than RAWG's 500-page window is split into
+narrower queries first (see :mod:`game_market.rawg.windows`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from game_market.errors import RawgRequestFailed
+from game_market.rawg.budget import RequestStats, Reservation
+from game_market.rawg.windows import describe_range, last_page, split_query
+
+if TYPE_CHECKING:
+    from game_market.rawg.client import RawgClient
+
+# Yields to the event loop after a page arrives, so its fetcher sends the next request
+# before the caller spends CPU on the batch.
+HANDOFF_YIELDS = 4
+MAX_BATCH_PAGES = 4
+
+
+@dataclass
+class Page:
+    number: int
+    items: list[dict[str, Any]]
+    count: int
+
+
+@dataclass
+class QueryPlan:
+    """How a query was answered: its reported size, and notes on what the window hid."""
+
+    expected: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+async def iter_pages(
+    client: RawgClient,
+    path: str,
+    params: Mapping[str, Any],
+    *,
+    endpoint: str,
+    stats: RequestStats,
+    plan: QueryPlan,
+    max_pages: int | None = None,
+    split: bool = False,
+) -> AsyncIterator[list[Page]]:
+    """Every page of a list query, in batches of the pages that are ready together.
+
+    A caller that falls behind gets bigger batches, which it can process with less overhead
+    per page. With ``split`` a query larger than the window is cut into narrower ``updated``
+    / ``dates`` ranges so no row is silently lost; rows no narrower query can reach are
+    reported in ``plan.notes``.
+    """
+    base = {**params, "page_size": client.page_size}
+    first = await fetch_page(client, path, base, 1, endpoint=endpoint, stats=stats)
+    if first is None:
+        plan.expected = plan.expected if plan.expected is not None else 0
+        return
+    if plan.expected is None:
+        plan.expected = first.count
+    capped = max_pages is not None and max_pages >= 0
+    too_big = first.count > client.window_pages * client.page_size
+    narrower = split_query(base) if split and not capped and too_big else None
+    if narrower is not None:
+        stats.split_probes += 1
+        plan.notes.append(f"{describe_range(base)} holds {first.count} rows: split")
+        covered = 0
+        for sub in narrower:
+            sub_plan = QueryPlan()
+            async for batch in iter_pages(
+                client, path, sub, endpoint=endpoint, stats=stats, plan=sub_plan, split=True
+            ):
+                yield batch
+            covered += sub_plan.expected or 0
+            plan.notes.extend(sub_plan.notes)
+        # Rows no narrower query matches (RAWG games with no release date).
+        unmatched = max(0, first.count - covered)
+        if unmatched:
+            plan.notes.append(
+                f"{describe_range(base)}: {unmatched} rows match no narrower query "
+                "(no release date) and cannot be fetched past the 500-page window"
+            )
+        return
+    stats.pages += 1
+    yield [first]
+    async for batch in _rest(client, path, base, first, endpoint, stats, plan, max_pages):
+        yield batch
+
+
+async def _rest(
+    client: RawgClient,
+    path: str,
+    base: dict[str, Any],
+    first: Page,
+    endpoint: str,
+    stats: RequestStats,
+    plan: QueryPlan,
+    max_pages: int | None,
+) -> AsyncIterator[list[Page]]:
+    """Pages 2..N: a fixed crew of fetchers, one per slot, feeding a bounded queue.
+
+    The crew never waits for the caller's work on a page unless the caller falls a queue
+    behind.
+    """
+
+    def target_for(count: int) -> int:
+        return last_page(count, client.page_size, client.window_pages, max_pages)
+
+    target = target_for(first.count)
+    if math.ceil(first.count / client.page_size) > client.window_pages:
+        hidden = first.count - client.window_pages * client.page_size
+        plan.notes.append(f"{describe_range(base)}: {hidden} rows beyond the 500-page window")
+    what = f"{endpoint} {describe_range(base)}"
+    reservation = client.budget.reserve(target - 1, what)
+    results: asyncio.Queue[Page | BaseException | None] = asyncio.Queue(
+        maxsize=client.max_concurrency * 2
+    )
+    next_page = 2
+
+    async def fetch_pages() -> None:
+        nonlocal next_page
+        while next_page <= target:
+            number = next_page
+            next_page += 1
+            try:
+                page = await fetch_page(
+                    client,
+                    path,
+                    base,
+                    number,
+                    endpoint=endpoint,
+                    stats=stats,
+                    reservation=reservation,
+                )
+            except Exception as exc:  # handed to the caller, who raises it
+                await results.put(exc)
+                return
+            await results.put(page)
+
+    crew: list[asyncio.Task[None]] = []
+
+    def hire() -> None:
+        crew[:] = [task for task in crew if not task.done()]
+        wanted = min(client.max_concurrency, target - next_page + 1) - len(crew)
+        crew.extend(asyncio.ensure_future(fetch_pages()) for _ in range(max(0, wanted)))
+
+    received = 0
+    try:
+        hire()
+        while received < target - 1:
+            outcomes = [await results.get()]
+            for _ in range(HANDOFF_YIELDS):
+                await asyncio.sleep(0)
+            while not results.empty() and len(outcomes) < MAX_BATCH_PAGES:
+                outcomes.append(results.get_nowait())
+            received += len(outcomes)
+            batch: list[Page] = []
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                if outcome is None:
+                    continue
+                stats.pages += 1
+                # A catalogue that grows while we page would leave rows behind.
+                grown = target_for(outcome.count)
+                if grown > target:
+                    reservation.add(grown - target, what)
+                    target = grown
+                    hire()
+                batch.append(outcome)
+            if batch:
+                yield batch
+    finally:
+        for task in crew:
+            task.cancel()
+        if crew:
+            await asyncio.gather(*crew, return_exceptions=True)
+        reservation.close()
+
+
+async def fetch_page(
+    client: RawgClient,
+    path: str,
+    params: dict[str, Any],
+    number: int,
+    *,
+    endpoint: str,
+    stats: RequestStats,
+    reservation: Reservation | None = None,
+) -> Page | None:
+    """One page of a list query; None past the last page (404)."""
+    params = {**params, "page": number}
+    body = await client.get_json(
+        path, params, endpoint=endpoint, page=number, stats=stats, reservation=reservation
+    )
+    if body is None:
+        return None
+    results = body.get("results")
+    count = body.get("count")
+    if not isinstance(results, list) or not isinstance(count, int):
+        raise RawgRequestFailed(
+            f"RAWG's answer for {endpoint} page {number} has no results/count list "
+            f"at {client.display_url(path, params)}; the API shape changed: report it with "
+            "this message.",
+            endpoint=endpoint,
+            page=number,
+            status="unexpected shape",
+        )
+    return Page(number=number, items=results, count=count)

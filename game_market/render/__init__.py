@@ -1,0 +1,1 @@
+"""Rendering helpers shared by every artifact and report the pipeline writes."""
