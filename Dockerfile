@@ -21,6 +21,7 @@ WORKDIR /opt/prefect
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY game_market ./game_market
+COPY rawg_simulator ./rawg_simulator
 COPY gmp ./gmp
 COPY flows ./flows
 COPY tasks ./tasks

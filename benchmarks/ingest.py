@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from game_market.ingest import ingest_partition
 from game_market.lake import Lake
 from game_market.rawg import RawgClient
-from game_market.sandbox import SandboxConfig, running_sandbox
+from rawg_simulator import SandboxConfig, running_sandbox
 
 TODAY = date(2026, 1, 20)
 LATENCY_MS = 50

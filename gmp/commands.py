@@ -155,7 +155,7 @@ def report(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     """Offline: a sandbox on a free port, the last N days backfilled into ./data, a report."""
-    from game_market.sandbox import SandboxConfig, running_sandbox
+    from rawg_simulator import SandboxConfig, running_sandbox
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     today = datetime.now(UTC).date()
@@ -192,7 +192,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def sandbox(args: argparse.Namespace) -> int:
-    from game_market.sandbox import config_from_args, serve
+    from rawg_simulator import config_from_args, serve
 
     serve(config_from_args(args), host=args.host, port=args.port)
     return 0

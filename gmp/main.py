@@ -10,9 +10,9 @@ from game_market import ATTRIBUTION
 from game_market.endpoints import Endpoint
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET
-from game_market.sandbox import add_arguments as add_sandbox_arguments
 from game_market.warehouse import TARGETS
 from gmp import commands
+from rawg_simulator import add_arguments as add_sandbox_arguments
 
 
 def build_parser() -> argparse.ArgumentParser:

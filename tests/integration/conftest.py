@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from game_market.sandbox import SandboxConfig, free_port, running_sandbox
+from rawg_simulator import SandboxConfig, free_port, running_sandbox
 from tests.support.moto import running_moto
 from tests.support.sandbox import SANDBOX_TODAY
 

@@ -39,7 +39,7 @@ from prefect.settings import PREFECT_API_KEY, PREFECT_API_URL, temporary_setting
 from prefect.testing.utilities import prefect_test_harness
 from prefect_aws.workers.ecs_worker import ECSWorker
 
-from game_market.sandbox import free_port
+from rawg_simulator import free_port
 from tests.support.moto import running_moto
 from tests.support.sandbox import SECRET_KEY
 

@@ -14,8 +14,8 @@ from flows.ingest import ingest_all, ingest_day, ingest_endpoint
 from game_market.errors import ConfigError, PipelineError
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
-from game_market.sandbox import SandboxConfig, running_sandbox
 from game_market.settings import load_settings
+from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.prefect import run_details
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
 

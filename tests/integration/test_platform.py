@@ -20,7 +20,7 @@ import pytest
 from prefect.client.orchestration import PrefectClient
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
 
-from game_market.sandbox import free_port
+from rawg_simulator import free_port
 from tests.support.sandbox import SECRET_KEY, reset_sandbox, sandbox_stats
 
 REPO = Path(__file__).resolve().parents[2]

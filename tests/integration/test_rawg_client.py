@@ -18,7 +18,7 @@ import pytest
 
 from game_market.errors import RawgRequestFailed
 from game_market.rawg import Page, QueryPlan, RawgClient, RequestStats
-from game_market.sandbox import SandboxConfig, running_sandbox
+from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.rawg_script import Answer, Script, page
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
 from tests.support.scripted_rawg import scripted_rawg

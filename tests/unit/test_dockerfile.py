@@ -74,7 +74,17 @@ def test_it_starts_the_worker_and_lets_ecs_run_a_flow() -> None:
 
 
 @pytest.mark.parametrize(
-    "source", ["game_market", "flows", "tasks", "transforms", "prefect.yaml", "uv.lock"]
+    "source",
+    [
+        "game_market",
+        "rawg_simulator",
+        "gmp",
+        "flows",
+        "tasks",
+        "transforms",
+        "prefect.yaml",
+        "uv.lock",
+    ],
 )
 def test_the_image_carries_the_code_dbt_project_and_prefect_yaml(source: str) -> None:
     assert BUILD is not None

@@ -1,15 +1,16 @@
-"""``python -m game_market.sandbox``: serve the RAWG sandbox in the foreground."""
+"""``python -m rawg_simulator``: serve the RAWG sandbox in the foreground."""
 
 from __future__ import annotations
 
 import argparse
 
-from game_market.sandbox.server import add_arguments, config_from_args, serve
+from rawg_simulator.config import add_arguments, config_from_args
+from rawg_simulator.launcher import serve
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m game_market.sandbox",
+        prog="python -m rawg_simulator",
         description="Serve a deterministic RAWG-like API on loopback (data shapes: RAWG).",
     )
     add_arguments(parser)

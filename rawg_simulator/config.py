@@ -1,0 +1,165 @@
+"""The sandbox's configuration: one frozen dataclass, and the command line that carries it.
+
+``add_arguments`` and ``config_from_args`` are shared with the project CLI (``gmp sandbox``);
+``sandbox_command`` is their inverse, so a config crosses into a child process unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+# Update days are stored as unsigned 16-bit offsets into the window.
+MAX_DAYS = 65_535
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Everything that shapes the sandbox; identical configs serve identical bytes."""
+
+    games: int = 2000
+    seed: int = 42
+    latency_ms: float = 0
+    fault_rate: float = 0
+    days: int = 30
+    today: date | None = None
+    # share of games re-updated after their first update day (popular ones more likely)
+    refresh_share: float = 0.4
+    max_pages_per_query: int = 500
+    valid_keys: frozenset[str] | None = None
+    retry_after_s: int = 1
+    slow_ms: float = 1500
+    developers: int | None = None
+    publishers: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.today is None:
+            object.__setattr__(self, "today", datetime.now(UTC).date())
+        if self.games < 0 or self.days < 1 or self.max_pages_per_query < 1:
+            raise ValueError("games must be >= 0, days and max_pages_per_query >= 1")
+        if not 0 <= self.fault_rate <= 1:
+            raise ValueError("fault_rate must be within [0, 1]")
+        if not 0 <= self.refresh_share <= 1:
+            raise ValueError("refresh_share must be within [0, 1]")
+        if self.days > MAX_DAYS:
+            raise ValueError(f"days must be <= {MAX_DAYS}")
+        if min(self.developer_count, self.publisher_count) < 1:
+            raise ValueError("developers and publishers must be >= 1")
+
+    @property
+    def current_day(self) -> date:
+        assert self.today is not None  # set by __post_init__
+        return self.today
+
+    @property
+    def developer_count(self) -> int:
+        return self.developers if self.developers is not None else max(50, self.games // 5)
+
+    @property
+    def publisher_count(self) -> int:
+        return self.publishers if self.publishers is not None else max(20, self.games // 20)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Sandbox options; shared with the project CLI (`gmp sandbox`)."""
+    defaults = SandboxConfig()
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind")
+    parser.add_argument("--port", type=int, default=8765, help="TCP port to bind")
+    parser.add_argument("--games", type=int, default=defaults.games, help="catalog size")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="catalog and fault seed")
+    parser.add_argument(
+        "--latency-ms", type=float, default=defaults.latency_ms, help="delay for every answer"
+    )
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=defaults.fault_rate,
+        help="share of /api requests that get an injected fault (0..1)",
+    )
+    parser.add_argument(
+        "--days", type=int, default=defaults.days, help="games are updated over this many days"
+    )
+    parser.add_argument(
+        "--refresh-share",
+        type=float,
+        default=defaults.refresh_share,
+        help="share of games re-updated after their first update day, popular ones "
+        "more often (0..1)",
+    )
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="YYYY-MM-DD; updates end the day before (default: today, UTC)",
+    )
+    parser.add_argument(
+        "--max-pages-per-query",
+        type=int,
+        default=defaults.max_pages_per_query,
+        help="pages served per /games query before 404 (RAWG: 500)",
+    )
+    parser.add_argument(
+        "--valid-keys",
+        type=_key_set,
+        default=None,
+        help="comma-separated accepted API keys (default: any non-empty key)",
+    )
+    parser.add_argument(
+        "--retry-after",
+        type=int,
+        default=defaults.retry_after_s,
+        help="Retry-After seconds on injected 429s",
+    )
+    parser.add_argument(
+        "--slow-ms", type=float, default=defaults.slow_ms, help="extra delay of 'slow' faults"
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    """The config that parsed arguments describe."""
+    return SandboxConfig(
+        games=args.games,
+        seed=args.seed,
+        latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+        days=args.days,
+        today=args.today,
+        refresh_share=args.refresh_share,
+        max_pages_per_query=args.max_pages_per_query,
+        valid_keys=args.valid_keys,
+        retry_after_s=args.retry_after,
+        slow_ms=args.slow_ms,
+    )
+
+
+def _key_set(raw: str) -> frozenset[str]:
+    return frozenset(key.strip() for key in raw.split(",") if key.strip())
+
+
+def sandbox_command(config: SandboxConfig, port: int, host: str = "127.0.0.1") -> list[str]:
+    """The command line that serves ``config`` from another process."""
+    if config.developers is not None or config.publishers is not None:
+        raise ValueError(
+            "developers/publishers counts cannot be passed to a sandbox process; "
+            "leave them unset to get the defaults from --games."
+        )
+    command = [
+        sys.executable, "-m", "rawg_simulator",
+        "--host", host,
+        "--port", str(port),
+        "--games", str(config.games),
+        "--seed", str(config.seed),
+        "--latency-ms", repr(config.latency_ms),
+        "--fault-rate", repr(config.fault_rate),
+        "--days", str(config.days),
+        "--today", config.current_day.isoformat(),
+        "--refresh-share", repr(config.refresh_share),
+        "--max-pages-per-query", str(config.max_pages_per_query),
+        "--retry-after", str(config.retry_after_s),
+        "--slow-ms", repr(config.slow_ms),
+    ]  # fmt: skip
+    if config.valid_keys is not None:
+        command += ["--valid-keys", ",".join(sorted(config.valid_keys))]
+    return command
