@@ -310,27 +310,3 @@ def _draw_description(rng: Random, name: str, developer: str) -> list[str]:
 def _draw_alternative_names(rng: Random, name: str) -> list[str]:
     initials = "".join(w[0] for w in name.split() if w[:1].isalnum()).upper()
     return [initials] if len(initials) > 1 and rng.random() < 0.3 else []
-
-
-def _draw_description(rng: Random, name: str, developer: str) -> list[str]:
-    genre_word = rng.choice(
-        ("an adventure", "a roguelike", "a puzzle game", "a shooter", "a strategy game")
-    )
-    sentences = [
-        f"{name} is {genre_word} by {developer}.",
-        rng.choice(
-            (
-                "Explore a world that changes with every choice you make.",
-                "Build, fight and survive together with friends or alone.",
-                "A hand-crafted story told over dozens of levels.",
-                "Master a deep combat system and face relentless bosses.",
-            )
-        ),
-        rng.choice(("Key features include a dynamic soundtrack.", "Supports local co-op.", "")),
-    ]
-    return [s for s in sentences if s]
-
-
-def _draw_alternative_names(rng: Random, name: str) -> list[str]:
-    initials = "".join(w[0] for w in name.split() if w[:1].isalnum()).upper()
-    return [initials] if len(initials) > 1 and rng.random() < 0.3 else []
