@@ -698,7 +698,8 @@ EXPECTED_COLUMNS = {
 }
 
 # Fingerprint of each endpoint's lake schema at its current version. A change here means the
-# lake layout changed: bump that endpoint's version in schemas.py, then update the fingerprint.
+# lake layout changed: bump that endpoint's version in game_market/endpoints.py, then update
+# the fingerprint.
 SCHEMA_FINGERPRINTS = {
     ("games", 1): "691b8962c6a7bc48",
     ("game_details", 1): "44744461596f20b7",
