@@ -12,7 +12,7 @@ resource "snowflake_schema" "raw" {
 resource "snowflake_schema" "analytics" {
   database = snowflake_database.main.name
   name     = local.analytics_schema
-  comment  = "dbt models (staging views, intermediate and mart tables)."
+  comment  = "dbt models (staging, intermediate and mart tables)."
 }
 
 resource "snowflake_warehouse" "transform" {

@@ -10,7 +10,6 @@ import duckdb
 import orjson
 import polars as pl
 import pytest
-import s3fs
 
 from game_market.endpoints import ENDPOINTS, SCHEMAS
 from game_market.lake import Lake, new_manifest
@@ -43,8 +42,6 @@ def test_staging_reads_every_partition_of_the_lake(
     assert "model.game_market.dim_games" in catalog["nodes"]
 
     with duckdb.connect(str(warehouse), read_only=True) as db:
-        # Staging views read s3:// through fsspec, as dbt does: register the same filesystem.
-        db.register_filesystem(s3fs.S3FileSystem())
         for endpoint in ENDPOINTS:
             counted = db.sql(
                 f"select dt, count(*) from main.stg_rawg__{endpoint} group by dt order by dt"

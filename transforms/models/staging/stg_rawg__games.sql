@@ -1,6 +1,6 @@
 {#-
-  The one staging table: games is the lake's big feed, and a view would rerun the
-  latest-row window over every partition for each model that reads it. Incremental by
+  The one incremental staging table: games is the lake's big feed, and rebuilding it would
+  rerun the latest-row window over every partition on every build. Incremental by
   landing time: a build takes the partitions landed (or re-landed) since the last one and
   replaces those days whole. Only the lists the marts unnest are kept: parent platforms come
   from dim_platforms, and reading a nested column costs more than any other.
