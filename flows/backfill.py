@@ -269,7 +269,7 @@ async def game_market_backfill(
                 description=f"Backfill {start_date}..{end_date}: dates done and remaining",
             )
             get_run_logger().info("Backfill: %d of %d dates done", len(plan.done), len(days))
-            built = transform(target=target, run_date=end_date, return_state=True)
+            built = transform(target=target, return_state=True)
     except PipelineError as exc:
         return failed(exc)
     problems = []

@@ -72,7 +72,7 @@ async def daily_game_market_update(
                 description=f"RAWG ingest for {day}",
             )
             logger.info("Ingest for %s used %d RAWG requests; building the warehouse", day, used)
-            built = transform(target=target, run_date=day, return_state=True)
+            built = transform(target=target, return_state=True)
             if built.is_failed():
                 return failed(PipelineError(built.message or "dbt build failed."))
             await publish_market_summary(runtime, target, day)

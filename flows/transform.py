@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
@@ -103,7 +102,12 @@ def failing_nodes(result: Any) -> list[str]:
 def build_args(
     target: str, select: str | None, full_refresh: bool, variables: dict[str, Any]
 ) -> list[str]:
-    args = ["build", "--target", target, "--vars", json.dumps(variables, default=str)]
+    """The `dbt build` arguments. `--vars` only when a run sets some: dbt parses the whole
+    project again whenever they differ from the last run's, where an unchanged project is
+    otherwise read back from its partial parse."""
+    args = ["build", "--target", target]
+    if variables:
+        args += ["--vars", json.dumps(variables, default=str)]
     if select:
         args += ["--select", select]
     if full_refresh:
@@ -160,13 +164,11 @@ def transform(
     target: Target = "duckdb",
     select: str | None = None,
     full_refresh: bool = False,
-    run_date: dt.date | None = None,
     vars: dict[str, Any] | None = None,
 ) -> dict[str, Any] | State:
     """Build and test the warehouse; any failing model or test fails the run, named."""
-    variables = {**(vars or {}), "run_date": str(run_date or dt.datetime.now(dt.UTC).date())}
     try:
         with runtime_scope() as runtime, environment(runtime.settings.dbt_environment()):
-            return build(runtime, target, select, full_refresh, variables)
+            return build(runtime, target, select, full_refresh, vars or {})
     except PipelineError as exc:
         return failed(exc)

@@ -14,7 +14,7 @@ from prefect.runtime import flow_run as runtime_flow_run
 
 from flows.backfill import game_market_backfill
 from flows.daily import daily_game_market_update
-from flows.transform import transform
+from flows.transform import TRANSFORMS_DIR, transform
 from game_market.errors import PipelineError
 from game_market.lake import Lake
 from tests.support.prefect import run_details
@@ -129,6 +129,15 @@ def test_a_failing_dbt_test_fails_the_subflow_naming_the_nodes(env: Path) -> Non
     )
     with pytest.raises(PipelineError):
         state.result()
+
+
+def test_a_second_build_reads_the_project_back_from_its_partial_parse(env: Path) -> None:
+    assert backfill(start_date=END).is_completed()
+    partial_parse = TRANSFORMS_DIR / "target" / "partial_parse.msgpack"
+    written = partial_parse.stat().st_mtime_ns
+    assert transform(return_state=True).is_completed()
+    # dbt rewrites the file only when it had to parse the project again.
+    assert partial_parse.stat().st_mtime_ns == written
 
 
 def test_daily_collects_the_day_before_its_scheduled_start(
