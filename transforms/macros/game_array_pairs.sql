@@ -15,6 +15,7 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail',
     post_hook="delete from {{ this }} where " ~ entity ~ "_id is null",
+    meta={'landed_slice': 'rows'},
 ) }}
 
 with

@@ -12,32 +12,28 @@
 
 with
 
-games as (
-
-    select * from {{ ref('stg_rawg__games') }}
-
-),
-
+{#- Each CTE names the staging table itself: DuckDB materializes a CTE read twice, and
+    copying the million-row history cost more than the rest of the model. #}
 {% if is_incremental() %}
 changed_games as (
 
     select distinct game_id
-    from games
-    where games._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
+    from {{ ref('stg_rawg__games') }} as landed
+    where landed._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
 
 ),
 
 in_scope as (
 
     select games.*
-    from games
+    from {{ ref('stg_rawg__games') }} as games
     inner join changed_games on games.game_id = changed_games.game_id
 
 ),
 {% else %}
 in_scope as (
 
-    select * from games
+    select * from {{ ref('stg_rawg__games') }}
 
 ),
 {% endif %}

@@ -1,3 +1,9 @@
+{#-
+  A view: the projection of int_games__latest costs nothing to read, and as a table it was a
+  copy of every game rewritten on every build.
+-#}
+{{ config(materialized='view') }}
+
 with
 
 latest as (

@@ -30,13 +30,15 @@ snapshots as (
 ),
 
 {% if is_incremental() %}
+{#- Reads the staging table, not `snapshots`: DuckDB materializes a CTE read twice, and that
+    copy of the whole history cost more than the rest of the model. #}
 changed_games as (
 
     select
         game_id,
         min(dt) as first_changed_dt
-    from snapshots
-    where snapshots._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
+    from {{ ref('stg_rawg__games') }} as landed
+    where landed._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
     group by game_id
 
 ),

@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('rawg', 'developers') }}
+    select * from {{ source('rawg', 'developers') }} as landed
+    {{ landed_since_last_build('landed') }}
 
 ),
 

@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('rawg', 'game_details') }}
+    select * from {{ source('rawg', 'game_details') }} as landed
+    {{ landed_since_last_build('landed') }}
 
 ),
 

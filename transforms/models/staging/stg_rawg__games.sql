@@ -1,25 +1,14 @@
 {#-
-  The one incremental staging table: games is the lake's big feed, and rebuilding it would
-  rerun the latest-row window over every partition on every build. Incremental by
-  landing time: a build takes the partitions landed (or re-landed) since the last one and
-  replaces those days whole. Only the lists the marts unnest are kept: parent platforms come
-  from dim_platforms, and reading a nested column costs more than any other.
+  Only the lists the marts unnest are kept: parent platforms come from dim_platforms, and
+  reading a nested column costs more than any other.
 -#}
-{{ config(
-    materialized='incremental',
-    unique_key='dt',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
 
 with
 
 source as (
 
     select * from {{ source('rawg', 'games') }} as landed
-    {% if is_incremental() %}
-    where landed._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
-    {% endif %}
+    {{ landed_since_last_build('landed') }}
 
 ),
 

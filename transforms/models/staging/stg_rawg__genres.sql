@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('rawg', 'genres') }}
+    select * from {{ source('rawg', 'genres') }} as landed
+    {{ landed_since_last_build('landed') }}
 
 ),
 

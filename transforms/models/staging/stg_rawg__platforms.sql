@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('rawg', 'platforms') }}
+    select * from {{ source('rawg', 'platforms') }} as landed
+    {{ landed_since_last_build('landed') }}
 
 ),
 

@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('rawg', 'publishers') }}
+    select * from {{ source('rawg', 'publishers') }} as landed
+    {{ landed_since_last_build('landed') }}
 
 ),
 
