@@ -2,7 +2,7 @@
   Tests on an incremental build check what the build changed, not the whole history again.
 
   `record_landed_since()` runs first in every invocation (on-run-start): it keeps, in the
-  one-row table `build_landed_since`, the oldest of the newest `_ingested_at` each
+  one-row table `build_landed_since`, the oldest of the newest `_ingested_at` each selected
   incremental model held before this build, so whatever this build lands is at or after it.
   It is null, and every test reads its whole model, when the build starts from nothing (a
   new warehouse, `--full-refresh`, an incremental model not built yet) and on `dbt test`.
@@ -22,7 +22,7 @@
     {% set newest = [] %}
     {% set whole = flags.FULL_REFRESH or flags.WHICH not in ('build', 'run') %}
     {% for node in graph.nodes.values()
-        if not whole and node.resource_type == 'model' and node.package_name == project_name
+        if not whole and node.unique_id in selected_resources
         and node.config.materialized == 'incremental' %}
         {% set relation = adapter.get_relation(node.database, node.schema, node.alias) %}
         {% if relation is none %}
@@ -39,10 +39,12 @@
     {{ return('') }}
 {%- endmacro %}
 
-{#- The scalar SQL of the slice's start, or none when tests read everything. -#}
+{#- The scalar SQL of the slice's start, or none when tests read everything (also when no
+    hook ran, as in `dbt compile`). -#}
 {% macro landed_since() -%}
     {% if not execute %}{{ return(none) }}{% endif %}
     {% set relation = landed_since_relation() %}
+    {% if load_relation(relation) is none %}{{ return(none) }}{% endif %}
     {% set since = run_query('select landed_since from ' ~ relation).columns[0].values()[0] %}
     {{ return(none if since is none else '(select landed_since from ' ~ relation ~ ')') }}
 {%- endmacro %}
