@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from polars.testing import assert_frame_equal
 
-from benchmarks.dbt_runner import run_dbt
+from benchmarks.dbt_runner import build_pairs, refresh_and_compare
 from benchmarks.json_vs_parquet import compiled_staging, json_staging_sql, staged_rows
 from rawg_simulator.lake import GeneratedLake, LakeSpec, generate
 
@@ -23,10 +23,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> GeneratedLake:
 def test_staging_reads_the_same_rows_from_parquet_and_json(
     generated: GeneratedLake, tmp_path: Path
 ) -> None:
-    run_dbt(tmp_path, generated.lake, tmp_path / "w.duckdb", "compile", "-s", "stg_rawg__games")
     scalars = ["game_id", "dt", "game_slug", "released_on", "updated_at", "rating", "added_count"]
     scalars += ["metacritic_score", "esrb_rating_slug"]
-    from_parquet = staged_rows(compiled_staging(tmp_path))
+    from_parquet = staged_rows(compiled_staging(tmp_path, generated.lake))
     from_json = staged_rows(json_staging_sql(generated.json_lake))
     assert from_parquet.height == SPEC.games
     assert_frame_equal(
@@ -40,3 +39,19 @@ def test_staging_reads_the_same_rows_from_parquet_and_json(
             .list.len()
             .equals(from_json.sort("game_id", "dt")[nested].list.len())
         ), nested
+
+
+def test_every_table_built_incrementally_equals_a_rebuild(
+    generated: GeneratedLake, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "warehouse" / "game_market.duckdb"
+    try:
+        pairs = build_pairs(tmp_path, generated, warehouse, repeats=1)
+        compared = refresh_and_compare(tmp_path, generated, warehouse)
+    finally:
+        generated.remove_next_day()
+    assert len(pairs.full) == len(pairs.incremental) == 1
+    incremental = {"stg_rawg__games", "int_games__latest", "fct_game_daily_snapshots"}
+    assert incremental | {"bridge_game_tags", "stg_rawg__genres"} <= set(compared)
+    assert {table: rows for table, rows in compared.items() if rows[2] or rows[0] != rows[1]} == {}
+    assert compared["stg_rawg__games"][0] == SPEC.games + generated.next_day_rows
