@@ -129,6 +129,12 @@ def test_a_failing_dbt_test_fails_the_subflow_naming_the_nodes(env: Path) -> Non
     )
     with pytest.raises(PipelineError):
         state.result()
+    markdown, logs = asyncio.run(run_details(state.state_details.flow_run_id))
+    # The artifact lists every node, the failing ones first; dbt's lines are the run's log.
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")][1:]
+    assert f"{len(rows)} nodes (" in markdown and len(rows) > 150
+    assert rows[0].startswith("| test | relationships\\_") and "**fail**" in rows[0]
+    assert "Done. PASS=" in logs
 
 
 def test_a_second_build_reads_the_project_back_from_its_partial_parse(env: Path) -> None:
