@@ -42,10 +42,11 @@ test-unit: .venv/.synced ## unit tests only (no processes, no servers)
 	$(RUN) pytest tests/unit
 
 # Both always run; the target fails if either missed a target.
-bench: .venv/.synced ## benchmarks: ingest, then dbt over a generated year (tables of figures)
+bench: .venv/.synced ## benchmarks: ingest, dbt over a generated year, the dbt subflow (tables of figures)
 	@status=0; \
 	$(RUN) python benchmarks/ingest.py || status=$$?; \
 	$(RUN) python benchmarks/transform.py || status=$$?; \
+	$(RUN) python benchmarks/dbt_subflow.py || status=$$?; \
 	exit $$status
 
 lint: .venv/.synced ## ruff check and format check, sqlfluff on the dbt SQL
