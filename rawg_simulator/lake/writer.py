@@ -177,9 +177,12 @@ def generate(spec: LakeSpec, root: Path, *, with_json: bool = True) -> Generated
     return generated
 
 
-def cached_lake(spec: LakeSpec, cache: Path, *, regenerate: bool) -> tuple[GeneratedLake, bool]:
-    """The generated lake for `spec`, from the cache unless missing or `regenerate`."""
-    root = cache / f"transform-{spec.key}"
+def cached_lake(
+    spec: LakeSpec, cache: Path, *, regenerate: bool, with_json: bool = True
+) -> tuple[GeneratedLake, bool]:
+    """The generated lake for `spec`, from the cache unless missing or `regenerate`; without
+    its JSON twin (a lake of its own in the cache) when only dbt reads it."""
+    root = cache / f"transform-{spec.key}{'' if with_json else '-parquet'}"
     record = root / "generated.json"
     if record.exists() and not regenerate:
         saved = json.loads(record.read_text())
@@ -188,7 +191,7 @@ def cached_lake(spec: LakeSpec, cache: Path, *, regenerate: bool) -> tuple[Gener
     for stale in (partial, root):
         shutil.rmtree(stale, ignore_errors=True)
     partial.mkdir(parents=True)
-    generated = generate(spec, partial)
+    generated = generate(spec, partial, with_json=with_json)
     partial.rename(root)
     generated.root = root
     return generated, False
