@@ -42,11 +42,12 @@ test-unit: .venv/.synced ## unit tests only (no processes, no servers)
 	$(RUN) pytest tests/unit
 
 # Both always run; the target fails if either missed a target.
-bench: .venv/.synced ## benchmarks: ingest, dbt over a generated year, the dbt subflow (tables of figures)
+bench: .venv/.synced ## benchmarks: ingest, dbt over a generated year, the dbt subflow, dbt at scale
 	@status=0; \
 	$(RUN) python benchmarks/ingest.py || status=$$?; \
 	$(RUN) python benchmarks/transform.py || status=$$?; \
 	$(RUN) python benchmarks/dbt_subflow.py || status=$$?; \
+	$(RUN) python benchmarks/scale.py || status=$$?; \
 	exit $$status
 
 lint: .venv/.synced ## ruff check and format check, sqlfluff on the dbt SQL
