@@ -24,7 +24,7 @@ import orjson
 from game_market.endpoints import ENDPOINTS
 from rawg_simulator.catalog import Catalog
 from rawg_simulator.config import SandboxConfig
-from rawg_simulator.faults import FAULTS, draw_fault, fault_response
+from rawg_simulator.faults import FAULTS, draw_delay_s, draw_fault, fault_response
 from rawg_simulator.games import Json
 from rawg_simulator.listings import Listings
 from rawg_simulator.protocol import (
@@ -107,6 +107,12 @@ class Stats:
         if fault:
             self.faults[fault] += 1
 
+    def occurrence(self, signature: str) -> int:
+        """How many times the request ``signature`` was seen before; counts this one."""
+        seen = self.seen[signature]
+        self.seen[signature] = seen + 1
+        return seen
+
 
 class SandboxApp:
     """The ASGI application; one instance serves one catalog."""
@@ -154,9 +160,9 @@ class SandboxApp:
         route = self.router.match(request.parts)
         endpoint = route[0] if route else None
         config = self.config
-        fault = draw_fault(config.seed, config.fault_rate, request.signature, self.stats.seen)
-        if config.latency_ms > 0:
-            await asyncio.sleep(config.latency_ms / 1000)
+        fault, delay_s = self._draw(request)
+        if delay_s > 0:
+            await asyncio.sleep(delay_s)
         if fault == "slow":
             await asyncio.sleep(config.slow_ms / 1000)
         if fault in (None, "slow", "truncated"):
@@ -167,6 +173,20 @@ class SandboxApp:
             response = Response(200, response.body[: len(response.body) // 2])
         self.stats.record(endpoint, response.status, fault)
         return response
+
+    def _draw(self, request: Request) -> tuple[str | None, float]:
+        """This request's fault and delay in seconds, seeded per request and occurrence."""
+        config = self.config
+        if config.fault_rate <= 0 and config.latency_jitter_ms <= 0:
+            return None, config.latency_ms / 1000  # nothing to draw: skip the signature
+        signature = request.signature
+        occurrence = self.stats.occurrence(signature)
+        return (
+            draw_fault(config.seed, config.fault_rate, signature, occurrence),
+            draw_delay_s(
+                config.seed, config.latency_ms, config.latency_jitter_ms, signature, occurrence
+            ),
+        )
 
     def _answer(self, request: Request, route: tuple[str, tuple[str, ...]] | None) -> Response:
         if request.method != "GET":
@@ -245,6 +265,7 @@ class SandboxApp:
                 "refresh_share": config.refresh_share,
                 "max_pages_per_query": config.max_pages_per_query,
                 "latency_ms": config.latency_ms,
+                "latency_jitter_ms": config.latency_jitter_ms,
                 "fault_rate": config.fault_rate,
             },
             "process": {
