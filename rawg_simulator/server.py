@@ -17,6 +17,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -38,6 +39,7 @@ from rawg_simulator.protocol import (
     Scope,
     Send,
     game_query,
+    gzipped,
     json_response,
     lifespan,
     page_number,
@@ -98,14 +100,17 @@ class Stats:
         self.by_status: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
+        self.gzipped = 0
 
-    def record(self, endpoint: str | None, status: int, fault: str | None) -> None:
+    def record(self, endpoint: str | None, response: Response, fault: str | None) -> None:
         self.requests += 1
         if endpoint:
             self.by_endpoint[endpoint] += 1
-        self.by_status[str(status)] += 1
+        self.by_status[str(response.status)] += 1
         if fault:
             self.faults[fault] += 1
+        if (b"content-encoding", b"gzip") in response.headers:
+            self.gzipped += 1
 
     def occurrence(self, signature: str) -> int:
         """How many times the request ``signature`` was seen before; counts this one."""
@@ -169,9 +174,11 @@ class SandboxApp:
             response = self._answer(request, route)
         else:
             response = fault_response(fault, config.retry_after_s)
-        if fault == "truncated":
-            response = Response(200, response.body[: len(response.body) // 2])
-        self.stats.record(endpoint, response.status, fault)
+        if request.accepts_gzip:
+            response = gzipped(response)
+        if fault == "truncated":  # cut on the wire: inside the gzip stream when there is one
+            response = replace(response, body=response.body[: len(response.body) // 2])
+        self.stats.record(endpoint, response, fault)
         return response
 
     def _draw(self, request: Request) -> tuple[str | None, float]:
@@ -257,6 +264,7 @@ class SandboxApp:
             "by_endpoint": {name: stats.by_endpoint[name] for name in self.router.endpoints},
             "by_status": dict(sorted(stats.by_status.items())),
             "faults": {name: stats.faults[name] for name in FAULTS},
+            "gzipped": stats.gzipped,
             "config": {
                 "games": config.games,
                 "seed": config.seed,

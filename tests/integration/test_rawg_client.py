@@ -2,8 +2,8 @@
 
 Every retry, budget, paging, window-split and redaction rule is covered exactly in
 ``tests/unit/test_rawg_client.py`` on ``httpx.MockTransport``. What stays here needs the real
-aiohttp transport on a real socket: the sandbox end to end (its pages and its seeded faults,
-including bodies cut short mid-stream), a read timeout, and a refused connection.
+aiohttp transport on a real socket: the sandbox end to end (its gzipped pages and its seeded
+faults, including bodies cut short mid-stream), a read timeout, and a refused connection.
 """
 
 from __future__ import annotations
@@ -63,7 +63,9 @@ def test_every_sandbox_page_arrives_with_one_request_each(sandbox_url: str) -> N
     reset_sandbox(sandbox_url)
     pages, stats, plan = collect(client_for(sandbox_url), params)
     ids = [item["id"] for p in pages for item in p.items]
-    assert sandbox_stats(sandbox_url)["by_endpoint"]["games"] == stats.requests
+    served = sandbox_stats(sandbox_url)
+    assert served["by_endpoint"]["games"] == stats.requests
+    assert served["gzipped"] == stats.requests  # every page asked for gzip and came gzipped
     assert plan.expected == len(ids) == len(set(ids)) > 40
     assert set(ids) == truth(sandbox_url, {"updated": f"{DAY},{DAY}"})
     # Exactly ceil(count / 40) requests: nothing walked twice, nothing wasted.

@@ -1,5 +1,5 @@
 """The RAWG sandbox's HTTP API, driven in-process through its ASGI app: paging, keys,
-routes, determinism, faults, delays and stats."""
+routes, determinism, gzip, faults, delays and stats."""
 
 from __future__ import annotations
 
@@ -175,6 +175,45 @@ def test_same_seed_serves_identical_bytes(base: str, client: InProcessClient) ->
         assert all(
             a != b for a, b in zip(bodies(other, other.base), bodies(client, base), strict=True)
         )
+
+
+# -- gzip ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [
+        ("gzip, deflate", True),  # what httpx sends
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("*", True),
+        ("identity", False),
+        ("gzip;q=0", False),
+        ("deflate, br", False),
+    ],
+)
+def test_answers_are_gzipped_when_the_client_accepts_gzip(
+    base: str, client: InProcessClient, accept_encoding: str, gzipped: bool
+) -> None:
+    reset_sandbox(base, client)
+    headers = {"Accept-Encoding": accept_encoding}
+    response = get(client, f"{base}/games", headers=headers, page_size=40)
+    assert len(response.json()["results"]) == 40  # httpx decodes what it was sent
+    on_the_wire = int(response.headers["content-length"])
+    if gzipped:
+        assert response.headers["content-encoding"] == "gzip"
+        assert on_the_wire < len(response.content) / 4
+    else:
+        assert "content-encoding" not in response.headers
+        assert on_the_wire == len(response.content)
+    assert sandbox_stats(base, client)["gzipped"] == int(gzipped)
+
+
+def test_a_truncated_answer_is_cut_on_the_wire_inside_its_gzip_stream() -> None:
+    with InProcessClient(config(games=400, fault_rate=1.0, slow_ms=1)) as faulty:
+        answers = [get(faulty, f"{faulty.base}/games", page=p, page_size=5) for p in range(1, 81)]
+        truncated = [a for a in answers if classify(a) == "truncated"]
+        assert len(truncated) == sandbox_stats(faulty.base, faulty)["faults"]["truncated"] > 0
+        assert all(a.headers["content-encoding"] == "gzip" for a in truncated)
 
 
 # -- faults ----------------------------------------------------------------------------------
