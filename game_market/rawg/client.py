@@ -189,6 +189,9 @@ class RawgClient:
                 response = await self._http.get(path, params={**params, "key": self._key})
             except httpx.TransportError as exc:
                 return read_transport_error(exc)
+            except httpx.DecodingError:
+                # A corrupt gzip stream is a damaged answer like invalid JSON, worth asking again.
+                return Outcome(status="malformed body", detail="undecodable gzip body")
         # Parsing happens after the slot is freed, so the next request is already on its way.
         return read_response(response)
 

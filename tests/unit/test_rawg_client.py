@@ -7,6 +7,8 @@ the quota (what the script saw, the budget, the stats) and the exact error messa
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import logging
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -142,6 +144,20 @@ def test_a_detail_page_counts_as_a_page_and_404_means_gone() -> None:
     assert (stats.pages, stats.requests, budget.used, budget.reserved) == (1, 2, 2, 0)
 
 
+def test_pages_are_asked_for_and_read_gzip_compressed() -> None:
+    asked: list[str] = []
+    items = [{"id": 1, "name": "Ølstrøm 🚀"}, {"id": 2, "name": "Game 2"}]
+    compressed = gzip.compress(json.dumps({"count": 2, "results": items}).encode())
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        asked.append(request.headers["accept-encoding"])
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=compressed)
+
+    pages, stats, _ = collect(client_for(httpx.MockTransport(handle)))
+    assert "gzip" in asked[0].replace(" ", "").split(",")
+    assert pages[0].items == items and stats.requests == 1
+
+
 def test_the_client_must_be_opened_before_use() -> None:
     client = client_for(Script({}).transport())
     with pytest.raises(RuntimeError, match="async with RawgClient"):
@@ -162,10 +178,23 @@ def test_the_client_must_be_opened_before_use() -> None:
         Answer(200, b'{"count": 1, "results": [{"id"'),
         Answer(200, b"<html>Just a moment...</html>"),
         Answer(200, b"[1, 2]"),
+        Answer(200, b"not a gzip stream", {"Content-Encoding": "gzip"}),
         Answer(error=httpx.ReadTimeout("timed out")),
         Answer(error=httpx.ConnectError("connection refused")),
     ],
-    ids=["500", "502", "503", "408", "429", "truncated", "html", "list", "timeout", "refused"],
+    ids=[
+        "500",
+        "502",
+        "503",
+        "408",
+        "429",
+        "truncated",
+        "html",
+        "list",
+        "bad-gzip",
+        "timeout",
+        "refused",
+    ],
 )
 def test_a_passing_failure_is_retried_and_every_attempt_is_counted(failure: Answer) -> None:
     script = Script({1: [failure, failure, page(2, [1, 2])]})
