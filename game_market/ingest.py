@@ -36,6 +36,8 @@ class IngestReport(PartitionCounts):
     seconds: float = 0.0
     publish_seconds: float = 0.0  # of ``seconds``: dedup, write and publish of the partition
     split_probes: int = 0
+    # What a client wasting no request would have spent: see ``QueryPlan.min_requests``.
+    min_requests: int = 0
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,7 +109,7 @@ async def ingest_partition(
         if spec.kind == Kind.DETAILS:
             wanted = _detail_candidates(lake, dt, detail_budget, report)
             await _fetch_details(client, spec, wanted, lander, stats, report)
-            report.expected_rows = len(wanted)
+            report.expected_rows = report.min_requests = len(wanted)
         else:
             limit = resolve_max_pages(spec, max_pages)
             plan = QueryPlan()
@@ -126,6 +128,7 @@ async def ingest_partition(
             ):
                 await lander.land([(page.number, page.items) for page in batch])
             report.expected_rows = plan.expected
+            report.min_requests = plan.min_requests
             report.truncated = limit is not None and (plan.expected or 0) > limit * client.page_size
             report.notes.extend(plan.notes)
             if not report.truncated and plan.expected is not None:

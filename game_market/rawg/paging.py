@@ -40,6 +40,11 @@ class QueryPlan:
 
     expected: int | None = None
     notes: list[str] = field(default_factory=list)
+    # The requests a client that wastes none needs for what RAWG reported: every page the
+    # window (and a page cap) lets it read, at least one per query, plus the first page of
+    # each query found too big to page, which no client learns about any cheaper. Rows no
+    # narrower query can reach cost nothing here, since no request can fetch them.
+    min_requests: int = 0
 
 
 async def iter_pages(
@@ -62,6 +67,7 @@ async def iter_pages(
     """
     base = {**params, "page_size": client.page_size}
     first = await fetch_page(client, path, base, 1, endpoint=endpoint, stats=stats)
+    plan.min_requests += 1
     if first is None:
         plan.expected = plan.expected if plan.expected is not None else 0
         return
@@ -82,6 +88,7 @@ async def iter_pages(
                 yield batch
             covered += sub_plan.expected or 0
             plan.notes.extend(sub_plan.notes)
+            plan.min_requests += sub_plan.min_requests
         # Rows no narrower query matches (RAWG games with no release date).
         unmatched = max(0, first.count - covered)
         if unmatched:
@@ -116,6 +123,7 @@ async def _rest(
         return last_page(count, client.page_size, client.window_pages, max_pages)
 
     target = target_for(first.count)
+    plan.min_requests += max(0, target - 1)
     if math.ceil(first.count / client.page_size) > client.window_pages:
         hidden = first.count - client.window_pages * client.page_size
         plan.notes.append(f"{describe_range(base)}: {hidden} rows beyond the 500-page window")
@@ -174,6 +182,7 @@ async def _rest(
                 grown = target_for(outcome.count)
                 if grown > target:
                     reservation.add(grown - target, what)
+                    plan.min_requests += grown - target
                     target = grown
                     hire()
                 batch.append(outcome)

@@ -82,21 +82,22 @@ def test_every_page_arrives_once_with_the_in_flight_cap_filled() -> None:
     assert sorted(script.pages_asked) == list(range(1, 16))  # each page asked exactly once
     assert script.peak_in_flight == 4  # pages 2..15 overlap, never more than the cap
     assert plan.expected == 600 and stats.requests == stats.pages == 15 and stats.retries == 0
+    assert plan.min_requests == 15
 
 
 def test_max_pages_caps_the_query() -> None:
     script = Script(full_pages(400))
-    pages, stats, _ = collect(client_for(script.transport()), max_pages=3)
+    pages, stats, plan = collect(client_for(script.transport()), max_pages=3)
     assert sorted(p.number for p in pages) == sorted(script.pages_asked) == [1, 2, 3]
-    assert stats.requests == 3
+    assert stats.requests == plan.min_requests == 3
 
 
 def test_a_query_that_grows_while_paging_is_followed_to_its_new_end() -> None:
     script = Script({1: [page(80, [1])], 2: [page(120, [2])], 3: [page(120, [3])]})
     budget = RequestBudget(10)
-    pages, _, _ = collect(client_for(script.transport(), budget=budget))
+    pages, _, plan = collect(client_for(script.transport(), budget=budget))
     assert sorted(p.number for p in pages) == [1, 2, 3]
-    assert (budget.used, budget.reserved) == (3, 0)
+    assert (budget.used, budget.reserved, plan.min_requests) == (3, 0, 3)
 
 
 def test_404_past_the_last_page_is_the_end_of_data() -> None:
@@ -112,6 +113,7 @@ def test_404_past_the_last_page_is_the_end_of_data() -> None:
 def test_404_on_the_first_page_is_an_empty_query() -> None:
     pages, stats, plan = collect(client_for(Script({}).transport()))
     assert (pages, plan.expected, stats.requests, stats.pages) == ([], 0, 1, 0)
+    assert plan.min_requests == 1  # asking is the only way to learn a query is empty
 
 
 def test_an_answer_without_results_names_the_changed_api_shape() -> None:
@@ -199,10 +201,11 @@ def test_the_client_must_be_opened_before_use() -> None:
 def test_a_passing_failure_is_retried_and_every_attempt_is_counted(failure: Answer) -> None:
     script = Script({1: [failure, failure, page(2, [1, 2])]})
     client = client_for(script.transport())
-    pages, stats, _ = collect(client)
+    pages, stats, plan = collect(client)
     assert [item["id"] for item in pages[0].items] == [1, 2]
     assert script.pages_asked == [1, 1, 1]
     assert (stats.requests, stats.retries, client.usage["games"]) == (3, 2, 3)
+    assert plan.min_requests == 1  # the retries are on top
 
 
 def test_429_waits_for_retry_after() -> None:
@@ -355,6 +358,8 @@ def test_a_query_beyond_the_window_is_split_and_nothing_is_lost() -> None:
     assert plan.expected == 310 and stats.split_probes > 0
     assert len(games.seen) == len(set(games.seen)) == stats.requests  # no page asked twice
     assert all(number <= 2 for _, _, number in games.seen)  # nothing asked past the window
+    # Frugal: a page per 40 reachable rows of each query paged, a first page per split one.
+    assert plan.min_requests == stats.requests
     # The undated rest is reported, not silently lost.
     assert plan.notes[0] == f"query updated={DAY},{DAY} holds 310 rows: split"
     assert plan.notes[-1] == (
