@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+import orjson
 import polars as pl
 
 from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind
@@ -126,7 +127,7 @@ async def ingest_partition(
                 max_pages=limit,
                 split=spec.kind == Kind.DAILY,
             ):
-                await lander.land([(page.number, page.items) for page in batch])
+                await lander.land([(page.number, page.raw_items) for page in batch])
             report.expected_rows = plan.expected
             report.min_requests = plan.min_requests
             report.truncated = limit is not None and (plan.expected or 0) > limit * client.page_size
@@ -181,11 +182,12 @@ class _Lander:
         self._drift = drift
         self._ingested_at = datetime.now(UTC)
 
-    async def land(self, pages: list[tuple[int, list[Any]]]) -> None:
-        """Normalize pages in one call (cheaper per page), then give each row its page."""
-        items = [item for _, page_items in pages for item in page_items]
-        batch = self._schema.normalize(
-            items, page=pages[0][0], run_id=self._run_id, ingested_at=self._ingested_at
+    async def land(self, pages: list[tuple[int, list[bytes]]]) -> None:
+        """Normalize pages (items as JSON bytes) in one call (cheaper per page), then give
+        each row its page."""
+        raws = [raw for _, page_items in pages for raw in page_items]
+        batch = self._schema.normalize_raw(
+            raws, page=pages[0][0], run_id=self._run_id, ingested_at=self._ingested_at
         )
         frame = batch.frame
         if len(pages) > 1:
@@ -246,7 +248,7 @@ async def _fetch_details(
                 if detail is None:
                     missing += 1
                 else:
-                    await lander.land([(position, [detail])])
+                    await lander.land([(position, [orjson.dumps(detail)])])
     finally:
         reservation.close()
     if missing:

@@ -27,7 +27,7 @@ from game_market.errors import (
 from game_market.rawg import Page, QueryPlan, RawgClient, RequestBudget, RequestStats, redact
 from game_market.rawg.retries import MAX_RETRY_AFTER_S, RetryPolicy, retry_after_seconds
 from game_market.rawg.windows import split_query
-from tests.support.rawg_script import Answer, Script, WindowedGames, page
+from tests.support.rawg_script import Answer, Script, WindowedGames, items_of, page
 
 URL = "http://rawg.test/api"
 KEY = "unit-test-secret-key-0123"
@@ -77,7 +77,7 @@ def full_pages(count: int, delay_s: float = 0.0) -> dict[int, list[Answer]]:
 def test_every_page_arrives_once_with_the_in_flight_cap_filled() -> None:
     script = Script(full_pages(600, delay_s=0.02))
     pages, stats, plan = collect(client_for(script.transport(), max_concurrency=4))
-    ids = [item["id"] for p in pages for item in p.items]
+    ids = [item["id"] for p in pages for item in items_of(p)]
     assert ids and sorted(ids) == list(range(1, 601))
     assert sorted(script.pages_asked) == list(range(1, 16))  # each page asked exactly once
     assert script.peak_in_flight == 4  # pages 2..15 overlap, never more than the cap
@@ -157,7 +157,7 @@ def test_pages_are_asked_for_and_read_gzip_compressed() -> None:
 
     pages, stats, _ = collect(client_for(httpx.MockTransport(handle)))
     assert "gzip" in asked[0].replace(" ", "").split(",")
-    assert pages[0].items == items and stats.requests == 1
+    assert items_of(pages[0]) == items and stats.requests == 1
 
 
 def test_the_client_must_be_opened_before_use() -> None:
@@ -202,7 +202,7 @@ def test_a_passing_failure_is_retried_and_every_attempt_is_counted(failure: Answ
     script = Script({1: [failure, failure, page(2, [1, 2])]})
     client = client_for(script.transport())
     pages, stats, plan = collect(client)
-    assert [item["id"] for item in pages[0].items] == [1, 2]
+    assert [item["id"] for item in items_of(pages[0])] == [1, 2]
     assert script.pages_asked == [1, 1, 1]
     assert (stats.requests, stats.retries, client.usage["games"]) == (3, 2, 3)
     assert plan.min_requests == 1  # the retries are on top
@@ -214,7 +214,7 @@ def test_429_waits_for_retry_after() -> None:
     started = time.perf_counter()
     pages, stats, _ = collect(client_for(script.transport()))
     waited = time.perf_counter() - started
-    assert pages[0].items[0]["id"] == 7 and stats.retries == 1
+    assert items_of(pages[0])[0]["id"] == 7 and stats.retries == 1
     assert waited >= 1.0  # backoff alone would be 1-2 ms here
 
 
@@ -352,7 +352,7 @@ def test_a_query_beyond_the_window_is_split_and_nothing_is_lost() -> None:
     games = WindowedGames(dated_games(300, 10), window_pages=2)
     client = client_for(games.transport(), window_pages=2)
     pages, stats, plan = collect(client, {"updated": f"{DAY},{DAY}"}, split=True)
-    ids = [item["id"] for p in pages for item in p.items]
+    ids = [item["id"] for p in pages for item in items_of(p)]
     assert len(ids) == len(set(ids)) == 300  # none twice
     assert set(ids) == set(range(1, 301))  # every dated game
     assert plan.expected == 310 and stats.split_probes > 0
