@@ -201,7 +201,7 @@ def main() -> int:
             f"{TARGET_CPU_MS_PER_PAGE} ms, the old small pages' figure",
         ),
         *(
-            (ratio >= TARGET_RATIO, f"{name}: {ratio:.2f} of ideal >= {TARGET_RATIO}")
+            (ratio >= TARGET_RATIO, f"{name}: {ratio:.3f} of ideal >= {TARGET_RATIO}")
             for name, _, _, ratio in rows
             if ratio is not None
         ),
