@@ -191,7 +191,7 @@ def main() -> int:
     print(
         f"{args.rss_games:,}-game ingest over {args.days} daily partitions: {rows_:,} rows, "
         f"{requests:,} requests (minimum {minimum:,}, retries {retries}, wasted {wasted}), "
-        f"peak RSS {peak_mb:.0f} MB, {seconds:.1f} s, {cpu_ms:.2f} CPU ms per page"
+        f"peak RSS {peak_mb:.1f} MB, {seconds:.1f} s, {cpu_ms:.2f} CPU ms per page"
     )
 
     goals = [
@@ -212,7 +212,7 @@ def main() -> int:
         ),
         (
             peak_mb < TARGET_RSS_MB,
-            f"peak RSS {peak_mb:.0f} MB < {TARGET_RSS_MB} MB for the "
+            f"peak RSS {peak_mb:.1f} MB < {TARGET_RSS_MB} MB for the "
             f"{args.rss_games:,}-game ingest",
         ),
     ]
