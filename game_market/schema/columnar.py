@@ -4,7 +4,7 @@ not type, and Arrow builds the columns from them, dates parsed in Arrow too.
 
 It takes only batches the declared types fit exactly. Any other batch (a value of another
 type, an unknown top-level key, an item that is not an object, a null inside a list, a date
-in another form) returns None and goes through ``EndpointSchema.normalize``, the dict path,
+in another form) raises ``DoesNotFit`` and goes through ``EndpointSchema.normalize``, the dict path,
 which keeps such values in ``_raw`` and counts them as drift. Both give the same typed
 columns for the same items (tests/unit/test_schemas.py).
 
@@ -111,11 +111,12 @@ def _compile(declared: Scalar | Obj | ListOf) -> tuple[Any, Build]:
 
     def build_list(values: list[Any]) -> pa.Array:
         mask = _nulls(values)
-        present = values if mask is None else [v for v in values if v is not None]
-        offsets = list(accumulate(map(len, present), initial=0))
-        if mask is not None:  # a null list takes no room: repeat the offset before it
-            ends = iter(offsets[1:])
-            offsets = [0, *(offsets[0] if v is None else next(ends) for v in values)]
+        if mask is None:
+            present, lengths = values, map(len, values)
+        else:  # a null list takes no room in the elements
+            present = [v for v in values if v is not None]
+            lengths = (0 if v is None else len(v) for v in values)
+        offsets = list(accumulate(lengths, initial=0))
         flat = build_elements(list(chain.from_iterable(present)))
         return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat, mask=mask)
 
@@ -155,7 +156,7 @@ def _struct_for(
     for index, (key, node) in enumerate(tree.items()):
         attribute = f"f{index}"
         if isinstance(node, Attr):
-            python_type = _arrow_builder(node.type)[0]  # type: ignore[arg-type]
+            python_type = _arrow_builder(node.type)[0]
             leaves.append((attrgetter(attribute), (key,)))
         else:
             python_type, read_sub = _struct_for(node, f"{name}_{key}")

@@ -589,6 +589,22 @@ def test_the_columnar_path_lands_what_the_dict_path_does(path: Path) -> None:
     assert fast.drift == old.drift == Counter()
 
 
+def test_nulls_take_the_columnar_path_and_land_as_the_dict_path_does() -> None:
+    items = [
+        game(id=1, platforms=None, esrb_rating=None),
+        game(id=2, tags=[{"id": 9, "name": None}], genres=None),
+        game(id=3, platforms=[{"platform": None, "released_at": None}], released=None),
+        game(id=4),
+    ]
+    raws = [orjson.dumps(item) for item in items]
+    spec = ENDPOINTS["games"]
+    assert ColumnarReader(spec.attrs, spec.raw_only).read(raws).num_rows == 4
+    fast = spec.schema.normalize_raw(raws, page=1, run_id="run-1", ingested_at=INGESTED_AT)
+    assert_frame_equal(fast.frame, normalize("games", items).frame)
+    assert fast.frame["platforms"].to_list()[0] is None
+    assert len(fast.frame["platforms"].to_list()[3]) == len(items[3]["platforms"])
+
+
 def test_a_batch_the_columnar_path_does_not_fit_is_read_as_dicts() -> None:
     items = [game(), game(id=8, rating="4.5"), game(id=9, tags=[None]), game(id=10, new=1)]
     for kept in range(len(items) + 1):
