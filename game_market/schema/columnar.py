@@ -4,12 +4,13 @@ not type, and Arrow builds the columns from them, dates parsed in Arrow too.
 
 It takes only batches the declared types fit exactly. Any other batch (a value of another
 type, an unknown top-level key, an item that is not an object, a null inside a list, a date
-in another form) raises ``DoesNotFit`` and goes through ``EndpointSchema.normalize``, the dict path,
-which keeps such values in ``_raw`` and counts them as drift. Both give the same typed
-columns for the same items (tests/unit/test_schemas.py).
+in another form) raises ``DoesNotFit`` and goes through ``EndpointSchema.normalize``, the
+dict path, which keeps such values in ``_raw`` and counts them as drift. Both give the same
+typed columns for the same items (tests/unit/test_schemas.py).
 
 Why: on RAWG-sized pages (40 items of ~8.5 KB) parsing into dicts with orjson and walking
-them cost 5.6 ms of CPU per page, this 2.1 ms (measured in one process, 2 cores).
+them cost 6.4 ms of CPU per page, this 4.8 ms (one process, medians of 3 alternating runs;
+README, "Benchmarks").
 """
 
 from __future__ import annotations
