@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+import orjson
 import polars as pl
 
 from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind
@@ -36,6 +37,8 @@ class IngestReport(PartitionCounts):
     seconds: float = 0.0
     publish_seconds: float = 0.0  # of ``seconds``: dedup, write and publish of the partition
     split_probes: int = 0
+    # What a client wasting no request would have spent: see ``QueryPlan.min_requests``.
+    min_requests: int = 0
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,7 +110,7 @@ async def ingest_partition(
         if spec.kind == Kind.DETAILS:
             wanted = _detail_candidates(lake, dt, detail_budget, report)
             await _fetch_details(client, spec, wanted, lander, stats, report)
-            report.expected_rows = len(wanted)
+            report.expected_rows = report.min_requests = len(wanted)
         else:
             limit = resolve_max_pages(spec, max_pages)
             plan = QueryPlan()
@@ -124,8 +127,9 @@ async def ingest_partition(
                 max_pages=limit,
                 split=spec.kind == Kind.DAILY,
             ):
-                await lander.land([(page.number, page.items) for page in batch])
+                await lander.land([(page.number, page.raw_items) for page in batch])
             report.expected_rows = plan.expected
+            report.min_requests = plan.min_requests
             report.truncated = limit is not None and (plan.expected or 0) > limit * client.page_size
             report.notes.extend(plan.notes)
             if not report.truncated and plan.expected is not None:
@@ -178,11 +182,12 @@ class _Lander:
         self._drift = drift
         self._ingested_at = datetime.now(UTC)
 
-    async def land(self, pages: list[tuple[int, list[Any]]]) -> None:
-        """Normalize pages in one call (cheaper per page), then give each row its page."""
-        items = [item for _, page_items in pages for item in page_items]
-        batch = self._schema.normalize(
-            items, page=pages[0][0], run_id=self._run_id, ingested_at=self._ingested_at
+    async def land(self, pages: list[tuple[int, list[bytes]]]) -> None:
+        """Normalize pages (items as JSON bytes) in one call (cheaper per page), then give
+        each row its page."""
+        raws = [raw for _, page_items in pages for raw in page_items]
+        batch = self._schema.normalize_raw(
+            raws, page=pages[0][0], run_id=self._run_id, ingested_at=self._ingested_at
         )
         frame = batch.frame
         if len(pages) > 1:
@@ -243,7 +248,7 @@ async def _fetch_details(
                 if detail is None:
                     missing += 1
                 else:
-                    await lander.land([(position, [detail])])
+                    await lander.land([(position, [orjson.dumps(detail)])])
     finally:
         reservation.close()
     if missing:

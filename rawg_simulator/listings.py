@@ -3,14 +3,15 @@
 Rendered list items are memoised as bytes per (game, shape, as-of day), so the sandbox never
 bottlenecks a benchmark: RAWG's own servers do not slow down because a client got faster.
 The memo is ``functools.lru_cache`` bounded by count (``ITEM_CACHE_SIZE``), the one cache
-mechanism of the simulator (the query memos use it too): items are small and of bounded
-size (slim ~2.5 KB, full ~3.3 KB, at most ~7 KB), so a count bounds memory as a byte total
-would. It replaced a hand-written cache bounded by 256 MB of item bytes, because measured
-(2 cores, load 4-9, interleaved with the old sandbox) it costs neither speed nor memory:
-sandbox CPU over the ingest benchmark's 100,000-game ingest 17.7-21.1 s against 19.2-20.3 s,
-0.42-0.48 s per 1,000 warm pages against 0.44; sandbox RSS after that ingest 255 MB against
-1,305 MB. Most of that gap is orjson's output buffer, which the old cache kept whole (see
-``_render_item_bytes``): 256 MB of counted bytes held ~1 GB.
+mechanism of the simulator (the query memos use it too): items are of bounded size (slim
+~8.5 KB, full ~11 KB, at most ~17 KB, like RAWG's), so a count bounds memory as a byte
+total would. It replaced a hand-written cache bounded by 256 MB of item bytes, because
+measured (2 cores, load 4-9, interleaved with the old sandbox, on the ~2.5 KB items of the
+time) it costs neither speed nor memory: sandbox CPU over the ingest benchmark's
+100,000-game ingest 17.7-21.1 s against 19.2-20.3 s, 0.42-0.48 s per 1,000 warm pages
+against 0.44; sandbox RSS after that ingest 255 MB against 1,305 MB. Most of that gap is
+orjson's output buffer, which the old cache kept whole (see ``_render_item_bytes``): 256 MB
+of counted bytes held ~1 GB.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from rawg_simulator.reference import GENRES, PARENT_PLATFORMS, PLATFORM_INDEX, P
 from rawg_simulator.render import Renderer
 from rawg_simulator.studios import Studios
 
-ITEM_CACHE_SIZE = 1 << 16  # rendered items: ~160 MB of slim ones (measured), ~220 MB of full
+# Holds the ingest benchmark's 20,000-game day, so its warm sandbox never renders again:
+# ~280 MB of slim items, ~360 MB of full ones.
+ITEM_CACHE_SIZE = 1 << 15
 
 
 class Listings:

@@ -7,7 +7,8 @@ wins, unusable page sizes are ignored, a malformed filter is a 400 naming the pa
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+import zlib
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,6 +27,8 @@ MAX_PAGE_SIZE = 40
 JSON = b"application/json"
 HTML = b"text/html; charset=utf-8"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# nginx's default gzip_comp_level: RAWG's answers are compressed on the fly like this.
+GZIP_LEVEL = 1
 
 
 class BadRequest(Exception):
@@ -59,6 +62,7 @@ class Request:
     parts: tuple[str, ...]  # path segments after /api
     params: dict[str, list[str]]
     base: str  # scheme://host
+    accepts_gzip: bool = False
 
     def get(self, name: str) -> str | None:
         values = self.params.get(name)
@@ -88,7 +92,39 @@ def parse_request(scope: Scope) -> Request:
         parts=tuple(part for part in path.split("/")[2:] if part),
         params=parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True),
         base=f"{scope['scheme']}://{host}",
+        accepts_gzip=_accepts_gzip(
+            value for name, value in scope["headers"] if name == b"accept-encoding"
+        ),
     )
+
+
+def _accepts_gzip(header_values: Iterable[bytes]) -> bool:
+    """Whether Accept-Encoding lists gzip (or ``*``) with a weight above 0."""
+    for value in header_values:
+        for entry in value.decode("latin-1").lower().split(","):
+            coding, *params = (part.strip() for part in entry.split(";"))
+            if coding in ("gzip", "*") and _weight(params) > 0:
+                return True
+    return False
+
+
+def _weight(params: list[str]) -> float:
+    """The ``q`` of an Accept-Encoding entry: 1 without one, 0 when unreadable."""
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def gzipped(response: Response) -> Response:
+    """``response`` with its body gzip-compressed (deterministic: no timestamp in the header)."""
+    body = zlib.compress(response.body, GZIP_LEVEL, wbits=31)
+    headers = (*response.headers, (b"content-encoding", b"gzip"), (b"vary", b"accept-encoding"))
+    return Response(response.status, body, response.content_type, headers)
 
 
 def page_number(raw: str | None) -> int:

@@ -195,6 +195,45 @@ ESRB_RATINGS: tuple[tuple[int, str, str, str], ...] = (
     (5, "Adults Only", "adults-only", "Только для взрослых"),
 )
 
+# Pieces of the system requirements RAWG copies from the stores into list items (see
+# games_list_page1_2026-01.json): Steam's HTML for PC and Linux, plain text elsewhere.
+# fmt: off
+REQUIREMENT_OS = (
+    "Windows 7 64-bit", "Windows 10 64-bit", "Windows 10/11 (64-bit)", "Windows® 7/Vista/XP",
+    "Windows 8.1 64 Bit, Windows 7 64 Bit Service Pack 1", "Windows XP / Windows Vista",
+)
+REQUIREMENT_CPUS = (
+    "Intel Core i5-4460 or AMD FX-6300", "Intel® Core™ 2 Duo E6600 or AMD Phenom™ X3 8750",
+    "Dual core from Intel or AMD at 2.8 GHz", "Intel Core i7-4770K / AMD Ryzen 5 1500X",
+    "1.8 GHz Processor", "Intel Core i3-4130, AMD FX8350", "2.4+ GHz Quad core",
+)
+REQUIREMENT_GPUS = (
+    "NVIDIA GeForce GTX 760 or AMD Radeon R7 260x", "3D graphics card compatible with DirectX 9",
+    "Video card must be 256 MB or more and should be a DirectX 9-compatible with support for "
+    "Pixel Shader 3.0", "NVIDIA GeForce GTX 1060 6GB / AMD Radeon RX 580 8GB",
+    "Intel HD Graphics 4000 or better", "GeForce 9800GTX+ (1GB)",
+)
+REQUIREMENT_NOTES = (
+    "1080p, 16:9 recommended", "Requires a 64-bit processor and operating system",
+    "Internet connection required for activation and online play. Unlisted specifications "
+    "may not be supported by publisher.", "SSD recommended",
+)
+REQUIREMENT_RU = (
+    "Core 2 Duo/Athlon 64 3 ГГц", "Pentium 4/Athlon XP 1.7 ГГц", "Core i5-4460/FX-6300",
+    "3D-ускоритель со 128 Мб памяти", "GeForce 8800/Radeon X9800", "GeForce GTX 760/Radeon R7",
+)
+APPLE_DEVICES = (
+    "iPad 2 Wifi", "iPad 2 3G", "iPhone 4S", "iPad Third Gen", "iPad Third Gen 4G", "iPhone 5",
+    "iPod Touch Fifth Gen", "iPad Fourth Gen", "iPad Fourth Gen 4G", "iPad Mini", "iPad Mini 4G",
+    "iPhone 5c", "iPhone 5s", "iPad Air", "iPad Air Cellular", "iPad Mini Retina",
+    "iPad Mini Retina Cellular", "iPhone 6", "iPhone 6 Plus", "iPad Air 2", "iPad Air 2 Cellular",
+    "iPad Mini 3", "iPad Mini 3 Cellular", "iPod Touch Sixth Gen", "iPhone 6s", "iPhone 6s Plus",
+    "iPad Mini 4", "iPad Mini 4 Cellular", "iPad Pro", "iPad Pro Cellular", "iPad Pro 9.7",
+    "iPad Pro 9.7 Cellular", "iPhone SE", "iPhone 7", "iPhone 7 Plus", "iPhone 8",
+    "iPhone 8 Plus", "iPhone X",
+)
+# fmt: on
+
 # (id, title) of RAWG's rating buckets, best first
 RATING_TITLES = ((5, "exceptional"), (4, "recommended"), (3, "meh"), (1, "skip"))
 # the keys of `added_by_status`

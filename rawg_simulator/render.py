@@ -140,8 +140,8 @@ class Renderer:
                 {
                     "platform": self.platform_full[bit],
                     "released_at": f.released,
-                    "requirements_en": f.pc_requirements if bit == 0 else None,
-                    "requirements_ru": None,
+                    "requirements_en": f.requirements_en.get(PLATFORMS[bit][0]),
+                    "requirements_ru": f.requirements_ru if bit == 0 else None,
                 }
                 for bit in bits(core.platform_mask)
             ],
@@ -254,7 +254,7 @@ class Renderer:
                 {
                     "platform": self.platform_full[bit],
                     "released_at": f.released,
-                    "requirements": (f.pc_requirements or {}) if bit == 0 else {},
+                    "requirements": f.requirements_en.get(PLATFORMS[bit][0], {}),
                 }
                 for bit in platform_bits
             ],

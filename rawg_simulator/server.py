@@ -17,6 +17,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -24,7 +25,7 @@ import orjson
 from game_market.endpoints import ENDPOINTS
 from rawg_simulator.catalog import Catalog
 from rawg_simulator.config import SandboxConfig
-from rawg_simulator.faults import FAULTS, draw_fault, fault_response
+from rawg_simulator.faults import FAULTS, draw_delay_s, draw_fault, fault_response
 from rawg_simulator.games import Json
 from rawg_simulator.listings import Listings
 from rawg_simulator.protocol import (
@@ -38,6 +39,7 @@ from rawg_simulator.protocol import (
     Scope,
     Send,
     game_query,
+    gzipped,
     json_response,
     lifespan,
     page_number,
@@ -98,14 +100,23 @@ class Stats:
         self.by_status: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
+        self.gzipped = 0
 
-    def record(self, endpoint: str | None, status: int, fault: str | None) -> None:
+    def record(self, endpoint: str | None, response: Response, fault: str | None) -> None:
         self.requests += 1
         if endpoint:
             self.by_endpoint[endpoint] += 1
-        self.by_status[str(status)] += 1
+        self.by_status[str(response.status)] += 1
         if fault:
             self.faults[fault] += 1
+        if (b"content-encoding", b"gzip") in response.headers:
+            self.gzipped += 1
+
+    def occurrence(self, signature: str) -> int:
+        """How many times the request ``signature`` was seen before; counts this one."""
+        seen = self.seen[signature]
+        self.seen[signature] = seen + 1
+        return seen
 
 
 class SandboxApp:
@@ -154,19 +165,35 @@ class SandboxApp:
         route = self.router.match(request.parts)
         endpoint = route[0] if route else None
         config = self.config
-        fault = draw_fault(config.seed, config.fault_rate, request.signature, self.stats.seen)
-        if config.latency_ms > 0:
-            await asyncio.sleep(config.latency_ms / 1000)
+        fault, delay_s = self._draw(request)
+        if delay_s > 0:
+            await asyncio.sleep(delay_s)
         if fault == "slow":
             await asyncio.sleep(config.slow_ms / 1000)
         if fault in (None, "slow", "truncated"):
             response = self._answer(request, route)
         else:
             response = fault_response(fault, config.retry_after_s)
-        if fault == "truncated":
-            response = Response(200, response.body[: len(response.body) // 2])
-        self.stats.record(endpoint, response.status, fault)
+        if request.accepts_gzip:
+            response = gzipped(response)
+        if fault == "truncated":  # cut on the wire: inside the gzip stream when there is one
+            response = replace(response, body=response.body[: len(response.body) // 2])
+        self.stats.record(endpoint, response, fault)
         return response
+
+    def _draw(self, request: Request) -> tuple[str | None, float]:
+        """This request's fault and delay in seconds, seeded per request and occurrence."""
+        config = self.config
+        if config.fault_rate <= 0 and config.latency_jitter_ms <= 0:
+            return None, config.latency_ms / 1000  # nothing to draw: skip the signature
+        signature = request.signature
+        occurrence = self.stats.occurrence(signature)
+        return (
+            draw_fault(config.seed, config.fault_rate, signature, occurrence),
+            draw_delay_s(
+                config.seed, config.latency_ms, config.latency_jitter_ms, signature, occurrence
+            ),
+        )
 
     def _answer(self, request: Request, route: tuple[str, tuple[str, ...]] | None) -> Response:
         if request.method != "GET":
@@ -237,6 +264,7 @@ class SandboxApp:
             "by_endpoint": {name: stats.by_endpoint[name] for name in self.router.endpoints},
             "by_status": dict(sorted(stats.by_status.items())),
             "faults": {name: stats.faults[name] for name in FAULTS},
+            "gzipped": stats.gzipped,
             "config": {
                 "games": config.games,
                 "seed": config.seed,
@@ -245,6 +273,7 @@ class SandboxApp:
                 "refresh_share": config.refresh_share,
                 "max_pages_per_query": config.max_pages_per_query,
                 "latency_ms": config.latency_ms,
+                "latency_jitter_ms": config.latency_jitter_ms,
                 "fault_rate": config.fault_rate,
             },
             "process": {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +21,13 @@ from game_market.rawg.budget import RequestBudget, RequestStats, Reservation
 from game_market.rawg.limiter import process_limiter
 from game_market.rawg.paging import Page, QueryPlan, iter_pages
 from game_market.rawg.redaction import install_log_redaction
-from game_market.rawg.retries import Outcome, RetryPolicy, read_response, read_transport_error
+from game_market.rawg.retries import (
+    Outcome,
+    RetryPolicy,
+    json_object,
+    read_response,
+    read_transport_error,
+)
 from game_market.rawg.transport import AiohttpTransport
 from game_market.rawg.windows import WINDOW_PAGES
 from game_market.settings import Settings
@@ -148,22 +154,24 @@ class RawgClient:
         page: int | None,
         stats: RequestStats,
         reservation: Reservation | None = None,
+        decode: Callable[[bytes], dict[str, Any]] = json_object,
     ) -> dict[str, Any] | None:
         """GET one resource with retries; ``None`` for a 404 (past the last page, or gone).
 
         Every attempt is a request against RAWG's quota: the first is paid from
         ``reservation`` when the query reserved its pages, each retry from the run's budget.
+        ``decode`` reads a 200's body; a body it refuses is retried like a 5xx.
         """
         if self._http is None:
             raise RuntimeError("RawgClient must be used as `async with RawgClient(...)`")
         where = f"{endpoint} page {page}" if page is not None else endpoint
-        outcome = await self._attempt(path, params, endpoint, where, stats, reservation)
+        outcome = await self._attempt(path, params, endpoint, where, stats, reservation, decode)
         for retry in range(self.retry.max_retries):
             if not outcome.retryable:
                 break
             await asyncio.sleep(self.retry.delay(retry, outcome.retry_after))
             stats.retries += 1
-            outcome = await self._attempt(path, params, endpoint, where, stats, None)
+            outcome = await self._attempt(path, params, endpoint, where, stats, None, decode)
         if outcome.body is not None:
             stats.bytes += outcome.size
             return outcome.body
@@ -179,6 +187,7 @@ class RawgClient:
         where: str,
         stats: RequestStats,
         reservation: Reservation | None,
+        decode: Callable[[bytes], dict[str, Any]],
     ) -> Outcome:
         (reservation or self.budget).spend(where)
         stats.requests += 1
@@ -189,8 +198,11 @@ class RawgClient:
                 response = await self._http.get(path, params={**params, "key": self._key})
             except httpx.TransportError as exc:
                 return read_transport_error(exc)
+            except httpx.DecodingError:
+                # A corrupt gzip stream is a damaged answer like invalid JSON, worth asking again.
+                return Outcome(status="malformed body", detail="undecodable gzip body")
         # Parsing happens after the slot is freed, so the next request is already on its way.
-        return read_response(response)
+        return read_response(response, decode)
 
     def _failure(
         self,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -63,15 +64,31 @@ class RetryPolicy:
         return random.uniform(ceiling / 2, ceiling)
 
 
-def read_response(response: httpx.Response) -> Outcome:
+class MalformedBody(ValueError):
+    """A 200 whose body is not the JSON object it should be: worth asking again."""
+
+
+def json_object(content: bytes) -> dict[str, Any]:
+    """A body as a JSON object of Python values."""
+    try:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        raise MalformedBody("invalid JSON") from None
+    if not isinstance(body, dict):
+        raise MalformedBody("JSON is not an object")
+    return body
+
+
+def read_response(
+    response: httpx.Response, decode: Callable[[bytes], dict[str, Any]] = json_object
+) -> Outcome:
+    """What ``response`` means; a 200's body is read by ``decode``."""
     status = response.status_code
     if status == 200:
         try:
-            body = orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            return Outcome(status="malformed body", detail="invalid JSON")
-        if not isinstance(body, dict):
-            return Outcome(status="malformed body", detail="JSON is not an object")
+            body = decode(response.content)
+        except MalformedBody as exc:
+            return Outcome(status="malformed body", detail=str(exc))
         return Outcome(status="200", detail="ok", body=body, size=len(response.content))
     detail = _error_detail(response)
     if status == 429:

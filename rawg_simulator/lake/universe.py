@@ -1,8 +1,9 @@
 """The lake's games: one row per game with everything that does not change between days.
 
 Column-wise twin of ``rawg_simulator.games``: the same reference data and the same
-distributions (``rawg_simulator.distributions``), drawn from hashes instead of a per-game
-RNG, and already in the lake's types and RAWG's nested shapes.
+distributions (``rawg_simulator.distributions``) but for the compact tag and platform counts
+the transform benchmark was measured on, drawn from hashes instead of a per-game RNG, and
+already in the lake's types and RAWG's nested shapes.
 """
 
 from __future__ import annotations
@@ -18,20 +19,20 @@ from rawg_simulator.distributions import (
     GENRE_WEIGHTS,
     GENRES_PER_GAME,
     GROWTH_PER_DAY,
+    LAKE_PLATFORMS_PER_GAME,
+    LAKE_TAGS_PER_GAME,
     MAX_PLAYTIME,
     MAX_SUGGESTIONS,
     METACRITIC_RANGE,
     METACRITIC_SHARE,
     NAME_FORM_CUTS,
     PLATFORM_WEIGHTS,
-    PLATFORMS_PER_GAME,
     RATED_MIN_ADDED,
     RATED_SHARE,
     RATING_SKEW,
     RATINGS_SHARE,
     RELEASE_SKEW,
     STORE_OFFER_SHARE,
-    TAGS_PER_GAME,
     TBA_SHARE,
     UNICODE_NAME_SHARE,
     UNRELEASED_SHARE,
@@ -217,7 +218,7 @@ def _nested_lists(games: pl.DataFrame, spec: LakeSpec) -> list[pl.DataFrame]:
     element = pl.struct("id", "name", "slug")
     genre_lists = listed(genres, genres=element, raw_genres=element)
 
-    platform_count = choose(below(g, 32, s, len(PLATFORMS_PER_GAME)), PLATFORMS_PER_GAME)
+    platform_count = choose(below(g, 32, s, len(LAKE_PLATFORMS_PER_GAME)), LAKE_PLATFORMS_PER_GAME)
     platforms = weighted_refs(games, platform_count, PLATFORM_CUM, 33, s).join(
         PLATFORM_REFS, on="ref"
     )
@@ -264,7 +265,7 @@ def _nested_lists(games: pl.DataFrame, spec: LakeSpec) -> list[pl.DataFrame]:
         ),
     )
     tag_refs = pl.DataFrame(reference_renderer(s).tags).with_row_index("ref")
-    tag_count = choose(below(g, 35, s, len(TAGS_PER_GAME)), TAGS_PER_GAME)
+    tag_count = choose(below(g, 35, s, len(LAKE_TAGS_PER_GAME)), LAKE_TAGS_PER_GAME)
     tags = weighted_refs(games, tag_count, cumulative([1.0] * tag_refs.height), 36, s).join(
         tag_refs.with_columns(pl.col("ref").cast(pl.Int64)), on="ref"
     )

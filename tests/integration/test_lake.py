@@ -14,7 +14,7 @@ import pytest
 
 from game_market.endpoints import SCHEMAS
 from game_market.errors import LakeUnavailable
-from game_market.lake import DATA_FILE, Lake, new_manifest
+from game_market.lake import DATA_FILE, MANIFEST_METADATA_KEY, Lake, Manifest, new_manifest
 from game_market.settings import load_settings
 
 DT = date(2026, 1, 5)
@@ -66,6 +66,29 @@ def test_one_row_per_id_and_the_last_one_seen_wins(lake: Lake) -> None:
     assert manifest.rows == 5
     assert orjson.loads(rows.filter(pl.col("id") == 4)["_raw"].item())["name"] == "p3-4"
     assert set(rows["_run_id"]) == {"run-1"}
+
+
+@pytest.mark.parametrize(
+    ("pages", "ids"),
+    [
+        ([genres([5, 1, 3], "p1"), genres([4, 2], "p2")], [5, 1, 3, 4, 2]),  # written once
+        (  # rewritten: a row seen again on a later page, and one without an id
+            [genres([5, 1, 3], "p1"), [{"name": "no id"}, *genres([3, 2], "p2")]],
+            [5, 1, 3, 2, None],
+        ),
+    ],
+    ids=["distinct", "repeated-and-idless"],
+)
+def test_rows_land_in_arrival_order_with_the_manifest_inside(
+    lake: Lake, pages: list[list[dict]], ids: list[int | None]
+) -> None:
+    manifest = land(lake, "run-1", pages)
+    with lake.fs.open(f"{lake.partition_dir('genres', DT)}/{DATA_FILE}", "rb") as handle:
+        inside = pl.read_parquet_metadata(handle)[MANIFEST_METADATA_KEY]
+    rows = lake.read_partition("genres", DT)
+    assert rows.schema == SCHEMAS["genres"].polars_schema
+    assert rows["id"].to_list() == ids and manifest.rows == len(ids)
+    assert Manifest.from_json(inside.encode()) == manifest
 
 
 def test_partition_layout_and_manifest(lake: Lake) -> None:

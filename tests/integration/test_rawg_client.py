@@ -2,8 +2,8 @@
 
 Every retry, budget, paging, window-split and redaction rule is covered exactly in
 ``tests/unit/test_rawg_client.py`` on ``httpx.MockTransport``. What stays here needs the real
-aiohttp transport on a real socket: the sandbox end to end (its pages and its seeded faults,
-including bodies cut short mid-stream), a read timeout, and a refused connection.
+aiohttp transport on a real socket: the sandbox end to end (its gzipped pages and its seeded
+faults, including bodies cut short mid-stream), a read timeout, and a refused connection.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from game_market.errors import RawgRequestFailed
 from game_market.rawg import Page, QueryPlan, RawgClient, RequestStats
 from rawg_simulator import SandboxConfig, running_sandbox
-from tests.support.rawg_script import Answer, Script, page
+from tests.support.rawg_script import Answer, Script, items_of, page
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
 from tests.support.scripted_rawg import scripted_rawg
 
@@ -62,8 +62,10 @@ def test_every_sandbox_page_arrives_with_one_request_each(sandbox_url: str) -> N
     params = {"updated": f"{DAY},{DAY}", "ordering": "created"}
     reset_sandbox(sandbox_url)
     pages, stats, plan = collect(client_for(sandbox_url), params)
-    ids = [item["id"] for p in pages for item in p.items]
-    assert sandbox_stats(sandbox_url)["by_endpoint"]["games"] == stats.requests
+    ids = [item["id"] for p in pages for item in items_of(p)]
+    served = sandbox_stats(sandbox_url)
+    assert served["by_endpoint"]["games"] == stats.requests
+    assert served["gzipped"] == stats.requests  # every page asked for gzip and came gzipped
     assert plan.expected == len(ids) == len(set(ids)) > 40
     assert set(ids) == truth(sandbox_url, {"updated": f"{DAY},{DAY}"})
     # Exactly ceil(count / 40) requests: nothing walked twice, nothing wasted.
@@ -80,7 +82,7 @@ def test_every_sandbox_fault_is_survived_with_nothing_lost() -> None:
         client = client_for(url, max_retries=8, timeout_s=5)
         pages, stats, plan = collect(client, {"updated": f"{day},{day}"})
         faults = sandbox_stats(url)["faults"]
-    assert {item["id"] for p in pages for item in p.items} == expected
+    assert {item["id"] for p in pages for item in items_of(p)} == expected
     assert plan.expected == len(expected)
     assert stats.retries > 0 and stats.requests == stats.pages + stats.retries
     kinds = {kind for kind, count in faults.items() if count}
@@ -93,7 +95,7 @@ def test_a_read_timeout_is_retried() -> None:
     script = Script({1: [Answer(200, {}, delay_s=3.0), page(1, [5])]})
     with scripted_rawg(script) as url:
         pages, stats, _ = collect(client_for(url, timeout_s=1.0), {})
-    assert pages[0].items[0]["id"] == 5
+    assert items_of(pages[0])[0]["id"] == 5
     assert stats.retries == 1 and len(script.seen) == 2
 
 

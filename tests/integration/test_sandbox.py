@@ -25,7 +25,11 @@ def client() -> Iterator[httpx.Client]:
 
 def test_command_line_round_trips_the_config(client: httpx.Client) -> None:
     original = config(
-        latency_ms=12.5, fault_rate=0.25, refresh_share=0.6, valid_keys=frozenset({"a", "b"})
+        latency_ms=12.5,
+        latency_jitter_ms=2.5,
+        fault_rate=0.25,
+        refresh_share=0.6,
+        valid_keys=frozenset({"a", "b"}),
     )
     parser = argparse.ArgumentParser()
     add_arguments(parser)

@@ -15,6 +15,9 @@ from datetime import date
 from urllib.parse import parse_qs
 
 import httpx
+import orjson
+
+from game_market.rawg import Page
 
 
 @dataclass
@@ -28,6 +31,11 @@ class Answer:
 
     def content(self) -> bytes:
         return self.body if isinstance(self.body, bytes) else json.dumps(self.body).encode()
+
+
+def items_of(page: Page) -> list[dict]:
+    """A fetched page's items as Python values (the client keeps them as JSON bytes)."""
+    return [orjson.loads(raw) for raw in page.raw_items]
 
 
 def page(count: int, ids: list[int]) -> Answer:

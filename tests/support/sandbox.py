@@ -32,7 +32,7 @@ Json = dict[str, Any]
 class SandboxClient(Protocol):
     """An ``httpx.Client`` or an ``InProcessClient``."""
 
-    def get(self, url: str, params: Any = None) -> httpx.Response: ...
+    def get(self, url: str, params: Any = None, headers: Any = None) -> httpx.Response: ...
 
     def post(self, url: str) -> httpx.Response: ...
 
@@ -52,8 +52,8 @@ class InProcessClient:
         transport = httpx.ASGITransport(app=self.app)
         self._client = httpx.AsyncClient(transport=transport, timeout=30)
 
-    def get(self, url: str, params: Any = None) -> httpx.Response:
-        return self._runner.run(self._client.get(url, params=params))
+    def get(self, url: str, params: Any = None, headers: Any = None) -> httpx.Response:
+        return self._runner.run(self._client.get(url, params=params, headers=headers))
 
     def post(self, url: str) -> httpx.Response:
         return self._runner.run(self._client.post(url))
@@ -74,8 +74,10 @@ class InProcessClient:
         self.close()
 
 
-def get(client: SandboxClient, url: str, **params: Any) -> httpx.Response:
-    return client.get(url, params={"key": KEY, **params})
+def get(
+    client: SandboxClient, url: str, headers: dict[str, str] | None = None, **params: Any
+) -> httpx.Response:
+    return client.get(url, params={"key": KEY, **params}, headers=headers)
 
 
 def ok(client: SandboxClient, url: str, **params: Any) -> Json:

@@ -7,6 +7,8 @@ the quota (what the script saw, the budget, the stats) and the exact error messa
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import logging
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +27,7 @@ from game_market.errors import (
 from game_market.rawg import Page, QueryPlan, RawgClient, RequestBudget, RequestStats, redact
 from game_market.rawg.retries import MAX_RETRY_AFTER_S, RetryPolicy, retry_after_seconds
 from game_market.rawg.windows import split_query
-from tests.support.rawg_script import Answer, Script, WindowedGames, page
+from tests.support.rawg_script import Answer, Script, WindowedGames, items_of, page
 
 URL = "http://rawg.test/api"
 KEY = "unit-test-secret-key-0123"
@@ -75,26 +77,27 @@ def full_pages(count: int, delay_s: float = 0.0) -> dict[int, list[Answer]]:
 def test_every_page_arrives_once_with_the_in_flight_cap_filled() -> None:
     script = Script(full_pages(600, delay_s=0.02))
     pages, stats, plan = collect(client_for(script.transport(), max_concurrency=4))
-    ids = [item["id"] for p in pages for item in p.items]
+    ids = [item["id"] for p in pages for item in items_of(p)]
     assert ids and sorted(ids) == list(range(1, 601))
     assert sorted(script.pages_asked) == list(range(1, 16))  # each page asked exactly once
     assert script.peak_in_flight == 4  # pages 2..15 overlap, never more than the cap
     assert plan.expected == 600 and stats.requests == stats.pages == 15 and stats.retries == 0
+    assert plan.min_requests == 15
 
 
 def test_max_pages_caps_the_query() -> None:
     script = Script(full_pages(400))
-    pages, stats, _ = collect(client_for(script.transport()), max_pages=3)
+    pages, stats, plan = collect(client_for(script.transport()), max_pages=3)
     assert sorted(p.number for p in pages) == sorted(script.pages_asked) == [1, 2, 3]
-    assert stats.requests == 3
+    assert stats.requests == plan.min_requests == 3
 
 
 def test_a_query_that_grows_while_paging_is_followed_to_its_new_end() -> None:
     script = Script({1: [page(80, [1])], 2: [page(120, [2])], 3: [page(120, [3])]})
     budget = RequestBudget(10)
-    pages, _, _ = collect(client_for(script.transport(), budget=budget))
+    pages, _, plan = collect(client_for(script.transport(), budget=budget))
     assert sorted(p.number for p in pages) == [1, 2, 3]
-    assert (budget.used, budget.reserved) == (3, 0)
+    assert (budget.used, budget.reserved, plan.min_requests) == (3, 0, 3)
 
 
 def test_404_past_the_last_page_is_the_end_of_data() -> None:
@@ -110,6 +113,7 @@ def test_404_past_the_last_page_is_the_end_of_data() -> None:
 def test_404_on_the_first_page_is_an_empty_query() -> None:
     pages, stats, plan = collect(client_for(Script({}).transport()))
     assert (pages, plan.expected, stats.requests, stats.pages) == ([], 0, 1, 0)
+    assert plan.min_requests == 1  # asking is the only way to learn a query is empty
 
 
 def test_an_answer_without_results_names_the_changed_api_shape() -> None:
@@ -142,6 +146,20 @@ def test_a_detail_page_counts_as_a_page_and_404_means_gone() -> None:
     assert (stats.pages, stats.requests, budget.used, budget.reserved) == (1, 2, 2, 0)
 
 
+def test_pages_are_asked_for_and_read_gzip_compressed() -> None:
+    asked: list[str] = []
+    items = [{"id": 1, "name": "Ølstrøm 🚀"}, {"id": 2, "name": "Game 2"}]
+    compressed = gzip.compress(json.dumps({"count": 2, "results": items}).encode())
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        asked.append(request.headers["accept-encoding"])
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=compressed)
+
+    pages, stats, _ = collect(client_for(httpx.MockTransport(handle)))
+    assert "gzip" in asked[0].replace(" ", "").split(",")
+    assert items_of(pages[0]) == items and stats.requests == 1
+
+
 def test_the_client_must_be_opened_before_use() -> None:
     client = client_for(Script({}).transport())
     with pytest.raises(RuntimeError, match="async with RawgClient"):
@@ -162,18 +180,32 @@ def test_the_client_must_be_opened_before_use() -> None:
         Answer(200, b'{"count": 1, "results": [{"id"'),
         Answer(200, b"<html>Just a moment...</html>"),
         Answer(200, b"[1, 2]"),
+        Answer(200, b"not a gzip stream", {"Content-Encoding": "gzip"}),
         Answer(error=httpx.ReadTimeout("timed out")),
         Answer(error=httpx.ConnectError("connection refused")),
     ],
-    ids=["500", "502", "503", "408", "429", "truncated", "html", "list", "timeout", "refused"],
+    ids=[
+        "500",
+        "502",
+        "503",
+        "408",
+        "429",
+        "truncated",
+        "html",
+        "list",
+        "bad-gzip",
+        "timeout",
+        "refused",
+    ],
 )
 def test_a_passing_failure_is_retried_and_every_attempt_is_counted(failure: Answer) -> None:
     script = Script({1: [failure, failure, page(2, [1, 2])]})
     client = client_for(script.transport())
-    pages, stats, _ = collect(client)
-    assert [item["id"] for item in pages[0].items] == [1, 2]
+    pages, stats, plan = collect(client)
+    assert [item["id"] for item in items_of(pages[0])] == [1, 2]
     assert script.pages_asked == [1, 1, 1]
     assert (stats.requests, stats.retries, client.usage["games"]) == (3, 2, 3)
+    assert plan.min_requests == 1  # the retries are on top
 
 
 def test_429_waits_for_retry_after() -> None:
@@ -182,7 +214,7 @@ def test_429_waits_for_retry_after() -> None:
     started = time.perf_counter()
     pages, stats, _ = collect(client_for(script.transport()))
     waited = time.perf_counter() - started
-    assert pages[0].items[0]["id"] == 7 and stats.retries == 1
+    assert items_of(pages[0])[0]["id"] == 7 and stats.retries == 1
     assert waited >= 1.0  # backoff alone would be 1-2 ms here
 
 
@@ -320,12 +352,14 @@ def test_a_query_beyond_the_window_is_split_and_nothing_is_lost() -> None:
     games = WindowedGames(dated_games(300, 10), window_pages=2)
     client = client_for(games.transport(), window_pages=2)
     pages, stats, plan = collect(client, {"updated": f"{DAY},{DAY}"}, split=True)
-    ids = [item["id"] for p in pages for item in p.items]
+    ids = [item["id"] for p in pages for item in items_of(p)]
     assert len(ids) == len(set(ids)) == 300  # none twice
     assert set(ids) == set(range(1, 301))  # every dated game
     assert plan.expected == 310 and stats.split_probes > 0
     assert len(games.seen) == len(set(games.seen)) == stats.requests  # no page asked twice
     assert all(number <= 2 for _, _, number in games.seen)  # nothing asked past the window
+    # Frugal: a page per 40 reachable rows of each query paged, a first page per split one.
+    assert plan.min_requests == stats.requests
     # The undated rest is reported, not silently lost.
     assert plan.notes[0] == f"query updated={DAY},{DAY} holds 310 rows: split"
     assert plan.notes[-1] == (

@@ -1,8 +1,9 @@
 """The RAWG sandbox's HTTP API, driven in-process through its ASGI app: paging, keys,
-routes, determinism, faults and stats."""
+routes, determinism, gzip, faults, delays and stats."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -10,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from game_market.endpoints import ENDPOINTS
+from rawg_simulator import add_arguments, config_from_args
+from rawg_simulator.faults import draw_delay_s
 from rawg_simulator.server import ROUTES
 from tests.support.sandbox import (
     GAMES,
@@ -174,6 +177,45 @@ def test_same_seed_serves_identical_bytes(base: str, client: InProcessClient) ->
         )
 
 
+# -- gzip ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [
+        ("gzip, deflate", True),  # what httpx sends
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("*", True),
+        ("identity", False),
+        ("gzip;q=0", False),
+        ("deflate, br", False),
+    ],
+)
+def test_answers_are_gzipped_when_the_client_accepts_gzip(
+    base: str, client: InProcessClient, accept_encoding: str, gzipped: bool
+) -> None:
+    reset_sandbox(base, client)
+    headers = {"Accept-Encoding": accept_encoding}
+    response = get(client, f"{base}/games", headers=headers, page_size=40)
+    assert len(response.json()["results"]) == 40  # httpx decodes what it was sent
+    on_the_wire = int(response.headers["content-length"])
+    if gzipped:
+        assert response.headers["content-encoding"] == "gzip"
+        assert on_the_wire < len(response.content) / 4
+    else:
+        assert "content-encoding" not in response.headers
+        assert on_the_wire == len(response.content)
+    assert sandbox_stats(base, client)["gzipped"] == int(gzipped)
+
+
+def test_a_truncated_answer_is_cut_on_the_wire_inside_its_gzip_stream() -> None:
+    with InProcessClient(config(games=400, fault_rate=1.0, slow_ms=1)) as faulty:
+        answers = [get(faulty, f"{faulty.base}/games", page=p, page_size=5) for p in range(1, 81)]
+        truncated = [a for a in answers if classify(a) == "truncated"]
+        assert len(truncated) == sandbox_stats(faulty.base, faulty)["faults"]["truncated"] > 0
+        assert all(a.headers["content-encoding"] == "gzip" for a in truncated)
+
+
 # -- faults ----------------------------------------------------------------------------------
 
 
@@ -216,6 +258,51 @@ def test_faults_are_deterministic_per_request_and_occurrence() -> None:
         assert 0.15 < faults / len(requests) < 0.45
         reset_sandbox(url, faulty)
         assert fault_outcomes(faulty, url, requests, key="another-key") == forward
+
+
+# -- delays ----------------------------------------------------------------------------------
+
+
+def test_delays_jitter_within_their_bound_deterministically() -> None:
+    signatures = [f"games?page={n}" for n in range(400)]
+
+    def delays(seed: int, occurrence: int) -> list[float]:
+        return [draw_delay_s(seed, 150, 50, s, occurrence) for s in signatures]
+
+    first = delays(1, 0)
+    assert 0.100 <= min(first) < 0.110 and 0.190 < max(first) <= 0.200
+    assert 0.140 < sum(first) / len(first) < 0.160
+    assert delays(1, 0) == first  # the same seed, request and occurrence: the same delay
+    assert delays(1, 1) != first and delays(2, 0) != first  # a retry or another seed: fresh
+    assert draw_delay_s(1, 150, 0, signatures[0], 0) == 0.150
+
+
+def test_the_server_waits_the_drawn_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    waited: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waited.append(seconds)
+
+    jittery = config(games=100, latency_ms=150, latency_jitter_ms=50)
+    with InProcessClient(jittery) as sandbox:
+        monkeypatch.setattr("rawg_simulator.server.asyncio.sleep", record)
+        for page in (1, 2, 1):
+            get(sandbox, f"{sandbox.base}/games", page=page)
+    signatures = ["games?page=1", "games?page=2", "games?page=1"]
+    assert waited == [
+        draw_delay_s(jittery.seed, 150, 50, signature, occurrence)
+        for signature, occurrence in zip(signatures, (0, 0, 1), strict=True)
+    ]
+
+
+def test_jitter_beyond_the_latency_is_one_sentence() -> None:
+    with pytest.raises(ValueError, match="latency_jitter_ms must be within"):
+        config(latency_ms=10, latency_jitter_ms=20)
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--latency-ms", "10", "--latency-jitter-ms", "20"])
+    with pytest.raises(SystemExit, match=r"^error: latency_jitter_ms must be within \[0, "):
+        config_from_args(args)
 
 
 # -- stats -----------------------------------------------------------------------------------

@@ -1,15 +1,18 @@
 """The RAWG sandbox's items, in-process: details, studios and reference lists, every key real
-RAWG payloads carry (checked against the samples), and a realistic variety of games."""
+RAWG payloads carry (checked against the samples), list items of the samples' size and
+shape, and a realistic variety of games."""
 
 from __future__ import annotations
 
 import json
 import os
+import statistics
 import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
+import orjson
 import pytest
 
 from rawg_simulator.catalog import Catalog
@@ -64,6 +67,14 @@ STUDIO_LISTING = STUDIO | {"games"}
 
 LIST = "games_list_page1_2024-08.json"
 FILTERED = "games_list_filter_genres4_2023-03.json"
+# Every real page of unfiltered /games (full items); FILTERED holds slim ones.
+FULL_LISTS = (
+    "games_list_page1_2023-02.json",
+    "games_list_page2_2023-02.json",
+    "games_list_page3_2023-02.json",
+    LIST,
+    "games_list_page1_2026-01.json",
+)
 GTA = "game_detail_3498_gta-v_2026-01.json"
 # (sample file, path to the object inside it, expected keys)
 SAMPLE_SHAPES: list[tuple[str, tuple[str | int, ...], set[str]]] = [
@@ -85,6 +96,17 @@ SAMPLE_SHAPES: list[tuple[str, tuple[str | int, ...], set[str]]] = [
     ("publishers_list_page1_2024-08.json", ("results", 0), STUDIO_LISTING),
 ]
 SAMPLES_DIR = Path(os.environ.get("RAWG_SAMPLES_DIR", "/work/shared/rawg_samples"))
+
+
+needs_samples = pytest.mark.skipif(
+    not SAMPLES_DIR.is_dir(), reason="real RAWG samples not available"
+)
+
+
+def sample_items(*files: str) -> list[Json]:
+    return [
+        item for file in files for item in json.loads((SAMPLES_DIR / file).read_text())["results"]
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +182,7 @@ def test_reference_lists(base: str, client: InProcessClient) -> None:
 # -- shapes and variety ----------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not SAMPLES_DIR.is_dir(), reason="real RAWG samples not available")
+@needs_samples
 def test_expected_keys_match_samples() -> None:
     for file, path, expected in SAMPLE_SHAPES:
         sample = json.loads((SAMPLES_DIR / file).read_text())
@@ -200,6 +222,62 @@ def test_item_shapes_have_every_real_key(
     assert set(slim["platforms"][0]["platform"]) == {"id", "name", "slug"}
     assert set(slim["genres"][0]) == {"id", "name", "slug"}
     assert slim["esrb_rating"] is None or {"name_en", "name_ru"} <= set(slim["esrb_rating"])
+
+
+# Objects inside list items, by their path of keys (lists are looked into).
+NESTED = (
+    ("platforms",), ("platforms", "platform"), ("stores",), ("stores", "store"), ("tags",),
+    ("genres",), ("parent_platforms",), ("parent_platforms", "platform"), ("ratings",),
+    ("short_screenshots",), ("added_by_status",), ("esrb_rating",),
+)  # fmt: skip
+
+
+def objects_at(items: list[Json], path: tuple[str, ...]) -> list[Json]:
+    found = items
+    for key in path:
+        values = [obj.get(key) for obj in found]
+        found = [v for value in values for v in (value if isinstance(value, list) else [value])]
+    return [obj for obj in found if isinstance(obj, dict)]
+
+
+def key_sets(items: list[Json]) -> dict[tuple[str, ...], set[str]]:
+    """Every key of the items and of their nested objects, by path."""
+    return {path: {k for obj in objects_at(items, path) for k in obj} for path in [(), *NESTED]}
+
+
+@needs_samples
+@pytest.mark.parametrize(
+    ("files", "params"),
+    [(FULL_LISTS, {}), ((FILTERED,), {"genres": "action"})],
+    ids=["full", "slim"],
+)
+def test_list_items_have_the_size_and_shape_of_real_ones(
+    base: str, client: InProcessClient, files: tuple[str, ...], params: dict[str, str]
+) -> None:
+    real = sample_items(*files)
+    ours = crawl(client, f"{base}/games", **params)
+    assert key_sets(ours) == key_sets(real)
+
+    def sizes(items: list[Json]) -> list[int]:
+        return sorted(len(orjson.dumps(item)) for item in items)
+
+    real_sizes, our_sizes = sizes(real), sizes(ours)
+    assert 0.75 < statistics.median(our_sizes) / statistics.median(real_sizes) < 1.25
+    within = [real_sizes[0] <= size <= real_sizes[-1] for size in our_sizes]
+    # full samples span 5.8 to 15.5 KB, slim ones 6.9 to 14.2 KB (20 items only)
+    assert sum(within) / len(ours) > 0.8
+
+
+@needs_samples
+def test_list_items_carry_as_many_tags_platforms_and_stores_as_real_ones(
+    all_games: list[Json],
+) -> None:
+    real = sample_items(*FULL_LISTS, FILTERED)
+    for key in ("tags", "platforms", "stores", "short_screenshots"):
+        counts = sorted(len(item[key] or []) for item in real)
+        low, high = counts[len(counts) // 10], counts[-len(counts) // 10]
+        assert low <= statistics.median(len(g[key]) for g in all_games) <= high, key
+    assert 20 <= statistics.median(len(g["tags"]) for g in all_games) <= 40
 
 
 def test_catalog_has_realistic_variety(all_games: list[Json]) -> None:

@@ -16,9 +16,11 @@ from typing import Any
 import orjson
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
-from game_market.endpoints import SCHEMAS
+from game_market.endpoints import ENDPOINTS, SCHEMAS
 from game_market.schema import META_COLUMNS, EndpointSchema, NormalizedBatch
+from game_market.schema.columnar import ColumnarReader, DoesNotFit
 from game_market.schema.readers import pad_blocks
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "rawg_samples"
@@ -559,6 +561,60 @@ def test_ingested_at_must_be_aware_and_is_stored_in_utc() -> None:
     assert frame["_ingested_at"][0] == datetime(2024, 1, 1, 10, tzinfo=UTC)
 
 
+# --- the columnar path for items as JSON bytes -------------------------------------------------
+
+SEARCH_SAMPLE = "games_list_search_lastpage_2023-03.json"  # string scores: the dict path
+
+
+def as_rawg_sends(item: Any) -> bytes:
+    """An item as RAWG's API sends it: Django REST framework's compact JSON, unicode as is."""
+    return json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize("path", sample_params())
+def test_the_columnar_path_lands_what_the_dict_path_does(path: Path) -> None:
+    endpoint = endpoint_for(path)
+    raws = [as_rawg_sends(item) for item in items_of(path)]
+    spec = ENDPOINTS[endpoint]
+    reader = ColumnarReader(spec.attrs, spec.raw_only)
+    if path.name == SEARCH_SAMPLE:
+        with pytest.raises(DoesNotFit):
+            reader.read(raws)
+    else:
+        assert reader.read(raws).num_rows == len(raws)  # the fast path takes real pages
+    fast = spec.schema.normalize_raw(raws, page=7, run_id="run-42", ingested_at=INGESTED_AT)
+    items = [orjson.loads(raw) for raw in raws]
+    old = spec.schema.normalize(items, page=7, run_id="run-42", ingested_at=INGESTED_AT)
+    assert_frame_equal(fast.frame, old.frame)  # _raw included: the bytes as they came
+    assert fast.drift == old.drift == Counter()
+
+
+def test_nulls_take_the_columnar_path_and_land_as_the_dict_path_does() -> None:
+    items = [
+        game(id=1, platforms=None, esrb_rating=None),
+        game(id=2, tags=[{"id": 9, "name": None}], genres=None),
+        game(id=3, platforms=[{"platform": None, "released_at": None}], released=None),
+        game(id=4),
+    ]
+    raws = [orjson.dumps(item) for item in items]
+    spec = ENDPOINTS["games"]
+    assert ColumnarReader(spec.attrs, spec.raw_only).read(raws).num_rows == 4
+    fast = spec.schema.normalize_raw(raws, page=1, run_id="run-1", ingested_at=INGESTED_AT)
+    assert_frame_equal(fast.frame, normalize("games", items).frame)
+    assert fast.frame["platforms"].to_list()[0] is None
+    assert len(fast.frame["platforms"].to_list()[3]) == len(items[3]["platforms"])
+
+
+def test_a_batch_the_columnar_path_does_not_fit_is_read_as_dicts() -> None:
+    items = [game(), game(id=8, rating="4.5"), game(id=9, tags=[None]), game(id=10, new=1)]
+    for kept in range(len(items) + 1):
+        batch = items[:kept]
+        raws = [orjson.dumps(item) for item in batch]
+        fast = SCHEMAS["games"].normalize_raw(raws, page=1, run_id="run-1", ingested_at=INGESTED_AT)
+        assert_frame_equal(fast.frame, normalize("games", batch).frame)
+        assert fast.drift == normalize("games", batch).drift
+
+
 # --- fuzzing -----------------------------------------------------------------------------------
 
 GARBAGE: list[Any] = [
@@ -642,6 +698,25 @@ def test_fuzzed_items_never_raise_and_never_lose_data() -> None:
         assert frame.height == len(items)
         for item, raw in zip(items, frame["_raw"], strict=True):
             assert orjson.loads(raw) == item
+
+
+def test_fuzzed_batches_land_the_same_as_bytes_and_as_dicts() -> None:
+    rng = random.Random(20240813)
+    seeds = fuzz_seeds()
+    for _ in range(150):
+        endpoint = rng.choice(list(SCHEMAS))
+        chosen = [rng.choice(seeds) for _ in range(rng.randint(0, 40))]
+        if rng.random() < 0.5:  # unmutated items of its endpoint: what the columnar path takes
+            items = [item for of, item in chosen if of == endpoint]
+        else:
+            items = [mutate(item, rng) for _, item in chosen]
+        raws = [orjson.dumps(item) for item in items]
+        fast = SCHEMAS[endpoint].normalize_raw(
+            raws, page=3, run_id="run-1", ingested_at=INGESTED_AT
+        )
+        old = normalize(endpoint, items, page=3)
+        assert_frame_equal(fast.frame, old.frame)
+        assert fast.drift == old.drift
 
 
 def test_fuzzed_wrong_types_are_nulls_not_coerced_values() -> None:
