@@ -109,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--detail-budget", type=int, default=20)
     demo.set_defaults(handler=commands.demo)
 
+    server = subcommands.add_parser(
+        "server",
+        help="the local Prefect server (API and UI) the flows of gmp commands report to",
+        description="Without PREFECT_API_URL, gmp commands report to the Prefect server on "
+        "127.0.0.1:PREFECT_SERVER_API_PORT (4200), and the first one starts it there, in the "
+        "background, for the next ones. start: start it now; stop: stop the one gmp started "
+        "(its database stays in PREFECT_HOME); status: which server the next command uses.",
+    )
+    server.add_argument("action", choices=("start", "stop", "status"))
+    server.set_defaults(handler=commands.server)
+
     sandbox = subcommands.add_parser(
         "sandbox",
         help="serve a RAWG-compatible API offline",
