@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from game_market import ATTRIBUTION
 from game_market.endpoints import Endpoint
@@ -155,5 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> NoReturn:
+    """The ``gmp`` process: the console script and ``python -m gmp``."""
+    code = main()
+    # At exit the interpreter's last garbage collections walk every object Prefect, pydantic and
+    # polars made: ~0.5 s of a small command's 5 s on 2 cores. Frozen objects are skipped; exit
+    # handlers still run, so Prefect still sends the logs and events it has queued.
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
