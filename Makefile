@@ -72,7 +72,7 @@ PREFECT_PORT ?= $(if $(GMP_SERVER_PORT),$(GMP_SERVER_PORT),4200)
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 LOCAL_DEPLOYMENTS := -n daily -n backfill -n ingest-day
 NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) $(RUN) bash scripts/platform_native.sh
-# Commands that talk to the platform's API (not the temporary server gmp starts on its own).
+# Commands that talk to the platform's API (gmp, without PREFECT_API_URL, finds or starts its own).
 deploy run backfill: export PREFECT_API_URL ?= http://127.0.0.1:$(PREFECT_PORT)/api
 
 data/.dirs:

@@ -1,9 +1,9 @@
 """The Prefect server the flows ``gmp`` starts report to, so that no command boots one.
 
 Without ``PREFECT_API_URL``, Prefect gives every process a temporary server (a subprocess it
-drops at exit). Measured on the 2-core development machine, that cost each command about 17 s
-to boot it (more with a new database) and 3 s to import it, against under a second of
-fetching for a small day. So a command uses, in this order:
+drops at exit). Measured on the 2-core development machine, that cost each command 15-20 s to
+boot it (more with a new database) and 3-4 s to import it, against under a second of fetching
+for a small day. So a command uses, in this order:
 
 1. the server ``PREFECT_API_URL`` names (environment or Prefect profile), as Prefect would;
 2. the Prefect server answering on ``127.0.0.1:PREFECT_SERVER_API_PORT`` (4200 unless set),
