@@ -7,14 +7,17 @@ games, seed 42) serves 137 games for 2025-12-21. Three situations, interleaved, 
 - no server: the same PREFECT_HOME, no server running;
 - server up: the next command (the goal's case).
 
-Each run is split by the moments its log lines reach this process: startup (interpreter,
-imports, settings, checks, until the flow run begins, less any server start), the Prefect
-server start (from the "Starting ... server" line to the flow run's first line), the flow run
-(fetching and landing, with Prefect's task bookkeeping) and exit (after its last line).
-Imports are measured apart, with ``python -X importtime`` on a "server up" run (which
-inflates them a little). ``--repo`` measures another checkout with its own ``.venv``, such
-as the code before a change, and ``--before`` measures one interleaved with this one. After
-each checkout's repeat, a server its commands left running is stopped.
+Each run's wall time is shown beside its CPU time (user + system of the command and of what
+it waited for, such as Prefect's temporary server, not of a server it leaves running), which
+other work on the machine inflates less, and split by the moments its log lines reach this
+process: startup (interpreter, imports, settings, checks, until the flow run begins, less any
+server start), the Prefect server start (from the "Starting ... server" line to the flow
+run's first line), the flow run (fetching and landing, with Prefect's task bookkeeping) and
+exit (after its last line). Imports are measured apart, with ``python -X importtime`` on a
+"server up" run (which inflates them a little). ``--repo`` measures another checkout with
+its own ``.venv``, such as the code before a change, and ``--before`` measures one
+interleaved with this one. After each checkout's repeat, a server its commands left running
+is stopped.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -46,6 +50,7 @@ IMPORT_LINE = re.compile(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$")
 @dataclass
 class Run:
     wall: float
+    cpu: float  # the command's own user + system time: what load on the machine does not add
     games: int
     marks: dict[str, float] = field(default_factory=dict)
 
@@ -87,6 +92,7 @@ def gmp(python: Path, *args: str) -> list[str]:
 
 def run_command(python: Path, env: dict[str, str], cwd: Path) -> Run:
     """`gmp ingest-all` in a fresh process; each stderr line timestamped on arrival."""
+    cpu_before = children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(
         gmp(python, "ingest-all", "--date", DAY.isoformat()),
@@ -113,7 +119,11 @@ def run_command(python: Path, env: dict[str, str], cwd: Path) -> Run:
         tail = "".join(line for _, line in lines[-20:])
         raise SystemExit(f"gmp ingest-all failed ({process.returncode}):\n{stdout}\n{tail}")
     games = re.search(r"^games\s+\d+\s+([\d,]+)", stdout, re.MULTILINE)
-    run = Run(wall=wall, games=int(games.group(1).replace(",", "")) if games else 0)
+    run = Run(
+        wall=wall,
+        cpu=children_cpu() - cpu_before,
+        games=int(games.group(1).replace(",", "")) if games else 0,
+    )
     for at, line in lines:
         if "server" not in run.marks and any(start in line for start in SERVER_STARTS):
             run.marks["server"] = at
@@ -122,6 +132,11 @@ def run_command(python: Path, env: dict[str, str], cwd: Path) -> Run:
         elif FLOW_ENDS.search(line):
             run.marks["flow ends"] = at
     return run
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def import_seconds(python: Path, env: dict[str, str], cwd: Path) -> tuple[float, list[str]]:
@@ -186,11 +201,11 @@ class Checkout:
             f"\n{self.repo}: `python -c 'import prefect'` "
             f"{statistics.median(self.prefect_imports):.2f} s; games {games}"
         )
-        header = ("situation", "wall", "startup", "server start", "flow run", "exit")
+        header = ("situation", "wall", "cpu", "startup", "server start", "flow run", "exit")
         print(f"{header[0]:<10}" + "".join(f"{h:>13}" for h in header[1:]) + "  vs 5 s goal")
         for situation, rs in self.runs.items():
             wall = statistics.median(r.wall for r in rs)
-            parts = ("startup", "server_start", "flow", "exit")
+            parts = ("cpu", "startup", "server_start", "flow", "exit")
             figures = [statistics.median(getattr(r, part) for r in rs) for part in parts]
             cells = "".join(f"{f:>13.2f}" for f in (wall, *figures))
             verdict = f"{wall / GOAL_S:.2f}x {'PASS' if wall <= GOAL_S else 'MISS'}"
