@@ -42,12 +42,13 @@ test-unit: .venv/.synced ## unit tests only (no processes, no servers)
 	$(RUN) pytest tests/unit
 
 # Both always run; the target fails if either missed a target.
-bench: .venv/.synced ## benchmarks: ingest, dbt over a generated year, the dbt subflow, dbt at scale
+bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, dbt at scale, gmp's fixed cost
 	@status=0; \
 	$(RUN) python benchmarks/ingest.py || status=$$?; \
 	$(RUN) python benchmarks/transform.py || status=$$?; \
 	$(RUN) python benchmarks/dbt_subflow.py || status=$$?; \
 	$(RUN) python benchmarks/scale.py || status=$$?; \
+	$(RUN) python benchmarks/commands.py || status=$$?; \
 	exit $$status
 
 lint: .venv/.synced ## ruff check and format check, sqlfluff on the dbt SQL
@@ -74,7 +75,7 @@ PREFECT_PORT ?= $(if $(GMP_SERVER_PORT),$(GMP_SERVER_PORT),4200)
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 LOCAL_DEPLOYMENTS := -n daily -n backfill -n ingest-day
 NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) $(RUN) bash scripts/platform_native.sh
-# Commands that talk to the platform's API (not the temporary server gmp starts on its own).
+# Commands that talk to the platform's API (gmp, without PREFECT_API_URL, finds or starts its own).
 deploy run backfill: export PREFECT_API_URL ?= http://127.0.0.1:$(PREFECT_PORT)/api
 
 data/.dirs:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
+from gmp.main import run
 
-from gmp.main import main
-
-sys.exit(main())
+run()

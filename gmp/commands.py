@@ -3,7 +3,9 @@ run needs before Prefect starts, then hands them to the flows (``flows.context``
 
 Flows and Prefect are imported inside the commands that run them: Prefect reads its own
 settings at import, so ``prepare_prefect`` sets them first, and commands that run no flow
-(``report``, ``sandbox``, ``--help``) do not pay for the import.
+(``report``, ``sandbox``, ``--help``) do not pay for the import. Each command imports only
+the flows it runs: ``ingest`` and ``ingest-all`` never import dbt. The flows report to a
+Prefect server that outlives the command (``gmp.server``), so no command boots one.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game_market.dates import date_range, parse_date
 from game_market.runtime import Runtime
 from game_market.settings import Settings, load_settings
 from game_market.warehouse import Target, warehouse_for
-from gmp.console import console, print_requests, show_progress
+from gmp.console import console, notice, print_requests, show_progress
+
+if TYPE_CHECKING:
+    from gmp.server import LocalServer
 
 DEMO_LAKE = "./data/lake"
 DEMO_WAREHOUSE = "./data/warehouse/game_market.duckdb"
@@ -30,14 +35,23 @@ DEMO_REPORT = Path("data/reports/market_report.html")
 
 
 def prepare_prefect() -> None:
-    """Prefect reads these at import: no telemetry from here, and our core log lines in runs."""
+    """Prefect reads these at import: no telemetry from here (nor from a server started here),
+    and our core log lines in runs."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
-    # The temporary server gmp starts gets more than Prefect's default 20 s on a busy machine.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    # Without PREFECT_API_URL, gmp runs on a temporary server (a subprocess) dropped at exit;
-    # its event recorder races that shutdown and prints tracebacks about runs already done.
-    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+
+
+def use_prefect_server() -> None:
+    """Point this process's flows at a running Prefect server (``gmp.server``), started if
+    need be, instead of the temporary one Prefect would boot for it."""
+    prepare_prefect()
+    from prefect.context import refresh_global_settings_context
+
+    from gmp.server import api_url
+
+    os.environ["PREFECT_API_URL"] = api_url(notice)
+    # Prefect read its settings at import, before the URL was known.
+    refresh_global_settings_context()
 
 
 @contextmanager
@@ -46,7 +60,7 @@ def running_flows(settings: Settings) -> Iterator[Runtime]:
     runtime the one of every flow started inside the block."""
     runtime = Runtime(settings)
     runtime.check_ingest()
-    prepare_prefect()
+    use_prefect_server()
     from flows.context import entry_point
 
     with entry_point(runtime):
@@ -189,6 +203,60 @@ def demo(args: argparse.Namespace) -> int:
     )
     print_report(settings, end, DEMO_REPORT)
     return 0
+
+
+def server(args: argparse.Namespace) -> int:
+    """``gmp server start|stop|status``: the local Prefect server the flows report to."""
+    prepare_prefect()
+    from gmp.server import LocalServer
+
+    local = LocalServer.from_prefect_settings()
+    return {"start": server_start, "stop": server_stop, "status": server_status}[args.action](local)
+
+
+def server_start(local: LocalServer) -> int:
+    from gmp.server import configured_api_url
+
+    local.ensure_running(notice)
+    describe_server(local)
+    if configured := configured_api_url():
+        console.print(f"PREFECT_API_URL={configured} is set: gmp commands report there instead.")
+    return 0
+
+
+def server_stop(local: LocalServer) -> int:
+    pid = local.stop()
+    if pid is not None:
+        console.print(f"Stopped the local Prefect server (pid {pid}).")
+    elif local.answers():
+        console.print(
+            f"The Prefect server on {local.ui_url} was not started by gmp with PREFECT_HOME="
+            f"{local.home}: stop it where it was started (the platform's: make down)."
+        )
+    else:
+        console.print("No local Prefect server is running.")
+    return 0
+
+
+def server_status(local: LocalServer) -> int:
+    """Which server the flows of the next command report to; 1 if it would have to start."""
+    from gmp.server import check_configured, configured_api_url
+
+    if configured := configured_api_url():
+        check_configured(configured)
+        console.print(f"gmp commands report to PREFECT_API_URL={configured}, which answers.")
+    elif local.answers():
+        describe_server(local)
+    else:
+        console.print(f"No Prefect server on {local.ui_url}: the next gmp command starts one.")
+        return 1
+    return 0
+
+
+def describe_server(local: LocalServer) -> None:
+    pid = local.pid()
+    origin = f"pid {pid}, log {local.log_file}" if pid else "not started by gmp from here"
+    console.print(f"Prefect server: UI {local.ui_url}, API {local.api_url} ({origin}).")
 
 
 def sandbox(args: argparse.Namespace) -> int:

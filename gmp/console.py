@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -39,6 +40,11 @@ def print_requests(reports: Iterable[Mapping[str, Any]]) -> None:
     console.print(table)
     console.print(f"RAWG requests used: {sum(r['requests'] for r in totals.values()):,}")
     console.print(ATTRIBUTION)
+
+
+def notice(message: str) -> None:
+    """A line about how the command runs, not what it found: on stderr, beside Prefect's."""
+    print(message, file=sys.stderr, flush=True)
 
 
 class _Milestones(logging.Handler):

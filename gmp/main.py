@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from game_market import ATTRIBUTION
 from game_market.endpoints import Endpoint
@@ -109,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--detail-budget", type=int, default=20)
     demo.set_defaults(handler=commands.demo)
 
+    server = subcommands.add_parser(
+        "server",
+        help="the local Prefect server (API and UI) the flows of gmp commands report to",
+        description="Without PREFECT_API_URL, gmp commands report to the Prefect server on "
+        "127.0.0.1:PREFECT_SERVER_API_PORT (4200), and the first one starts it there, in the "
+        "background, for the next ones. start: start it now; stop: stop the one gmp started "
+        "(its database stays in PREFECT_HOME); status: which server the next command uses.",
+    )
+    server.add_argument("action", choices=("start", "stop", "status"))
+    server.set_defaults(handler=commands.server)
+
     sandbox = subcommands.add_parser(
         "sandbox",
         help="serve a RAWG-compatible API offline",
@@ -144,5 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> NoReturn:
+    """The ``gmp`` process: the console script and ``python -m gmp``."""
+    code = main()
+    # At exit the interpreter's last garbage collections walk every object Prefect, pydantic and
+    # polars made: ~0.5 s of a small command's 5 s on 2 cores. Frozen objects are skipped; exit
+    # handlers still run, so Prefect still sends the logs and events it has queued.
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

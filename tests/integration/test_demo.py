@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.support.cli import isolated_env, run_gmp, stopping_local_server
 
 
 def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAWG_", "LAKE_", "DUCKDB"))}
-    result = subprocess.run(
-        [sys.executable, "-m", "gmp", "demo", "--days", "3", "--games", "600"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**env, "PREFECT_HOME": str(tmp_path / "prefect")},
-        timeout=600,
-    )
+    env = isolated_env(tmp_path)
+    with stopping_local_server(env, tmp_path):
+        result = run_gmp(
+            "demo", "--days", "3", "--games", "600", env=env, cwd=tmp_path, timeout=600
+        )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     assert "[1/3] Starting the offline RAWG sandbox" in out
@@ -26,6 +21,7 @@ def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path)
     assert "Game market report for" in out and "Trending games" in out
     assert out.rstrip().endswith("HTML report: data/reports/market_report.html")
     assert "Traceback" not in result.stderr
+    assert "Starting a local Prefect server" in result.stderr
 
     html = (tmp_path / "data/reports/market_report.html").read_text()
     assert "<svg" in html and "rawg.io" in html

@@ -1,0 +1,212 @@
+"""The Prefect server the flows ``gmp`` starts report to, so that no command boots one.
+
+Without ``PREFECT_API_URL``, Prefect gives every process a temporary server (a subprocess it
+drops at exit). Measured on the 2-core development machine, that cost each command 15-20 s to
+boot it (more with a new database) and 3-4 s to import it, against under a second of fetching
+for a small day. So a command uses, in this order:
+
+1. the server ``PREFECT_API_URL`` names (environment or Prefect profile), as Prefect would;
+2. the Prefect server answering on ``127.0.0.1:PREFECT_SERVER_API_PORT`` (4200 unless set),
+   whoever started it: the platform's (``make start``), or an earlier ``gmp`` command's;
+3. else a local server it starts there: ``prefect server start`` (API, UI and services, on
+   the SQLite database in ``PREFECT_HOME``), detached, left running for later commands until
+   ``gmp server stop``. Its pid file and log are in ``PREFECT_HOME``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from prefect.settings import get_current_settings
+
+from game_market.errors import PipelineError
+
+HOST = "127.0.0.1"  # never exposed: a server for this machine's own commands
+START_TIMEOUT_S = 180  # a new database's migrations take ~30 s on a busy 2-core machine
+STOP_TIMEOUT_S = 20
+PROBE_TIMEOUT_S = 5
+
+
+class PrefectServerError(PipelineError):
+    """No Prefect server to run the flows against; the message names the fix."""
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    """The local Prefect server of one ``PREFECT_HOME``, on ``127.0.0.1:port``."""
+
+    home: Path
+    port: int
+
+    @classmethod
+    def from_prefect_settings(cls) -> LocalServer:
+        settings = get_current_settings()
+        return cls(home=settings.home, port=settings.server.api.port)
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.ui_url}/api"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "gmp-server.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "gmp-server.log"
+
+    def answers(self) -> bool:
+        """A Prefect server answers on the port; something else there is an error."""
+        # The standard library's client: plain HTTP on loopback needs none of the TLS set-up
+        # an httpx client makes at creation (~40 ms on 2 cores).
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=PROBE_TIMEOUT_S)
+        try:
+            connection.request("GET", "/api/health")
+            response = connection.getresponse()
+            healthy = response.status == 200 and response.read().strip() == b"true"
+        except ConnectionRefusedError:
+            return False
+        except (OSError, http.client.HTTPException):
+            healthy = False
+        finally:
+            connection.close()
+        if healthy:
+            return True
+        raise PrefectServerError(
+            f"Port {self.port} answers, but not as a Prefect server: stop what listens there "
+            f"or set PREFECT_SERVER_API_PORT to a free port for gmp's local Prefect server."
+        )
+
+    def pid(self) -> int | None:
+        """The pid of the server ``gmp`` started here, if it is still that server."""
+        try:
+            pid = int(self.pid_file.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        # After a reboot the pid file outlives its process, and the pid may be another's.
+        command = _command_line(pid)
+        if command is None or "prefect" not in command or "server" not in command:
+            self.pid_file.unlink(missing_ok=True)
+            return None
+        return pid
+
+    def ensure_running(self, notice: Callable[[str], None]) -> None:
+        """Start the server unless one answers; concurrent commands start one, not two."""
+        if self.answers():
+            return
+        with self._lock():
+            if self.answers():
+                return
+            notice(
+                f"Starting a local Prefect server on {self.ui_url} (its UI) for this and later "
+                f"gmp commands; `gmp server stop` stops it."
+            )
+            self._start()
+
+    def stop(self) -> int | None:
+        """Stop the server ``gmp`` started here; its pid, or None when there was none."""
+        pid = self.pid()
+        if pid is None:
+            return None
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while _command_line(pid) is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _command_line(pid) is not None:
+            os.killpg(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return pid
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.home.mkdir(parents=True, exist_ok=True)
+        with (self.home / "gmp-server.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def _start(self) -> None:
+        command = [sys.executable, "-m", "prefect", "server", "start"]
+        command += ["--host", HOST, "--port", str(self.port)]
+        # Its own session: the terminal's Ctrl-C and hang-up are for the command, not for it;
+        # its output goes to a file, as a pipe nobody reads would block it.
+        with self.log_file.open("wb") as log:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.pid_file.write_text(str(process.pid))
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not self.answers():
+            if process.poll() is not None:
+                self.pid_file.unlink(missing_ok=True)
+                raise PrefectServerError(
+                    f"The local Prefect server stopped while starting (exit code "
+                    f"{process.returncode}): see {self.log_file} for why."
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise PrefectServerError(
+                    f"The local Prefect server did not answer within {START_TIMEOUT_S} s, so "
+                    f"it was stopped: see {self.log_file}, then run the command again."
+                )
+            time.sleep(0.2)
+
+
+def configured_api_url() -> str | None:
+    """PREFECT_API_URL, from the environment or the active Prefect profile."""
+    return get_current_settings().api.url
+
+
+def api_url(notice: Callable[[str], None]) -> str:
+    """The API the flows of this command report to, started here if need be."""
+    if configured := configured_api_url():
+        check_configured(configured)
+        return configured
+    server = LocalServer.from_prefect_settings()
+    server.ensure_running(notice)
+    return server.api_url
+
+
+def check_configured(url: str) -> None:
+    """The server PREFECT_API_URL names answers (Prefect's client: Cloud needs its key)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        problem = client.api_healthcheck()
+    if problem is not None:
+        raise PrefectServerError(
+            f"No Prefect server answers at PREFECT_API_URL={url} ({type(problem).__name__}): "
+            f"start it (make start, or make start-native), or unset PREFECT_API_URL so gmp "
+            f"runs its flows on its own local Prefect server."
+        )
+
+
+def _command_line(pid: int) -> str | None:
+    """The command line of a live process; None if there is none (or only its zombie)."""
+    proc = Path("/proc")
+    if proc.is_dir():
+        try:
+            command = (proc / str(pid) / "cmdline").read_bytes()
+        except OSError:
+            return None
+    else:
+        listed = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True)
+        command = listed.stdout
+    return command.replace(b"\0", b" ").decode().strip() or None
