@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.states import State
 
 from flows.context import current_run_id, failed, runtime_scope
-from game_market.endpoints import ENDPOINTS, Endpoint, Kind, of_kind
+from game_market.endpoints import Endpoint
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport
+from game_market.ingest import ingest_day as core_ingest_day
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
 from game_market.render.ingest import ingest_markdown
@@ -50,57 +51,11 @@ async def ingest_endpoint(
 
 
 async def ingest_day(
-    client: RawgClient,
-    lake: Lake,
-    date: dt.date,
-    *,
-    run_id: str,
-    max_pages: dict[Endpoint, int] | None = None,
-    detail_budget: int = DEFAULT_DETAIL_BUDGET,
-    skip_complete: bool = False,
-    snapshots: bool = True,
+    client: RawgClient, lake: Lake, date: dt.date, **options: Any
 ) -> tuple[list[IngestReport], dict[Endpoint, str]]:
-    """Every endpoint for one date, concurrently; one failure never discards another's data.
-
-    ``snapshots=False`` lands only the day's games and their details: reference lists are the
-    current listing whatever the date, so a backfill takes them once, not once per day.
-    """
-    pages = max_pages or {}
-
-    async def run(endpoint: Endpoint) -> IngestReport:
-        return await ingest_partition_task(
-            client,
-            lake,
-            endpoint,
-            date,
-            run_id,
-            max_pages=pages.get(endpoint),
-            detail_budget=detail_budget,
-            skip_complete=skip_complete,
-        )
-
-    # Details read the day's partition of what they detail, so they run once it has landed.
-    independent = of_kind(Kind.DAILY) + (of_kind(Kind.SNAPSHOT) if snapshots else [])
-    outcomes = await asyncio.gather(*(run(e) for e in independent), return_exceptions=True)
-    reports: list[IngestReport] = []
-    failures: dict[Endpoint, str] = {}
-    for endpoint, outcome in zip(independent, outcomes, strict=True):
-        if isinstance(outcome, IngestReport):
-            reports.append(outcome)
-        elif isinstance(outcome, BaseException):
-            if not isinstance(outcome, Exception):
-                raise outcome
-            failures[endpoint] = str(outcome)
-    for detail in of_kind(Kind.DETAILS):
-        source = ENDPOINTS[detail].detail_of
-        if source in failures:
-            failures[detail] = f"skipped because {source} did not land."
-            continue
-        try:
-            reports.append(await run(detail))
-        except PipelineError as exc:
-            failures[detail] = str(exc)
-    return reports, failures
+    """The core's day (``game_market.ingest.ingest_day``), each partition a Prefect task run
+    with its retries."""
+    return await core_ingest_day(client, lake, date, partition=ingest_partition_task, **options)
 
 
 def failure_message(date: dt.date, failures: dict[Endpoint, str]) -> str:

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -17,7 +17,7 @@ from typing import Any, Literal
 import orjson
 import polars as pl
 
-from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind
+from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind, of_kind
 from game_market.errors import PipelineError
 from game_market.lake import Lake, PartitionCounts, PartitionWriter, new_manifest
 from game_market.rawg import QueryPlan, RawgClient, RequestStats
@@ -44,6 +44,9 @@ class IngestReport(PartitionCounts):
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+
+# ingest_partition, or a wrapper of it with the same parameters (the flows' Prefect task)
+PartitionFn = Callable[..., Awaitable[IngestReport]]
 
 _gc_lock = threading.Lock()
 _gc_depth = 0
@@ -168,6 +171,65 @@ async def ingest_partition(
         report.retries,
     )
     return report
+
+
+async def ingest_day(
+    client: RawgClient,
+    lake: Lake,
+    day: date,
+    *,
+    run_id: str,
+    max_pages: dict[Endpoint, int] | None = None,
+    detail_budget: int = DEFAULT_DETAIL_BUDGET,
+    skip_complete: bool = False,
+    snapshots: bool = True,
+    partition: PartitionFn | None = None,
+) -> tuple[list[IngestReport], dict[Endpoint, str]]:
+    """Every endpoint for one date, concurrently; one failure never discards another's data.
+
+    ``partition`` fills one partition (default ``ingest_partition``; the flows pass their
+    Prefect task, which adds retries and a task run per partition).
+
+    ``snapshots=False`` lands only the day's games and their details: reference lists are the
+    current listing whatever the date, so a backfill takes them once, not once per day.
+    """
+    pages = max_pages or {}
+    fill = partition or ingest_partition
+
+    async def run(endpoint: Endpoint) -> IngestReport:
+        return await fill(
+            client,
+            lake,
+            endpoint,
+            day,
+            run_id=run_id,
+            max_pages=pages.get(endpoint),
+            detail_budget=detail_budget,
+            skip_complete=skip_complete,
+        )
+
+    # Details read the day's partition of what they detail, so they run once it has landed.
+    independent = of_kind(Kind.DAILY) + (of_kind(Kind.SNAPSHOT) if snapshots else [])
+    outcomes = await asyncio.gather(*(run(e) for e in independent), return_exceptions=True)
+    reports: list[IngestReport] = []
+    failures: dict[Endpoint, str] = {}
+    for endpoint, outcome in zip(independent, outcomes, strict=True):
+        if isinstance(outcome, IngestReport):
+            reports.append(outcome)
+        elif isinstance(outcome, BaseException):
+            if not isinstance(outcome, Exception):
+                raise outcome
+            failures[endpoint] = str(outcome)
+    for detail in of_kind(Kind.DETAILS):
+        source = ENDPOINTS[detail].detail_of
+        if source in failures:
+            failures[detail] = f"skipped because {source} did not land."
+            continue
+        try:
+            reports.append(await run(detail))
+        except PipelineError as exc:
+            failures[detail] = str(exc)
+    return reports, failures
 
 
 class _Lander:

@@ -1,0 +1,289 @@
+"""What a user waits for: `gmp daily` whole, beside the same work done bare and done the
+original pipeline's way.
+
+On the transform benchmark's cached one-year lake (1,000,000 games rows, built once into a
+warehouse here, untimed), one new day lands: the sandbox (9,500 games over 14 days, seed 42,
+realistic items, gzip, 150 ms +/- 50 ms a request) has ~2,700 games updated on that day.
+Three ways of doing the day, each from a fresh process, interleaved, ``--repeats`` times, each
+on a copy of the same warehouse and the lake without the day:
+
+- flow: ``gmp daily --date D`` (the Prefect server it reports to is already running, as it is
+  for every command after the first), split by the moments its log lines arrive: process
+  start and imports (the same imports timed apart in a fresh process), Prefect start (the
+  rest until the flow run begins), ingest, dbt, report and artifacts (the market-summary
+  artifact, then the text report it prints);
+- bare: the core ingest without Prefect (``benchmarks/daily_ways.py bare``), then the
+  ``dbt build`` CLI;
+- sequential: the original pipeline's fetching (``requests`` + ``tenacity``, one page per
+  round trip), the same landing, then the ``dbt build`` CLI.
+
+Every dbt build reads the project back from one target folder's partial parse, as a user's do.
+Goals: the flow within 1.25x of the bare work; its ingest at least 5x faster than the
+sequential ingest (medians).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from benchmarks.dbt_runner import DBT, ROOT, TRANSFORMS
+from rawg_simulator import SandboxConfig, free_port, running_sandbox
+from rawg_simulator.lake import LakeSpec, cached_lake
+
+CACHE = ROOT / "data" / "bench"
+SPEC = LakeSpec()
+DAY = SPEC.next_day
+SANDBOX = SandboxConfig(
+    games=9500,
+    seed=42,
+    days=14,
+    today=DAY + timedelta(days=1),
+    latency_ms=150,
+    latency_jitter_ms=50,
+)
+TARGET_FLOW_RATIO = 1.25
+TARGET_INGEST_SPEEDUP = 5.0
+PHASES = ("start + imports", "Prefect start", "ingest", "dbt", "report")
+# What `gmp daily` imports before its flow run begins.
+FLOW_IMPORTS = (
+    "import gmp.main, gmp.commands, gmp.server, flows.daily, prefect.client.orchestration"
+)
+MARKS = {
+    "flow begins": re.compile(r"Beginning flow run"),
+    "ingest ends": re.compile(r"Ingest for \S+ used \d+ RAWG requests"),
+    "dbt ends": re.compile(r"Flow run 'dbt-build-duckdb' - Finished in state"),
+    "flow ends": re.compile(r"Flow run '(?!dbt-build)[^']*' - Finished in state"),
+}
+NO_PARTIAL_PARSE = "Unable to do partial parsing"
+
+
+@dataclass
+class Run:
+    wall: float
+    phases: dict[str, float]
+    requests: int
+
+
+@dataclass
+class Way:
+    name: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(run.wall for run in self.runs)
+
+    def phase(self, name: str) -> float:
+        return statistics.median(run.phases.get(name, 0.0) for run in self.runs)
+
+
+def bench_env(work: Path, base_url: str, lake: Path, warehouse: Path) -> dict[str, str]:
+    own = ("PREFECT_", "RAWG_", "LAKE_", "AWS_", "DUCKDB_", "DBT_", "GMP_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
+    return {
+        **env,
+        "PREFECT_HOME": str(work / "prefect"),
+        "PREFECT_SERVER_API_PORT": str(free_port()),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "RAWG_BASE_URL": base_url,
+        "RAWG_API_KEY": "benchmark-key",
+        "LAKE_URL": str(lake),
+        "DUCKDB_PATH": str(warehouse),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+
+
+def timed_lines(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str, list]:
+    """Runs ``command``; its wall time, stdout, and stderr lines stamped as they arrive."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    lines: list[tuple[float, str]] = []
+
+    def read_stderr() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append((time.perf_counter() - started, line))
+
+    reader = threading.Thread(target=read_stderr)
+    reader.start()
+    stdout = process.stdout.read() if process.stdout else ""
+    process.wait()
+    wall = time.perf_counter() - started
+    reader.join()
+    if process.returncode != 0:
+        tail = "".join(line for _, line in lines[-30:])
+        raise SystemExit(f"{' '.join(command[:4])} failed ({process.returncode}):\n{stdout}{tail}")
+    if any(NO_PARTIAL_PARSE in line for _, line in lines) or NO_PARTIAL_PARSE in stdout:
+        print(f"  note: dbt re-parsed the project in {' '.join(command[:3])}", file=sys.stderr)
+    return wall, stdout, lines
+
+
+def dbt_build(env: dict[str, str], cwd: Path) -> float:
+    """The ``dbt build`` CLI with the flow's target and folders, as `make transform` runs it."""
+    command = [str(DBT), "build", "--target", "duckdb"]
+    command += ["--project-dir", str(TRANSFORMS), "--profiles-dir", str(TRANSFORMS)]
+    return timed_lines(command, env, cwd)[0]
+
+
+def imports_seconds(env: dict[str, str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", FLOW_IMPORTS], env=env, cwd=cwd, check=True)
+    return time.perf_counter() - started
+
+
+def run_flow(env: dict[str, str], cwd: Path) -> Run:
+    imports = imports_seconds(env, cwd)
+    command = [sys.executable, "-m", "gmp", "daily", "--date", DAY.isoformat()]
+    wall, stdout, lines = timed_lines(command, env, cwd)
+    marks: dict[str, float] = {}
+    for at, line in lines:
+        for mark, pattern in MARKS.items():
+            if mark not in marks and pattern.search(line):
+                marks[mark] = at
+    missing = [mark for mark in MARKS if mark not in marks]
+    if missing:
+        raise SystemExit(f"gmp daily logged no line for {missing}")
+    used = re.search(r"Daily update for \S+: ([\d,]+) RAWG requests", stdout)
+    phases = {
+        "start + imports": imports,
+        "Prefect start": marks["flow begins"] - imports,
+        "ingest": marks["ingest ends"] - marks["flow begins"],
+        "dbt": marks["dbt ends"] - marks["ingest ends"],
+        "report": wall - marks["dbt ends"],
+    }
+    return Run(wall, phases, int(used.group(1).replace(",", "")) if used else 0)
+
+
+def run_way(way: str, env: dict[str, str], cwd: Path) -> Run:
+    """`bare` or `sequential`: its ingest process (benchmarks/daily_ways.py), then dbt."""
+    command = [sys.executable, "-m", "benchmarks.daily_ways", way, DAY.isoformat()]
+    wall, stdout, _ = timed_lines(command, {**env, "PYTHONPATH": str(ROOT)}, cwd)
+    result = json.loads(stdout.strip().splitlines()[-1])
+    dbt = dbt_build(env, cwd)
+    phases = {"start + imports": wall - result["ingest_s"], "ingest": result["ingest_s"]}
+    return Run(wall + dbt, {**phases, "dbt": dbt}, result["requests"])
+
+
+def gmp_server(env: dict[str, str], cwd: Path, action: str) -> None:
+    command = [sys.executable, "-m", "gmp", "server", action]
+    subprocess.run(command, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def measure(repeats: int, regenerate: bool) -> tuple[dict[str, Way], list[float]]:
+    generated, cached = cached_lake(SPEC, CACHE, regenerate=regenerate)
+    print(
+        f"lake: {generated.rows:,} games rows over {SPEC.days} days"
+        + (
+            f" (cached: {generated.root})"
+            if cached
+            else f", generated in {generated.seconds:.0f} s"
+        )
+    )
+    generated.remove_next_day()
+    ways = {name: Way(name) for name in ("flow", "bare", "sequential")}
+    loads: list[float] = []
+    with (
+        running_sandbox(SANDBOX) as base_url,
+        tempfile.TemporaryDirectory(prefix="gmp-bench-daily-") as tmp,
+    ):
+        work = Path(tmp)
+        warehouse = work / "warehouse" / "game_market.duckdb"
+        warehouse.parent.mkdir()
+        pristine = work / "built.duckdb"
+        env = bench_env(work, base_url, generated.lake, warehouse)
+        full = dbt_build(env, work)
+        shutil.copyfile(warehouse, pristine)
+        print(f"full build of the year (untimed setup): {full:.1f} s, load {load():.1f}")
+        gmp_server(env, work, "start")
+        try:
+            for repeat in range(repeats):
+                for way in ways.values():
+                    generated.remove_next_day()
+                    shutil.copyfile(pristine, warehouse)
+                    loads.append(load())
+                    run = (
+                        run_flow(env, work) if way.name == "flow" else run_way(way.name, env, work)
+                    )
+                    way.runs.append(run)
+                    print(
+                        f"  repeat {repeat + 1} {way.name}: {run.wall:.1f} s, "
+                        f"{run.requests} requests, load {loads[-1]:.1f}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+        finally:
+            gmp_server(env, work, "stop")
+            generated.remove_next_day()
+    return ways, loads
+
+
+def report(ways: dict[str, Way], loads: list[float], repeats: int) -> int:
+    flow, bare, sequential = ways["flow"], ways["bare"], ways["sequential"]
+    print(
+        f"\n`gmp daily --date {DAY}` and the same work without the flow: medians of {repeats} "
+        f"interleaved repeats, seconds; load average {min(loads):.1f}-{max(loads):.1f} at the "
+        "starts"
+    )
+    print(f"{'way':<12}{'wall':>8}" + "".join(f"{p:>17}" for p in PHASES) + f"{'requests':>10}")
+    for way in ways.values():
+        cells = "".join(f"{way.phase(p):>17.2f}" for p in PHASES)
+        requests = statistics.median(run.requests for run in way.runs)
+        print(f"{way.name:<12}{way.wall:>8.2f}{cells}{requests:>10.0f}")
+    for way in ways.values():
+        print(f"  {way.name} walls: {', '.join(f'{run.wall:.1f}' for run in way.runs)}")
+    ratio = flow.wall / bare.wall
+    speedup = sequential.phase("ingest") / flow.phase("ingest")
+    checks = [
+        (
+            "flow / bare work",
+            f"{ratio:.2f}x",
+            f"<= {TARGET_FLOW_RATIO}x",
+            ratio <= TARGET_FLOW_RATIO,
+        ),
+        (
+            "sequential / flow ingest",
+            f"{speedup:.1f}x",
+            f">= {TARGET_INGEST_SPEEDUP:.0f}x",
+            speedup >= TARGET_INGEST_SPEEDUP,
+        ),
+    ]
+    print()
+    for name, measured, target, ok in checks:
+        print(f"{name:<28}{measured:>10}{target:>10}{'PASS' if ok else 'MISS':>7}")
+    missed = [name for name, _, _, ok in checks if not ok]
+    print("targets: " + ("all met" if not missed else "MISSED: " + ", ".join(missed)))
+    print("Data shapes: RAWG (rawg.io).")
+    return 1 if missed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats of each way")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached lake")
+    args = parser.parse_args()
+    ways, loads = measure(args.repeats, args.regenerate)
+    return report(ways, loads, args.repeats)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
