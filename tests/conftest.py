@@ -1,6 +1,8 @@
 """Fixtures shared by every test module; helpers live in ``tests.support``.
 
-Every test session gets its own PREFECT_HOME and no telemetry, and a test's kind is its
+Every test session gets its own PREFECT_HOME and dbt target and log folders, and no
+telemetry; so does every pytest-xdist worker (each imports this file), so modules run side by
+side without sharing a Prefect database or dbt's partial parse. A test's kind is its
 directory: ``tests/unit`` starts no process and no server, ``tests/integration`` starts real
 ones (marked ``integration``), ``tests/infra`` checks Terraform and the operator scripts.
 """
@@ -10,14 +12,17 @@ from __future__ import annotations
 import os
 import tempfile
 
-_PREFECT_HOME = tempfile.mkdtemp(prefix="gmp-prefect-home-")
-os.environ["PREFECT_HOME"] = _PREFECT_HOME
-os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
 # Nothing from a developer's own .env or shell may leak into a test's settings.
 for _name in list(os.environ):
-    if _name.startswith(("RAWG_", "LAKE_", "AWS_", "DUCKDB_")):
+    if _name.startswith(("RAWG_", "LAKE_", "AWS_", "DUCKDB_", "DBT_")):
         del os.environ[_name]
+_SESSION = tempfile.mkdtemp(prefix="gmp-test-session-")
+os.environ["PREFECT_HOME"] = os.path.join(_SESSION, "prefect")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
+# dbt run in-process by the flows writes here, not into transforms/target.
+os.environ["DBT_TARGET_PATH"] = os.path.join(_SESSION, "dbt-target")
+os.environ["DBT_LOG_PATH"] = os.path.join(_SESSION, "dbt-logs")
 
 from pathlib import Path  # noqa: E402
 
@@ -26,11 +31,29 @@ import pytest  # noqa: E402
 TESTS = Path(__file__).resolve().parent
 
 
+# The modules that take minutes (full dbt builds, a whole platform), started first so that
+# none is left running alone at the end of a parallel run (`--dist loadfile` hands out
+# modules in collection order).
+SLOWEST_FIRST = (
+    "test_transforms.py",
+    "test_platform.py",
+    "test_market_flows.py",
+    "test_bench_transform.py",
+    "test_snowflake_target.py",
+    "test_cloud_pool.py",
+    "test_cli_process.py",
+    "test_ecs_worker.py",
+    "test_demo.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The ``integration`` marker comes from the directory, so no module can forget it."""
     for item in items:
         if TESTS / "integration" in Path(item.path).parents:
             item.add_marker(pytest.mark.integration)
+    rank = {name: n for n, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(Path(item.path).name, len(rank)))
 
 
 @pytest.fixture(autouse=True)

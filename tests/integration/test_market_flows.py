@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from prefect.runtime import flow_run as runtime_flow_run
 
 from flows.backfill import game_market_backfill
 from flows.daily import daily_game_market_update
-from flows.transform import TRANSFORMS_DIR, transform
+from flows.transform import transform
 from game_market.errors import PipelineError
 from game_market.lake import Lake
 from tests.support.prefect import run_details
@@ -139,7 +140,7 @@ def test_a_failing_dbt_test_fails_the_subflow_naming_the_nodes(env: Path) -> Non
 
 def test_a_second_build_reads_the_project_back_from_its_partial_parse(env: Path) -> None:
     assert backfill(start_date=END).is_completed()
-    partial_parse = TRANSFORMS_DIR / "target" / "partial_parse.msgpack"
+    partial_parse = Path(os.environ["DBT_TARGET_PATH"]) / "partial_parse.msgpack"
     written = partial_parse.stat().st_mtime_ns
     assert transform(return_state=True).is_completed()
     # dbt rewrites the file only when it had to parse the project again.

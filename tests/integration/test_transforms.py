@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -17,6 +20,45 @@ from game_market.settings import load_settings
 from tests.support.dbt_run import DAYS, fill, fill_days, run_dbt
 
 BACKFILLED_DT = date(2026, 1, 15)
+
+
+@dataclass(frozen=True)
+class Built:
+    """The module's lake of DAYS, built once; tests work on copies (`restore`, `copy_to`)."""
+
+    lake: Path
+    warehouse: Path
+    pristine: Path
+
+    def restore(self, monkeypatch: pytest.MonkeyPatch) -> Path:
+        """The built warehouse again, at the path (and with the partial parse) it was built at:
+        for tests that change the warehouse only."""
+        shutil.copyfile(self.pristine, self.warehouse)
+        monkeypatch.setenv("LAKE_URL", str(self.lake))
+        monkeypatch.setenv("DUCKDB_PATH", str(self.warehouse))
+        return self.warehouse
+
+    def copy_to(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Lake, Path]:
+        """A lake and warehouse of the test's own, for tests that land more days."""
+        shutil.copytree(self.lake, folder / "lake")
+        warehouse = folder / "warehouse.duckdb"
+        shutil.copyfile(self.pristine, warehouse)
+        monkeypatch.setenv("LAKE_URL", str(folder / "lake"))
+        monkeypatch.setenv("DUCKDB_PATH", str(warehouse))
+        return Lake(str(folder / "lake")), warehouse
+
+
+@pytest.fixture(scope="module")
+def built(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    root = tmp_path_factory.mktemp("built")
+    shared = Built(root / "lake", root / "warehouse.duckdb", root / "pristine.duckdb")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("LAKE_URL", str(shared.lake))
+        monkeypatch.setenv("DUCKDB_PATH", str(shared.warehouse))
+        asyncio.run(fill(Lake(str(shared.lake)), sandbox_url))
+        run_dbt(root, "build")
+    shutil.copyfile(shared.warehouse, shared.pristine)
+    yield shared
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -104,15 +146,9 @@ def table_rows(warehouse: Path, table: str, order_by: str) -> list[tuple]:
 
 
 def test_incremental_snapshots_match_a_full_rebuild_after_a_backfilled_day(
-    sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built: Built, sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LAKE_URL", str(tmp_path / "lake"))
-    lake = Lake.from_settings(load_settings())
-    asyncio.run(fill(lake, sandbox_url))
-    incremental = tmp_path / "incremental.duckdb"
-    monkeypatch.setenv("DUCKDB_PATH", str(incremental))
-    run_dbt(tmp_path, "build")
-
+    lake, incremental = built.copy_to(tmp_path, monkeypatch)
     asyncio.run(fill_days(lake, sandbox_url, [BACKFILLED_DT]))  # older than what is built
     emptied_id = land_newer_copy_without_genres(lake)
     run_dbt(tmp_path, "build")
@@ -198,16 +234,11 @@ def test_reconciliation_tests_catch_a_lost_row(
     table: str,
     check: str,
     rows: str,
-    sandbox_url: str,
-    tmp_path: Path,
+    built: Built,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("LAKE_URL", str(tmp_path / "lake"))
-    warehouse = tmp_path / "warehouse.duckdb"
-    monkeypatch.setenv("DUCKDB_PATH", str(warehouse))
-    asyncio.run(fill(Lake.from_settings(load_settings()), sandbox_url))
-    run_dbt(tmp_path, "build")
-    run_dbt(tmp_path, "test", "--select", check)
+    # `check` passed in the module's build (`dbt build` runs every singular test).
+    warehouse = built.restore(monkeypatch)
 
     where = rows.format(table=table)
     with duckdb.connect(str(warehouse)) as db:
@@ -216,18 +247,14 @@ def test_reconciliation_tests_catch_a_lost_row(
             f"where rowid = (select min(rowid) from main.{table} where {where})"
         )
     with pytest.raises(AssertionError, match=f"FAIL 1 {check}"):
-        run_dbt(tmp_path, "test", "--select", check)
+        # The module's target folder: its partial parse matches the restored warehouse's path.
+        run_dbt(built.warehouse.parent, "test", "--select", check)
 
 
 def test_an_incremental_build_tests_what_it_landed_and_dbt_test_everything(
-    sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built: Built, sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LAKE_URL", str(tmp_path / "lake"))
-    warehouse = tmp_path / "warehouse.duckdb"
-    monkeypatch.setenv("DUCKDB_PATH", str(warehouse))
-    lake = Lake.from_settings(load_settings())
-    asyncio.run(fill(lake, sandbox_url))
-    run_dbt(tmp_path, "build")
+    lake, warehouse = built.copy_to(tmp_path, monkeypatch)
     asyncio.run(fill_days(lake, sandbox_url, [STALE_DT]))
     landed = set(lake.read_partition("games", STALE_DT)["id"])
     with duckdb.connect(str(warehouse)) as db:
