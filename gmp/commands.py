@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import os
 import time
 from collections.abc import Iterator
@@ -41,26 +42,31 @@ def prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
 
 
-def use_prefect_server() -> None:
+def use_prefect_server(*modules: str) -> None:
     """Point this process's flows at a running Prefect server (``gmp.server``), started if
-    need be, instead of the temporary one Prefect would boot for it."""
+    need be, instead of the temporary one Prefect would boot for it. ``modules`` (the flows
+    the command runs) are imported while a server starts: dbt's import alone takes seconds."""
     prepare_prefect()
     from prefect.context import refresh_global_settings_context
 
-    from gmp.server import api_url
+    from gmp.server import api_url_after
 
-    os.environ["PREFECT_API_URL"] = api_url(notice)
+    with api_url_after(notice) as url:
+        for module in modules:
+            importlib.import_module(module)
+    os.environ["PREFECT_API_URL"] = url
     # Prefect read its settings at import, before the URL was known.
     refresh_global_settings_context()
 
 
 @contextmanager
-def running_flows(settings: Settings) -> Iterator[Runtime]:
+def running_flows(settings: Settings, *modules: str) -> Iterator[Runtime]:
     """Check what an ingest needs (key, writable lake) before Prefect starts, then make this
-    runtime the one of every flow started inside the block."""
+    runtime the one of every flow started inside the block (``modules``: the command's
+    flows, imported while Prefect's server starts)."""
     runtime = Runtime(settings)
     runtime.check_ingest()
-    use_prefect_server()
+    use_prefect_server("flows.context", *modules)
     from flows.context import entry_point
 
     with entry_point(runtime):
@@ -78,7 +84,7 @@ def flow_result(run: Any) -> Any:
 
 def ingest(args: argparse.Namespace) -> int:
     dates = date_range(parse_date(args.date, "--date"), optional_date(args.end, "--end"))
-    with running_flows(load_settings()):
+    with running_flows(load_settings(), "flows.ingest"):
         from flows.ingest import ingest_endpoint
 
         reports = [
@@ -92,7 +98,7 @@ def ingest(args: argparse.Namespace) -> int:
 def ingest_all(args: argparse.Namespace) -> int:
     dates = date_range(parse_date(args.date, "--date"), optional_date(args.end, "--end"))
     reports: list[dict[str, Any]] = []
-    with running_flows(load_settings()):
+    with running_flows(load_settings(), "flows.ingest"):
         from flows.ingest import ingest_all as ingest_all_flow
 
         for day in dates:
@@ -109,7 +115,7 @@ def ingest_all(args: argparse.Namespace) -> int:
 
 def daily(args: argparse.Namespace) -> int:
     day = optional_date(args.date, "--date")
-    with running_flows(load_settings()) as runtime:
+    with running_flows(load_settings(), "flows.daily") as runtime:
         from flows.daily import daily_game_market_update
 
         result = flow_result(
@@ -128,7 +134,7 @@ def daily(args: argparse.Namespace) -> int:
 def backfill(args: argparse.Namespace) -> int:
     start, end = parse_date(args.start, "--start"), parse_date(args.end, "--end")
     date_range(start, end, ("--start", "--end"))
-    with running_flows(load_settings()):
+    with running_flows(load_settings(), "flows.backfill"):
         from flows.backfill import game_market_backfill
 
         result = flow_result(
@@ -185,7 +191,7 @@ def demo(args: argparse.Namespace) -> int:
             lake_url=DEMO_LAKE,
             duckdb_path=DEMO_WAREHOUSE,
         )
-        with running_flows(settings):
+        with running_flows(settings, "flows.backfill"):
             from flows.backfill import game_market_backfill
 
             show_progress()

@@ -106,16 +106,28 @@ class LocalServer:
 
     def ensure_running(self, notice: Callable[[str], None]) -> None:
         """Start the server unless one answers; concurrent commands start one, not two."""
+        with self.answering_after(notice):
+            pass
+
+    @contextmanager
+    def answering_after(self, notice: Callable[[str], None]) -> Iterator[None]:
+        """The server answers once the block is done: unless one answers, it is started as
+        the block begins, so the block's work (a command's imports) overlaps its start-up.
+        Concurrent commands start one server, not two: the others wait for it."""
         if self.answers():
+            yield
             return
         with self._lock():
             if self.answers():
+                yield
                 return
             notice(
                 f"Starting a local Prefect server on {self.ui_url} (its UI) for this and later "
                 f"gmp commands; `gmp server stop` stops it."
             )
-            self._start()
+            process = self._spawn()
+            yield
+            self._wait_until_it_answers(process)
 
     def stop(self) -> int | None:
         """Stop the server ``gmp`` started here; its pid, or None when there was none."""
@@ -138,7 +150,7 @@ class LocalServer:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
 
-    def _start(self) -> None:
+    def _spawn(self) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "prefect", "server", "start"]
         command += ["--host", HOST, "--port", str(self.port)]
         # Its own session: the terminal's Ctrl-C and hang-up are for the command, not for it;
@@ -152,6 +164,9 @@ class LocalServer:
                 start_new_session=True,
             )
         self.pid_file.write_text(str(process.pid))
+        return process
+
+    def _wait_until_it_answers(self, process: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
         while not self.answers():
             if process.poll() is not None:
@@ -174,14 +189,17 @@ def configured_api_url() -> str | None:
     return get_current_settings().api.url
 
 
-def api_url(notice: Callable[[str], None]) -> str:
-    """The API the flows of this command report to, started here if need be."""
+@contextmanager
+def api_url_after(notice: Callable[[str], None]) -> Iterator[str]:
+    """The API the flows of this command report to, answering once the block is done: a
+    local server this command has to start starts as the block begins."""
     if configured := configured_api_url():
         check_configured(configured)
-        return configured
+        yield configured
+        return
     server = LocalServer.from_prefect_settings()
-    server.ensure_running(notice)
-    return server.api_url
+    with server.answering_after(notice):
+        yield server.api_url
 
 
 def check_configured(url: str) -> None:
