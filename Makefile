@@ -42,7 +42,7 @@ test-unit: .venv/.synced ## unit tests only (no processes, no servers)
 	$(RUN) pytest tests/unit
 
 # Every benchmark runs; the target fails if any missed its targets.
-bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, dbt at scale, gmp's fixed cost, the daily run whole
+bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, dbt at scale, gmp's fixed cost, gmp daily and gmp demo whole
 	@status=0; \
 	$(RUN) python benchmarks/ingest.py || status=$$?; \
 	$(RUN) python benchmarks/transform.py || status=$$?; \
@@ -50,6 +50,7 @@ bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, db
 	$(RUN) python benchmarks/scale.py || status=$$?; \
 	$(RUN) python benchmarks/commands.py || status=$$?; \
 	$(RUN) python benchmarks/daily.py || status=$$?; \
+	$(RUN) python benchmarks/demo.py || status=$$?; \
 	exit $$status
 
 lint: .venv/.synced ## ruff check and format check, sqlfluff on the dbt SQL
