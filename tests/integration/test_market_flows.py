@@ -29,10 +29,14 @@ DAYS = [date(2026, 1, d) for d in range(15, 20)]
 
 @pytest.fixture
 def env(sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test in its own folder (the current one), under the same relative paths: dbt's
+    partial parse depends on the warehouse path it was parsed for, so the module's builds
+    share one instead of parsing the project again for each test, as a user's do."""
+    assert Path.cwd() == tmp_path
     monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
     monkeypatch.setenv("RAWG_BASE_URL", sandbox_url)
-    monkeypatch.setenv("LAKE_URL", str(tmp_path / "lake"))
-    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse" / "game_market.duckdb"))
+    monkeypatch.setenv("LAKE_URL", "lake")
+    monkeypatch.setenv("DUCKDB_PATH", "warehouse/game_market.duckdb")
     reset_sandbox(sandbox_url)
     return tmp_path
 
