@@ -124,7 +124,7 @@ backfill: .venv/.synced ## trigger a backfill: START=YYYY-MM-DD END=YYYY-MM-DD
 
 # --- Cloud: the ECS work pool (README, "Cloud deployment") ------------------------------------
 # deployments/cloud.env comes from scripts/build_and_push.sh; the rendered template is untracked.
-.PHONY: cloud-render cloud-pool
+.PHONY: cloud-render cloud-pool snowflake-block
 
 ECS_POOL ?= ecs
 CLOUD_ENV ?= deployments/cloud.env
@@ -135,3 +135,6 @@ cloud-render: .venv/.synced ## fill the ECS base job template from deployments/c
 
 cloud-pool: cloud-render ## create or update the ECS work pool from it (ECS_POOL=ecs)
 	$(RUN) prefect work-pool create $(ECS_POOL) --type ecs --base-job-template $(ECS_TEMPLATE) --overwrite
+
+snowflake-block: .venv/.synced ## create or update the SnowflakeCredentials block from SNOWFLAKE_* (SNOWFLAKE_CREDENTIALS_BLOCK)
+	$(RUN) gmp snowflake-block

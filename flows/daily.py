@@ -12,6 +12,7 @@ from prefect.states import State
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import failure_message, ingest_day
 from flows.transform import transform
+from flows.warehouse import warehouse_for
 from game_market.dates import check_not_future
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET
@@ -19,7 +20,7 @@ from game_market.rawg import RequestBudget
 from game_market.render.ingest import ingest_markdown
 from game_market.report import ReportDayMissing, build_report, render_markdown
 from game_market.runtime import Runtime
-from game_market.warehouse import Target, warehouse_for
+from game_market.warehouse import Target
 
 
 def day_before_scheduled_start() -> dt.date:

@@ -27,10 +27,12 @@ from prefect.concurrency.sync import concurrency
 from prefect.states import Completed, State
 
 from flows.context import failed, runtime_scope
+from flows.warehouse import warehouse_for
 from game_market.errors import PipelineError
 from game_market.render.dbt_build import NodeResult, build_markdown
 from game_market.runtime import Runtime
-from game_market.warehouse import Target, warehouse_for
+from game_market.settings import Settings
+from game_market.warehouse import Target
 
 TRANSFORMS_DIR = Path(__file__).resolve().parents[1] / "transforms"
 # dbt's event levels by name, as Python's logging levels.
@@ -105,7 +107,10 @@ def build_args(
     """The `dbt build` arguments. `--vars` only when a run sets some: dbt parses the whole
     project again whenever they differ from the last run's, where an unchanged project is
     otherwise read back from its partial parse."""
+    # Unit tests check the models' SQL against fixed inputs: `make test` and CI run them on
+    # every change, as dbt advises, so a production build does not pay for them again.
     args = ["build", "--target", target, "--project-dir", str(TRANSFORMS_DIR)]
+    args += ["--exclude-resource-type", "unit_test"]
     args += ["--profiles-dir", str(TRANSFORMS_DIR)]
     if variables:
         args += ["--vars", json.dumps(variables, default=str)]
@@ -114,6 +119,17 @@ def build_args(
     if full_refresh:
         args.append("--full-refresh")
     return args
+
+
+def dbt_environment(settings: Settings, target: Target) -> dict[str, str]:
+    """The settings dbt reads, and for a snowflake build the login, from the credentials
+    block or the SNOWFLAKE_* settings."""
+    values = settings.dbt_environment()
+    if target == "snowflake":
+        from flows.snowflake import dbt_credentials_environment, snowflake_credentials
+
+        values |= dbt_credentials_environment(snowflake_credentials(settings))
+    return values
 
 
 def build(
@@ -176,7 +192,10 @@ def transform(
 ) -> dict[str, Any] | State:
     """Build and test the warehouse; any failing model or test fails the run, named."""
     try:
-        with runtime_scope() as runtime, environment(runtime.settings.dbt_environment()):
+        with (
+            runtime_scope() as runtime,
+            environment(dbt_environment(runtime.settings, target)),
+        ):
             return build(runtime, target, select, full_refresh, vars or {})
     except PipelineError as exc:
         return failed(exc)

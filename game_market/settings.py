@@ -14,6 +14,7 @@ from game_market.errors import ConfigError
 
 RAWG_API_URL = "https://api.rawg.io/api"
 SNOWFLAKE_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+BLOCK_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 API_KEY_HELP = (
     "RAWG_API_KEY is not set: get a free key at https://rawg.io/apidocs and put it in .env "
     "(see .env.example), or run `make demo` to use the offline sandbox."
@@ -43,12 +44,15 @@ class Settings(BaseSettings):
     aws_region: str | None = Field(
         default=None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
     )
-    # The Snowflake warehouse (dbt's snowflake target, read by the report): the variables
-    # transforms/profiles.yml reads. A private key file, when set, is used instead of the password.
+    # The Snowflake warehouse (dbt's snowflake target, read by the report). Credentials come
+    # from the Prefect SnowflakeCredentials block named here when set, else from the variables
+    # below (a private key file, when set, instead of the password): flows/snowflake.py.
+    snowflake_credentials_block: str | None = None
     snowflake_account: str | None = None
     snowflake_user: str | None = None
     snowflake_password: SecretStr | None = None
     snowflake_private_key_path: Path | None = None
+    snowflake_private_key_passphrase: SecretStr | None = None
     snowflake_role: str = "TRANSFORMER"
     snowflake_warehouse: str = "GAME_MARKET_WH"
     snowflake_database: str = "GAME_MARKET"
@@ -56,10 +60,12 @@ class Settings(BaseSettings):
 
     @field_validator(
         "rawg_api_key",
+        "snowflake_credentials_block",
         "snowflake_account",
         "snowflake_user",
         "snowflake_password",
         "snowflake_private_key_path",
+        "snowflake_private_key_passphrase",
         mode="before",
     )
     @classmethod
@@ -73,6 +79,16 @@ class Settings(BaseSettings):
     def _snowflake_identifier(cls, value: str) -> str:
         if not SNOWFLAKE_IDENTIFIER.fullmatch(value):
             raise ValueError("must be a plain Snowflake identifier (letters, digits, _ and $)")
+        return value
+
+    @field_validator("snowflake_credentials_block")
+    @classmethod
+    def _block_name(cls, value: str | None) -> str | None:
+        if value is not None and not BLOCK_NAME.fullmatch(value):
+            raise ValueError(
+                "must be a Prefect block name: lowercase letters, digits and dashes, such as "
+                "game-market-snowflake"
+            )
         return value
 
     @field_validator("rawg_base_url")
@@ -113,7 +129,9 @@ class Settings(BaseSettings):
         return self.rawg_api_key.get_secret_value()
 
     def dbt_environment(self) -> dict[str, str]:
-        """What transforms/ reads with ``env_var()``, and s3fs from the environment."""
+        """What transforms/ reads with ``env_var()``, and s3fs from the environment. Snowflake's
+        credentials are not among them: the dbt subflow adds them for a snowflake build only,
+        from the block or these settings (flows/snowflake.py)."""
         values: dict[str, str | None] = {
             "LAKE_URL": self.lake_url,
             "DUCKDB_PATH": str(self.duckdb_path),
@@ -122,10 +140,6 @@ class Settings(BaseSettings):
             "AWS_SECRET_ACCESS_KEY": _secret(self.aws_secret_access_key),
             "AWS_SESSION_TOKEN": _secret(self.aws_session_token),
             "AWS_REGION": self.aws_region,
-            "SNOWFLAKE_ACCOUNT": self.snowflake_account,
-            "SNOWFLAKE_USER": self.snowflake_user,
-            "SNOWFLAKE_PASSWORD": _secret(self.snowflake_password),
-            "SNOWFLAKE_PRIVATE_KEY_PATH": _optional_str(self.snowflake_private_key_path),
             "SNOWFLAKE_ROLE": self.snowflake_role,
             "SNOWFLAKE_WAREHOUSE": self.snowflake_warehouse,
             "SNOWFLAKE_DATABASE": self.snowflake_database,
@@ -155,10 +169,6 @@ class Settings(BaseSettings):
 
 def _secret(value: SecretStr | None) -> str | None:
     return None if value is None else value.get_secret_value()
-
-
-def _optional_str(value: object | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def _describe(error: dict[str, Any]) -> str:

@@ -21,10 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows.warehouse import warehouse_for
 from game_market.dates import date_range, parse_date
 from game_market.runtime import Runtime
 from game_market.settings import Settings, load_settings
-from game_market.warehouse import Target, warehouse_for
+from game_market.warehouse import Target
 from gmp.console import console, notice, print_requests, show_progress
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 DEMO_LAKE = "./data/lake"
 DEMO_WAREHOUSE = "./data/warehouse/game_market.duckdb"
 DEMO_REPORT = Path("data/reports/market_report.html")
+
+
+DEFAULT_SNOWFLAKE_BLOCK = "game-market-snowflake"
 
 
 def prepare_prefect() -> None:
@@ -160,6 +164,8 @@ def print_report(
 ) -> None:
     from game_market.report import build_report, render_text, write_html
 
+    if target == "snowflake" and settings.snowflake_credentials_block:
+        use_prefect_server()  # where the credentials block is kept
     report = build_report(warehouse_for(target, settings), day)
     console.print(render_text(report), end="", markup=False)
     if html is not None:
@@ -170,6 +176,21 @@ def print_report(
 def report(args: argparse.Namespace) -> int:
     html = Path(args.html) if args.html else None
     print_report(load_settings(), optional_date(args.date, "--date"), html, args.target)
+    return 0
+
+
+def snowflake_block(args: argparse.Namespace) -> int:
+    """Create or update the SnowflakeCredentials block the flows read, from SNOWFLAKE_*."""
+    settings = load_settings()
+    name = args.name or settings.snowflake_credentials_block or DEFAULT_SNOWFLAKE_BLOCK
+    use_prefect_server("flows.snowflake")
+    from flows.snowflake import save_credentials_block
+
+    created = save_credentials_block(settings, name)
+    console.print(
+        f"SnowflakeCredentials block {name!r} {'created' if created else 'updated'} from the "
+        f"SNOWFLAKE_* settings; set SNOWFLAKE_CREDENTIALS_BLOCK={name} where the flows run."
+    )
     return 0
 
 

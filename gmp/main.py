@@ -111,6 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--detail-budget", type=int, default=20)
     demo.set_defaults(handler=commands.demo)
 
+    snowflake_block = subcommands.add_parser(
+        "snowflake-block",
+        help="create or update the Prefect SnowflakeCredentials block from SNOWFLAKE_*",
+        description="Save SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, SNOWFLAKE_ROLE and "
+        "SNOWFLAKE_PASSWORD (or SNOWFLAKE_PRIVATE_KEY_PATH) as a SnowflakeCredentials block on "
+        "the Prefect server the flows report to. Flows read it when SNOWFLAKE_CREDENTIALS_BLOCK "
+        "names it.",
+    )
+    snowflake_block.add_argument(
+        "--name",
+        help="the block's name (default: SNOWFLAKE_CREDENTIALS_BLOCK, else game-market-snowflake)",
+    )
+    snowflake_block.set_defaults(handler=commands.snowflake_block)
+
     server = subcommands.add_parser(
         "server",
         help="the local Prefect server (API and UI) the flows of gmp commands report to",

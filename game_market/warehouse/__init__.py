@@ -1,19 +1,19 @@
 """The warehouse dbt builds and the report reads, whichever the target: DuckDB or Snowflake.
 
-Plain Python (no Prefect). ``warehouse_for(target, settings)`` is the one place a target name
-becomes behaviour: the dbt subflow calls ``prepare()`` before a build and ``release()`` after
-it, and the report reads marts through ``reader()``, in portable SQL with ``?`` parameters
-and ``{schema}`` where the marts' schema goes.
+Plain Python (no Prefect). The orchestration layer's ``flows.warehouse.warehouse_for(target,
+settings)`` is the one place a target name becomes behaviour (Snowflake connections come from
+prefect-snowflake there): the dbt subflow calls ``prepare()`` before a build and ``release()``
+after it, and the report reads marts through ``reader()``, in portable SQL with ``?``
+parameters and ``{schema}`` where the marts' schema goes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol, get_args
 
 from game_market.errors import PipelineError
-from game_market.settings import Settings
 
 Target = Literal["duckdb", "snowflake"]
 TARGETS: tuple[Target, ...] = get_args(Target)
@@ -59,31 +59,10 @@ class Warehouse(Protocol):
         ...
 
 
-def _duckdb(settings: Settings) -> Warehouse:
-    from game_market.warehouse.duckdb_file import DuckDBWarehouse
-
-    return DuckDBWarehouse(settings.duckdb_path)
-
-
-def _snowflake(settings: Settings) -> Warehouse:
-    from game_market.warehouse.snowflake_account import SnowflakeWarehouse
-
-    return SnowflakeWarehouse.from_settings(settings)
-
-
-# Imported on use: the Snowflake connector costs a second at import and DuckDB users never need it.
-WAREHOUSES: dict[Target, Callable[[Settings], Warehouse]] = {
-    "duckdb": _duckdb,
-    "snowflake": _snowflake,
-}
-
-
-def warehouse_for(target: str, settings: Settings) -> Warehouse:
-    """The warehouse of a dbt target (``duckdb`` or ``snowflake``), configured from ``settings``."""
-    try:
-        factory = WAREHOUSES[target]  # type: ignore[index]
-    except KeyError:
+def check_target(target: str) -> Target:
+    """``target`` if it names a warehouse, else one sentence that lists the ones there are."""
+    if target not in TARGETS:
         raise PipelineError(
             f"Unknown warehouse target {target!r}: use one of {', '.join(TARGETS)}."
-        ) from None
-    return factory(settings)
+        )
+    return target  # type: ignore[return-value]

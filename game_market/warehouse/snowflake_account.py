@@ -1,24 +1,20 @@
-"""The cloud warehouse: the marts dbt's snowflake target builds, read with the connector."""
+"""The cloud warehouse: the marts dbt's snowflake target builds, read over a connection the
+orchestration layer opens (a prefect-snowflake ``SnowflakeConnector``, ``flows/snowflake.py``)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import SecretStr
-
-from game_market.settings import Settings
 from game_market.warehouse import WarehouseNotReady
 
 FILL_COMMANDS = (
     "run `gmp daily --target snowflake` or `gmp backfill --start YYYY-MM-DD --end YYYY-MM-DD "
     "--target snowflake` first"
 )
-SETTINGS_HINT = "set them in .env or the environment (see .env.example)"
 
 
 class SnowflakeReader:
@@ -46,33 +42,18 @@ class SnowflakeReader:
 
 @dataclass(frozen=True)
 class SnowflakeWarehouse:
-    """The schema dbt builds in a Snowflake account (the settings profiles.yml reads too)."""
+    """The schema dbt builds in a Snowflake account. ``connect`` opens a DB-API connection
+    with the ``qmark`` paramstyle; it holds the credentials, so it stays out of ``repr``."""
 
-    account: str | None
-    user: str | None
-    password: SecretStr | None
-    private_key_path: Path | None
-    role: str
-    warehouse: str
+    account: str
+    user: str
     database: str
     schema: str
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SnowflakeWarehouse:
-        return cls(
-            account=settings.snowflake_account,
-            user=settings.snowflake_user,
-            password=settings.snowflake_password,
-            private_key_path=settings.snowflake_private_key_path,
-            role=settings.snowflake_role,
-            warehouse=settings.snowflake_warehouse,
-            database=settings.snowflake_database,
-            schema=settings.snowflake_schema,
-        )
+    connect: Callable[[], Any] = field(repr=False, compare=False)
 
     @property
     def name(self) -> str:
-        return f"snowflake {self.account or '?'}/{self.database}.{self.schema}"
+        return f"snowflake {self.account}/{self.database}.{self.schema}"
 
     @property
     def fill_commands(self) -> str:
@@ -84,45 +65,18 @@ class SnowflakeWarehouse:
     def release(self) -> None:
         """Nothing to do: dbt-snowflake closes its connections when the build ends."""
 
-    def _credentials(self) -> dict[str, Any]:
-        missing = [
-            name
-            for name, value in (("SNOWFLAKE_ACCOUNT", self.account), ("SNOWFLAKE_USER", self.user))
-            if not value
-        ]
-        if self.private_key_path is None and self.password is None:
-            missing.append("SNOWFLAKE_PASSWORD (or SNOWFLAKE_PRIVATE_KEY_PATH)")
-        if missing:
-            raise WarehouseNotReady(
-                f"Cannot read the Snowflake warehouse without {' and '.join(missing)}: "
-                f"{SETTINGS_HINT}."
-            )
-        if self.private_key_path is not None:
-            return {"private_key_file": str(self.private_key_path)}
-        assert self.password is not None
-        return {"password": self.password.get_secret_value()}
-
     @contextmanager
     def reader(self) -> Iterator[SnowflakeReader]:
-        credentials = self._credentials()
         import snowflake.connector
 
         try:
-            connection = snowflake.connector.connect(
-                account=self.account,
-                user=self.user,
-                role=self.role,
-                warehouse=self.warehouse,
-                database=self.database,
-                schema=self.schema,
-                paramstyle="qmark",
-                **credentials,
-            )
+            connection = self.connect()
         except snowflake.connector.errors.Error as error:
             reason = re.split(r"[.!]\s", str(error).strip() + " ")[0]
             raise WarehouseNotReady(
                 f"Cannot connect to Snowflake account {self.account} as {self.user} ({reason}): "
-                f"check the SNOWFLAKE_* settings, {SETTINGS_HINT}."
+                "check the SNOWFLAKE_* settings or the SNOWFLAKE_CREDENTIALS_BLOCK block "
+                "(see .env.example)."
             ) from error
         try:
             yield SnowflakeReader(connection, self.database, self.schema)

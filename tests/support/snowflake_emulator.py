@@ -23,10 +23,10 @@ import fakesnow
 import polars as pl
 import snowflake.connector
 
+from flows.warehouse import warehouse_for
 from game_market.endpoints import SCHEMAS
 from game_market.report import build_report
 from game_market.settings import load_settings
-from game_market.warehouse import warehouse_for
 
 DATABASE = "GAME_MARKET"
 # dbt prefixes its statements with a /* query comment */.

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import snowflake.connector  # here, not in a test: its import runs `uname -p` once
 
-from game_market.errors import PipelineError
+from flows.warehouse import warehouse_for
+from game_market.errors import ConfigError, PipelineError
 from game_market.settings import load_settings
-from game_market.warehouse import TARGETS, WarehouseNotReady, warehouse_for
+from game_market.warehouse import TARGETS, WarehouseNotReady
 from game_market.warehouse.duckdb_file import DuckDBWarehouse
 from game_market.warehouse.snowflake_account import SnowflakeWarehouse
 
@@ -18,7 +20,8 @@ def test_every_target_has_a_warehouse() -> None:
 
     assert TARGETS == ("duckdb", "snowflake")
     assert isinstance(warehouse_for("duckdb", settings), DuckDBWarehouse)
-    assert isinstance(warehouse_for("snowflake", settings), SnowflakeWarehouse)
+    snowflake = load_settings(snowflake_account="xy1", snowflake_user="u", snowflake_password="p")
+    assert isinstance(warehouse_for("snowflake", snowflake), SnowflakeWarehouse)
 
 
 def test_an_unknown_target_names_the_known_ones() -> None:
@@ -55,23 +58,39 @@ def test_the_snowflake_warehouse_reads_the_profile_variables(
     warehouse = warehouse_for("snowflake", load_settings())
 
     assert isinstance(warehouse, SnowflakeWarehouse)
-    assert (warehouse.role, warehouse.warehouse) == ("TRANSFORMER", "GAME_MARKET_WH")
+    assert (warehouse.database, warehouse.schema) == ("MARKET", "REPORTS")
     assert warehouse.name == "snowflake xy12345/MARKET.REPORTS"
     assert "hunter2" not in repr(warehouse)
 
 
-def test_reading_snowflake_without_credentials_names_the_settings(
+def test_snowflake_without_credentials_names_the_settings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SNOWFLAKE_ACCOUNT", "xy12345")
-    warehouse = warehouse_for("snowflake", load_settings())
 
-    with pytest.raises(WarehouseNotReady) as raised, warehouse.reader():
-        pass
+    with pytest.raises(ConfigError) as raised:
+        warehouse_for("snowflake", load_settings())
 
     message = str(raised.value)
     assert "SNOWFLAKE_USER and SNOWFLAKE_PASSWORD (or SNOWFLAKE_PRIVATE_KEY_PATH)" in message
-    assert message.endswith("(see .env.example).") and ". " not in message
+    assert "SNOWFLAKE_CREDENTIALS_BLOCK" in message and message.count(". ") == 0
+
+
+def test_a_refused_snowflake_login_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> None:
+        raise snowflake.connector.errors.DatabaseError(
+            "Incorrect username or password was specified. More"
+        )
+
+    warehouse = SnowflakeWarehouse("xy1", "dbt", "GAME_MARKET", "ANALYTICS", connect=refuse)
+    with pytest.raises(WarehouseNotReady) as raised, warehouse.reader():
+        pass
+
+    assert str(raised.value) == (
+        "Cannot connect to Snowflake account xy1 as dbt (Incorrect username or password was "
+        "specified): check the SNOWFLAKE_* settings or the SNOWFLAKE_CREDENTIALS_BLOCK block "
+        "(see .env.example)."
+    )
 
 
 def test_a_snowflake_schema_must_be_a_plain_identifier(monkeypatch: pytest.MonkeyPatch) -> None:
