@@ -42,7 +42,7 @@ test-unit: .venv/.synced ## unit tests only (no processes, no servers)
 	$(RUN) pytest tests/unit
 
 # Every benchmark runs; the target fails if any missed its targets.
-bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, dbt at scale, gmp's fixed cost, gmp daily and gmp demo whole
+bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, dbt at scale, gmp's fixed cost, gmp daily and gmp demo whole, the rawg-api limit's cost
 	@status=0; \
 	$(RUN) python benchmarks/ingest.py || status=$$?; \
 	$(RUN) python benchmarks/transform.py || status=$$?; \
@@ -51,6 +51,7 @@ bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, db
 	$(RUN) python benchmarks/commands.py || status=$$?; \
 	$(RUN) python benchmarks/daily.py || status=$$?; \
 	$(RUN) python benchmarks/demo.py || status=$$?; \
+	$(RUN) python benchmarks/rawg_limit.py || status=$$?; \
 	exit $$status
 
 lint: .venv/.synced ## ruff check and format check, sqlfluff on the dbt SQL
@@ -76,7 +77,10 @@ sandbox: .venv/.synced ## serve the RAWG sandbox on :8765 (PORT=, GAMES=, SEED=)
 PREFECT_PORT ?= $(if $(GMP_SERVER_PORT),$(GMP_SERVER_PORT),4200)
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 LOCAL_DEPLOYMENTS := -n daily -n backfill -n ingest-day
-NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) $(RUN) bash scripts/platform_native.sh
+# RAWG requests in flight across every flow run of the platform (the `rawg-api` limit).
+RAWG_API_LIMIT ?= 8
+RAWG_LIMIT_SH := prefect --no-prompt gcl inspect rawg-api >/dev/null 2>&1 && prefect --no-prompt gcl update rawg-api --limit $(RAWG_API_LIMIT) >/dev/null || prefect --no-prompt gcl create rawg-api --limit $(RAWG_API_LIMIT) >/dev/null
+NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) RAWG_API_LIMIT=$(RAWG_API_LIMIT) $(RUN) bash scripts/platform_native.sh
 # Commands that talk to the platform's API (gmp, without PREFECT_API_URL, finds or starts its own).
 deploy run backfill: export PREFECT_API_URL ?= http://127.0.0.1:$(PREFECT_PORT)/api
 
@@ -95,6 +99,7 @@ start: data/.dirs .env ## the platform in Docker: Prefect UI/API :4200, MinIO :9
 	$(COMPOSE) up -d --build --wait
 	$(COMPOSE) exec -T worker prefect --no-prompt work-pool create local --type process --overwrite
 	$(COMPOSE) exec -T worker sh -c 'prefect --no-prompt gcl inspect dbt-build >/dev/null 2>&1 || prefect --no-prompt gcl create dbt-build --limit 1'
+	$(COMPOSE) exec -T worker sh -c '$(RAWG_LIMIT_SH)'
 	$(COMPOSE) exec -T worker prefect --no-prompt deploy $(LOCAL_DEPLOYMENTS)
 	@echo "Prefect UI http://localhost:4200 | MinIO console http://localhost:9001 | S3 API http://localhost:9000"
 	@echo "Next: make run DATE=YYYY-MM-DD, make backfill START=... END=..., make down"
@@ -133,8 +138,9 @@ ECS_TEMPLATE ?= deployments/ecs-base-job-template.rendered.json
 cloud-render: .venv/.synced ## fill the ECS base job template from deployments/cloud.env
 	$(RUN) python scripts/render_job_template.py --env-file $(CLOUD_ENV) --output $(ECS_TEMPLATE)
 
-cloud-pool: cloud-render ## create or update the ECS work pool from it (ECS_POOL=ecs)
+cloud-pool: cloud-render ## create or update the ECS work pool from it (ECS_POOL=ecs) and the rawg-api limit
 	$(RUN) prefect work-pool create $(ECS_POOL) --type ecs --base-job-template $(ECS_TEMPLATE) --overwrite
+	$(RUN) sh -c '$(RAWG_LIMIT_SH)'
 
 snowflake-block: .venv/.synced ## create or update the SnowflakeCredentials block from SNOWFLAKE_* (SNOWFLAKE_CREDENTIALS_BLOCK)
 	$(RUN) gmp snowflake-block

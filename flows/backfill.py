@@ -15,6 +15,7 @@ from prefect.states import State
 
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import ingest_day
+from flows.rawg_limit import rawg_client
 from flows.transform import transform
 from game_market import ATTRIBUTION
 from game_market.dates import check_not_future, date_range
@@ -106,7 +107,7 @@ async def ingest_inline(
     budget = RequestBudget(max_requests)
     slots = asyncio.Semaphore(max_concurrent_days)
     run_id = current_run_id()
-    async with runtime.rawg_client(budget=budget) as client:
+    async with rawg_client(runtime, budget=budget) as client:
 
         async def one(day: dt.date) -> None:
             async with slots:

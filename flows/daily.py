@@ -11,6 +11,7 @@ from prefect.states import State
 
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import failure_message, ingest_day
+from flows.rawg_limit import rawg_client
 from flows.transform import transform
 from flows.warehouse import warehouse_for
 from game_market.dates import check_not_future
@@ -60,7 +61,7 @@ async def daily_game_market_update(
     try:
         check_not_future(day, "date")
         with runtime_scope() as runtime:
-            async with runtime.rawg_client(budget=RequestBudget(max_requests)) as client:
+            async with rawg_client(runtime, budget=RequestBudget(max_requests)) as client:
                 reports, failures = await ingest_day(
                     client, runtime.lake, day, run_id=current_run_id(), detail_budget=detail_budget
                 )

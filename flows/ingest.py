@@ -10,6 +10,7 @@ from prefect.artifacts import acreate_markdown_artifact
 from prefect.states import State
 
 from flows.context import current_run_id, failed, runtime_scope
+from flows.rawg_limit import rawg_client
 from game_market.endpoints import Endpoint
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport
@@ -30,7 +31,7 @@ async def ingest_endpoint(
     """Land one endpoint's partition for one date (max_pages: None = endpoint default, -1 = all)."""
     try:
         with runtime_scope() as runtime:
-            async with runtime.rawg_client() as client:
+            async with rawg_client(runtime) as client:
                 report = await ingest_partition_task(
                     client,
                     runtime.lake,
@@ -86,7 +87,7 @@ async def ingest_all(
     try:
         with runtime_scope() as runtime:
             budget = RequestBudget(max_requests)
-            async with runtime.rawg_client(budget=budget) as client:
+            async with rawg_client(runtime, budget=budget) as client:
                 reports, failures = await ingest_day(
                     client,
                     runtime.lake,

@@ -92,10 +92,12 @@ class Stats:
     """What the sandbox served since start or the last reset."""
 
     def __init__(self) -> None:
+        self.in_flight = 0  # API requests being answered now
         self.reset()
 
     def reset(self) -> None:
         self.requests = 0
+        self.max_in_flight = self.in_flight  # the most at once since the reset
         self.by_endpoint: Counter[str] = Counter()
         self.by_status: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
@@ -144,8 +146,16 @@ class SandboxApp:
         if scope["type"] == "lifespan":
             await lifespan(receive, send)
         elif scope["type"] == "http":
-            response = await self._respond(scope)
-            await send_response(send, response)
+            if scope["path"].startswith("/_sandbox/"):
+                await send_response(send, await self._respond(scope))
+                return
+            stats = self.stats
+            stats.in_flight += 1
+            stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+            try:
+                await send_response(send, await self._respond(scope))
+            finally:
+                stats.in_flight -= 1
 
     async def _respond(self, scope: Scope) -> Response:
         path: str = scope["path"]
@@ -265,6 +275,7 @@ class SandboxApp:
             "by_status": dict(sorted(stats.by_status.items())),
             "faults": {name: stats.faults[name] for name in FAULTS},
             "gzipped": stats.gzipped,
+            "max_in_flight": stats.max_in_flight,
             "config": {
                 "games": config.games,
                 "seed": config.seed,

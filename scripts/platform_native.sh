@@ -98,6 +98,12 @@ PY
   # One dbt build at a time (flows/transform.py): DuckDB has a single writer.
   prefect --no-prompt global-concurrency-limit inspect dbt-build >/dev/null 2>&1 \
     || prefect --no-prompt global-concurrency-limit create dbt-build --limit 1 >/dev/null
+  # RAWG requests in flight across every flow run (flows/rawg_limit.py), created or updated.
+  if prefect --no-prompt global-concurrency-limit inspect rawg-api >/dev/null 2>&1; then
+    prefect --no-prompt global-concurrency-limit update rawg-api --limit "${RAWG_API_LIMIT:-8}" >/dev/null
+  else
+    prefect --no-prompt global-concurrency-limit create rawg-api --limit "${RAWG_API_LIMIT:-8}" >/dev/null
+  fi
   prefect --no-prompt deploy "${LOCAL_DEPLOYMENTS[@]}" >"${RUN_DIR}/deploy.log" 2>&1 \
     || die "prefect deploy failed; see ${RUN_DIR}/deploy.log"
 

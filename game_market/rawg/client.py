@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,6 +29,7 @@ from game_market.rawg.retries import (
     read_response,
     read_transport_error,
 )
+from game_market.rawg.shared import SharedSlots
 from game_market.rawg.transport import AiohttpTransport
 from game_market.rawg.windows import WINDOW_PAGES
 from game_market.settings import Settings
@@ -56,6 +58,7 @@ class RawgClient:
         window_pages: int = WINDOW_PAGES,
         budget: RequestBudget | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        shared: SharedSlots | None = None,
     ) -> None:
         install_log_redaction()
         self.base_url = base_url.rstrip("/")
@@ -67,6 +70,7 @@ class RawgClient:
         self.window_pages = window_pages
         self.budget = budget or RequestBudget(None)
         self._limiter = process_limiter(max_concurrency)
+        self.shared = shared
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
         # Every attempt this client sent, per endpoint: what the run cost in quota.
@@ -94,6 +98,8 @@ class RawgClient:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        if self.shared is not None:
+            await self.shared.close()
         if self._http is not None:
             await self._http.aclose()
             self._http = None
@@ -193,7 +199,8 @@ class RawgClient:
         stats.requests += 1
         self.usage[endpoint] += 1
         assert self._http is not None
-        async with self._limiter:
+        # The process's own cap first: a shared slot is never held while waiting for it.
+        async with self._limiter, self._shared_slot():
             try:
                 response = await self._http.get(path, params={**params, "key": self._key})
             except httpx.TransportError as exc:
@@ -203,6 +210,9 @@ class RawgClient:
                 return Outcome(status="malformed body", detail="undecodable gzip body")
         # Parsing happens after the slot is freed, so the next request is already on its way.
         return read_response(response, decode)
+
+    def _shared_slot(self) -> AbstractAsyncContextManager[None]:
+        return nullcontext() if self.shared is None else self.shared.slot()
 
     def _failure(
         self,

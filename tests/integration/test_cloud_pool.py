@@ -1,31 +1,46 @@
-"""`make cloud-pool` against a temporary Prefect server: the ECS pool with our defaults."""
+"""`make cloud-pool` against a Prefect server: the ECS pool with our defaults, rawg-api."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+from prefect.settings import PREFECT_API_URL
+
 from tests.support.cloud_env import EXPECTED_ENV
 from tests.support.hcl import REPO
 
 SUBNETS = EXPECTED_ENV["GMP_SUBNET_IDS"].split(",")
 
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+async def create_rawg_limit(limit: int) -> None:
+    async with get_client() as client:
+        await client.create_global_concurrency_limit(
+            GlobalConcurrencyLimitCreate(name="rawg-api", limit=limit)
+        )
+
 
 def test_make_cloud_pool_creates_the_pool_with_our_defaults(tmp_path: Path) -> None:
-    """`make cloud-pool` against a temporary Prefect server, then read the pool back."""
+    """`make cloud-pool` against a Prefect server (as against a Cloud workspace: its URL in
+    PREFECT_API_URL) whose rawg-api limit is 6: it updates that to 8. Then read both back."""
     env_file = tmp_path / "cloud.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in EXPECTED_ENV.items()))
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GMP_"))},
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        # The temporary server `prefect work-pool create` starts: 20 s is not enough on a
-        # busy 2-core machine (as the harnesses of the integration tests allow 60 s).
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
     }
+    asyncio.run(create_rawg_limit(6))
     make = subprocess.run(
         [
             "make",
@@ -34,6 +49,7 @@ def test_make_cloud_pool_creates_the_pool_with_our_defaults(tmp_path: Path) -> N
             "cloud-pool",
             f"CLOUD_ENV={env_file}",
             f"ECS_TEMPLATE={tmp_path / 'rendered.json'}",
+            "RAWG_API_LIMIT=8",
         ],
         env=env,
         capture_output=True,
@@ -55,3 +71,13 @@ def test_make_cloud_pool_creates_the_pool_with_our_defaults(tmp_path: Path) -> N
     assert properties["cluster"]["default"] == EXPECTED_ENV["GMP_ECS_CLUSTER"]
     assert properties["network_configuration"]["default"]["subnets"] == SUBNETS
     assert properties["image"]["default"] == EXPECTED_ENV["GMP_IMAGE_URI"]
+    rawg_limit = subprocess.run(
+        [sys.executable, "-m", "prefect", "gcl", "inspect", "rawg-api", "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert rawg_limit.returncode == 0, rawg_limit.stderr[-3000:]
+    limit = json.loads(rawg_limit.stdout[rawg_limit.stdout.index("{") :])
+    assert (limit["limit"], limit["active"]) == (8, True)

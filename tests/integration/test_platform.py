@@ -91,6 +91,12 @@ class Platform:
             )
         return [(r.name, r.state.type.value) for r in runs if r.deployment_id == deployment.id]
 
+    async def limits(self) -> dict[str, int]:
+        """The global concurrency limits the platform created: name -> slots."""
+        async with PrefectClient(api=self.api_url) as client:
+            limits = await client.read_global_concurrency_limits()
+        return {limit.name: limit.limit for limit in limits if limit.active}
+
     async def daily_schedule(self) -> tuple[str, str]:
         async with PrefectClient(api=self.api_url) as client:
             deployment = await client.read_deployment_by_name(DAILY)
@@ -127,6 +133,8 @@ def test_deployments_run_end_to_end_on_the_native_platform(
     platform: Platform, sandbox_url: str
 ) -> None:
     assert asyncio.run(platform.daily_schedule()) == ("0 3 * * *", "UTC")
+    limits = asyncio.run(platform.limits())
+    assert (limits["dbt-build"], limits["rawg-api"]) == (1, 8)
 
     reset_sandbox(sandbox_url)
     # Both at once: their dbt builds take turns on the one DuckDB file (the dbt-build limit).
