@@ -19,9 +19,9 @@ from flows.rawg_limit import rawg_client
 from flows.transform import transform
 from game_market import ATTRIBUTION
 from game_market.dates import check_not_future, date_range
-from game_market.endpoints import Kind, of_kind
+from game_market.endpoints import Endpoint, Kind, of_kind
 from game_market.errors import PipelineError
-from game_market.ingest import DEFAULT_DETAIL_BUDGET
+from game_market.ingest import DEFAULT_DETAIL_BUDGET, check_max_pages
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
 from game_market.render.markdown import strong, table
@@ -79,14 +79,26 @@ def check_parameters(
 
 
 async def ingest_snapshots(
-    client: RawgClient, lake: Lake, day: dt.date, run_id: str, *, skip_complete: bool
+    client: RawgClient,
+    lake: Lake,
+    day: dt.date,
+    run_id: str,
+    *,
+    skip_complete: bool,
+    max_pages: dict[Endpoint, int],
 ) -> dict[str, str]:
     """The reference lists for ``day``; returns the failures by endpoint."""
     failures: dict[str, str] = {}
     for endpoint in of_kind(Kind.SNAPSHOT):
         try:
             await ingest_partition_task(
-                client, lake, endpoint, day, run_id, skip_complete=skip_complete
+                client,
+                lake,
+                endpoint,
+                day,
+                run_id,
+                max_pages=max_pages.get(endpoint),
+                skip_complete=skip_complete,
             )
         except PipelineError as exc:
             failures[endpoint] = str(exc)
@@ -101,6 +113,7 @@ async def ingest_inline(
     max_concurrent_days: int,
     max_requests: int | None,
     detail_budget: int,
+    max_pages: dict[Endpoint, int],
 ) -> None:
     """Days side by side on one client, so the in-flight cap and the budget span them all."""
     lake = runtime.lake
@@ -123,6 +136,7 @@ async def ingest_inline(
                     detail_budget=detail_budget,
                     skip_complete=only_missing,
                     snapshots=False,
+                    max_pages=max_pages,
                 )
                 if day in snapshot_failures:
                     failures = {**snapshot_failures.pop(day), **failures}
@@ -148,7 +162,12 @@ async def ingest_inline(
         # Reference lists first: a few requests, and without them no mart can be built.
         snapshot_failures = {
             plan.days[-1]: await ingest_snapshots(
-                client, lake, plan.days[-1], run_id, skip_complete=only_missing
+                client,
+                lake,
+                plan.days[-1],
+                run_id,
+                skip_complete=only_missing,
+                max_pages=max_pages,
             )
         }
         await asyncio.gather(*(one(day) for day in plan.days))
@@ -163,6 +182,7 @@ async def ingest_fanned_out(
     max_concurrent_days: int,
     max_requests: int | None,
     detail_budget: int,
+    max_pages: dict[Endpoint, int],
 ) -> None:
     """Each day as its own deployment run (in the cloud, its own ECS task).
 
@@ -183,6 +203,7 @@ async def ingest_fanned_out(
                     "detail_budget": detail_budget,
                     "snapshots": day == plan.days[-1],
                     "max_requests": share,
+                    "max_pages": {str(endpoint): cap for endpoint, cap in max_pages.items()},
                 },
                 idempotency_key=f"backfill-{parent}-{day}",
                 timeout=None,
@@ -244,14 +265,36 @@ async def game_market_backfill(
     fan_out_deployment: str = INGEST_DAY_DEPLOYMENT,
     detail_budget: int = DEFAULT_DETAIL_BUDGET,
     target: Target = "duckdb",
+    max_pages: dict[str, int] | None = None,
+    full_refresh: bool = False,
 ) -> dict | State:
     """Ingest every date in [start_date, end_date], then build the warehouse once.
 
     Reference lists are taken once, for end_date. With only_missing, complete partitions
     are skipped, so a rerun after a spent budget resumes where the last one stopped.
+
+    Args:
+        start_date: The first day to collect (YYYY-MM-DD).
+        end_date: The last day to collect (YYYY-MM-DD), not in the future.
+        only_missing: Skip partitions already complete in the lake (costs no request), so a
+            rerun resumes where the last one stopped.
+        max_concurrent_days: Days collected side by side.
+        max_requests: Stop cleanly after this many RAWG requests in all (empty: no limit).
+        fan_out: inline (every day in this run) or deployments (each day its own run of
+            fan_out_deployment: in the cloud, its own ECS task).
+        fan_out_deployment: The deployment a fanned-out day runs.
+        detail_budget: At most this many /games/{id} detail requests a day.
+        target: The warehouse dbt builds: duckdb (local file) or snowflake.
+        max_pages: Page caps by endpoint, e.g. {"games": -1, "developers": 20}; -1 is every
+            page. Endpoints not named keep their default: every page of games, 5 pages (200
+            rows) of developers and of publishers. Reference lists (developers, publishers,
+            genres, platforms) are taken once, for end_date, whatever their cap.
+        full_refresh: Rebuild the incremental models from the whole lake (dbt --full-refresh)
+            instead of adding the new days.
     """
     try:
         days = check_parameters(start_date, end_date, max_concurrent_days, max_requests)
+        caps = check_max_pages(max_pages)
         with runtime_scope() as runtime:
             plan = BackfillPlan(days)
             options = {
@@ -259,6 +302,7 @@ async def game_market_backfill(
                 "max_concurrent_days": max_concurrent_days,
                 "max_requests": max_requests,
                 "detail_budget": detail_budget,
+                "max_pages": caps,
             }
             if fan_out == "deployments":
                 await ingest_fanned_out(plan, deployment=fan_out_deployment, **options)
@@ -270,7 +314,7 @@ async def game_market_backfill(
                 description=f"Backfill {start_date}..{end_date}: dates done and remaining",
             )
             get_run_logger().info("Backfill: %d of %d dates done", len(plan.done), len(days))
-            built = transform(target=target, return_state=True)
+            built = transform(target=target, full_refresh=full_refresh, return_state=True)
     except PipelineError as exc:
         return failed(exc)
     problems = []

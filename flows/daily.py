@@ -16,7 +16,7 @@ from flows.transform import transform
 from flows.warehouse import warehouse_for
 from game_market.dates import check_not_future
 from game_market.errors import PipelineError
-from game_market.ingest import DEFAULT_DETAIL_BUDGET
+from game_market.ingest import DEFAULT_DETAIL_BUDGET, check_max_pages
 from game_market.rawg import RequestBudget
 from game_market.render.ingest import ingest_markdown
 from game_market.report import ReportDayMissing, build_report, render_markdown
@@ -54,16 +54,38 @@ async def daily_game_market_update(
     detail_budget: int = DEFAULT_DETAIL_BUDGET,
     max_requests: int | None = None,
     target: Target = "duckdb",
+    max_pages: dict[str, int] | None = None,
+    full_refresh: bool = False,
 ) -> dict | State:
-    """Ingest every endpoint for `date` (default: the day before the scheduled start), build."""
+    """Ingest every endpoint for `date` (default: the day before the scheduled start), build.
+
+    Args:
+        date: The day to collect (YYYY-MM-DD). Empty: the UTC day before the run's scheduled
+            start, so a late or retried scheduled run still collects its own day.
+        detail_budget: At most this many /games/{id} detail requests (the day's most-added
+            games).
+        max_requests: Stop cleanly after this many RAWG requests (empty: no limit).
+        target: The warehouse dbt builds: duckdb (local file) or snowflake.
+        max_pages: Page caps by endpoint, e.g. {"games": -1, "developers": 20}; -1 is every
+            page. Endpoints not named keep their default: every page of games, 5 pages (200
+            rows) of developers and of publishers. A page is one RAWG request of 40 rows.
+        full_refresh: Rebuild the incremental models from the whole lake (dbt --full-refresh)
+            instead of adding the new days.
+    """
     day = date or day_before_scheduled_start()
     logger = get_run_logger()
     try:
         check_not_future(day, "date")
+        caps = check_max_pages(max_pages)
         with runtime_scope() as runtime:
             async with rawg_client(runtime, budget=RequestBudget(max_requests)) as client:
                 reports, failures = await ingest_day(
-                    client, runtime.lake, day, run_id=current_run_id(), detail_budget=detail_budget
+                    client,
+                    runtime.lake,
+                    day,
+                    run_id=current_run_id(),
+                    detail_budget=detail_budget,
+                    max_pages=caps,
                 )
             used = sum(client.usage.values())
             await acreate_markdown_artifact(
@@ -74,7 +96,7 @@ async def daily_game_market_update(
                 description=f"RAWG ingest for {day}",
             )
             logger.info("Ingest for %s used %d RAWG requests; building the warehouse", day, used)
-            built = transform(target=target, return_state=True)
+            built = transform(target=target, full_refresh=full_refresh, return_state=True)
             if built.is_failed():
                 return failed(PipelineError(built.message or "dbt build failed."))
             await publish_market_summary(runtime, target, day)

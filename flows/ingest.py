@@ -13,7 +13,7 @@ from flows.context import current_run_id, failed, runtime_scope
 from flows.rawg_limit import rawg_client
 from game_market.endpoints import Endpoint
 from game_market.errors import PipelineError
-from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport
+from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport, check_max_pages
 from game_market.ingest import ingest_day as core_ingest_day
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
@@ -71,7 +71,7 @@ def failure_message(date: dt.date, failures: dict[Endpoint, str]) -> str:
 @flow(name="ingest-all", flow_run_name="ingest-all-{date}")
 async def ingest_all(
     date: dt.date,
-    max_pages: dict[Endpoint, int] | None = None,
+    max_pages: dict[str, int] | None = None,
     detail_budget: int = DEFAULT_DETAIL_BUDGET,
     only_missing: bool = False,
     snapshots: bool = True,
@@ -79,12 +79,23 @@ async def ingest_all(
 ) -> list[dict] | State:
     """Every endpoint for one date: games updated that day, snapshots, and game details.
 
-    ``max_pages`` caps endpoints by name (-1: every page; unnamed endpoints keep their
-    default, 5 pages for developers and publishers). Also the target of the backfill's fan-out
-    (deployment `ingest-all/ingest-day`), hence ``snapshots`` (reference lists once per
-    backfill) and ``max_requests`` (its share).
+    Also the target of the backfill's fan-out (deployment `ingest-all/ingest-day`), hence
+    ``snapshots`` and ``max_requests``.
+
+    Args:
+        date: The day to collect (YYYY-MM-DD): the games RAWG updated that day.
+        max_pages: Page caps by endpoint, e.g. {"games": -1, "developers": 20}; -1 is every
+            page. Endpoints not named keep their default: every page of games, 5 pages (200
+            rows) of developers and of publishers, every page of genres, platforms and
+            parent_platforms. A page is one RAWG request of 40 rows.
+        detail_budget: At most this many /games/{id} detail requests (the day's most-added
+            games).
+        only_missing: Skip partitions already complete in the lake (costs no request).
+        snapshots: Also take the reference lists (genres, platforms, developers, publishers).
+        max_requests: Stop cleanly after this many RAWG requests (empty: no limit).
     """
     try:
+        caps = check_max_pages(max_pages)
         with runtime_scope() as runtime:
             budget = RequestBudget(max_requests)
             async with rawg_client(runtime, budget=budget) as client:
@@ -93,7 +104,7 @@ async def ingest_all(
                     runtime.lake,
                     date,
                     run_id=current_run_id(),
-                    max_pages=max_pages,
+                    max_pages=caps,
                     detail_budget=detail_budget,
                     skip_complete=only_missing,
                     snapshots=snapshots,

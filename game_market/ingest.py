@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -18,7 +18,7 @@ import orjson
 import polars as pl
 
 from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind, of_kind
-from game_market.errors import PipelineError
+from game_market.errors import ConfigError, PipelineError
 from game_market.lake import Lake, PartitionCounts, PartitionWriter, new_manifest
 from game_market.rawg import QueryPlan, RawgClient, RequestStats
 
@@ -84,6 +84,27 @@ def resolve_max_pages(spec: EndpointSpec, max_pages: int | None) -> int | None:
     if max_pages < -1:
         raise PipelineError(f"max_pages must be -1 (all) or a page count, not {max_pages}.")
     return None if max_pages == -1 else max_pages
+
+
+def check_max_pages(max_pages: Mapping[str, int] | None) -> dict[Endpoint, int]:
+    """A run's page caps by endpoint name, checked before any request: each names a list
+    endpoint and is -1 (every page) or a page count."""
+    caps = dict(max_pages or {})
+    paged = [name for name, spec in ENDPOINTS.items() if spec.detail_of is None]
+    unknown = sorted(set(caps) - set(paged))
+    if unknown:
+        raise ConfigError(
+            [
+                f"max_pages names {', '.join(map(repr, unknown))}, which is not a list "
+                f"endpoint: use {', '.join(paged)} (game_details takes detail_budget)."
+            ]
+        )
+    for name, cap in caps.items():
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < -1:
+            raise ConfigError(
+                [f"max_pages for {name} must be -1 (every page) or a page count, not {cap!r}."]
+            )
+    return {Endpoint(name): cap for name, cap in caps.items()}
 
 
 async def ingest_partition(

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows.warehouse import warehouse_for
 from game_market.dates import date_range, parse_date
+from game_market.errors import PipelineError
 from game_market.runtime import Runtime
 from game_market.settings import Settings, load_settings
 from game_market.warehouse import Target
@@ -77,6 +78,20 @@ def running_flows(settings: Settings, *modules: str) -> Iterator[Runtime]:
         yield runtime
 
 
+def page_caps(values: list[str]) -> dict[str, int]:
+    """``--max-pages ENDPOINT=N`` flags as the flows' ``max_pages`` (checked by the flow)."""
+    caps: dict[str, int] = {}
+    for value in values:
+        name, _, count = value.partition("=")
+        try:
+            caps[name.strip()] = int(count)
+        except ValueError:
+            raise PipelineError(
+                f"--max-pages takes ENDPOINT=N, such as games=-1 or developers=20, not {value!r}."
+            ) from None
+    return caps
+
+
 def optional_date(value: str | None, flag: str) -> date | None:
     return None if value is None else parse_date(value, flag)
 
@@ -128,6 +143,8 @@ def daily(args: argparse.Namespace) -> int:
                 detail_budget=args.detail_budget,
                 max_requests=args.max_requests,
                 target=args.target,
+                max_pages=page_caps(args.max_pages),
+                full_refresh=args.full_refresh,
             )
         )
     console.print(f"Daily update for {result['date']}: {result['requests']:,} RAWG requests.")
@@ -150,6 +167,8 @@ def backfill(args: argparse.Namespace) -> int:
                 max_requests=args.max_requests,
                 detail_budget=args.detail_budget,
                 target=args.target,
+                max_pages=page_caps(args.max_pages),
+                full_refresh=args.full_refresh,
             )
         )
     console.print(

@@ -157,6 +157,16 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--max-requests", type=int, default=None, help="stop cleanly after this many requests"
     )
     parser.add_argument("--target", choices=TARGETS, default="duckdb")
+    parser.add_argument(
+        "--max-pages",
+        action="append",
+        default=[],
+        metavar="ENDPOINT=N",
+        help="page cap of an endpoint, repeatable (-1: every page), e.g. --max-pages games=-1",
+    )
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -46,6 +46,15 @@ def backfill(**options):
     return asyncio.run(game_market_backfill(**options, return_state=True))
 
 
+async def child_runs(parent_id) -> list:
+    async with get_client() as client:
+        return await client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_id])
+            )
+        )
+
+
 async def subflow_names(parent_id) -> list[str]:
     async with get_client() as client:
         runs = await client.read_flow_runs(
@@ -64,7 +73,8 @@ def scalar(warehouse: Path, sql: str):
 def test_backfill_lands_every_day_builds_once_and_a_rerun_costs_nothing(
     env: Path, sandbox_url: str
 ) -> None:
-    state = backfill(max_concurrent_days=2)
+    # every page of developers, raised from its default 5: still taken once, for the end date
+    state = backfill(max_concurrent_days=2, max_pages={"developers": -1})
     assert state.is_completed(), state.message
     result = state.result()
     assert result["dates_done"] == [str(d) for d in DAYS]
@@ -75,6 +85,10 @@ def test_backfill_lands_every_day_builds_once_and_a_rerun_costs_nothing(
         assert lake.is_complete("games", day) and lake.is_complete("game_details", day), day
     # reference lists are the current listing whatever the date: taken once, for the end date
     assert lake.partitions("genres") == [END] == lake.partitions("developers")
+    developers = lake.read_manifest("developers", END)
+    assert developers.pages > 5 and not developers.truncated
+    assert developers.rows == developers.expected_rows
+    assert sandbox_stats(sandbox_url)["by_endpoint"]["developers"] == developers.requests
 
     names = asyncio.run(subflow_names(state.state_details.flow_run_id))
     assert names.count("dbt-build-duckdb") == 1  # one build for the whole range
@@ -112,6 +126,20 @@ def test_a_spent_budget_stops_cleanly_and_the_rerun_resumes(env: Path, sandbox_u
     assert rerun.is_completed(), rerun.message
     for (endpoint, day), run_id in landed.items():
         assert lake.read_manifest(endpoint, day).run_id == run_id  # not fetched again
+
+
+def test_an_unknown_endpoint_in_max_pages_fails_in_one_sentence_before_any_request(
+    env: Path, sandbox_url: str
+) -> None:
+    state = asyncio.run(
+        daily_game_market_update(date=date(2026, 1, 18), max_pages={"gamez": 3}, return_state=True)
+    )
+    assert state.is_failed()
+    assert state.message == (
+        "max_pages names 'gamez', which is not a list endpoint: use games, genres, platforms, "
+        "parent_platforms, developers, publishers (game_details takes detail_budget)."
+    )
+    assert sandbox_stats(sandbox_url)["requests"] == 0
 
 
 def test_bad_dates_fail_in_one_sentence_before_any_request(env: Path, sandbox_url: str) -> None:
@@ -157,11 +185,27 @@ def test_daily_collects_the_day_before_its_scheduled_start(
     # What prefect.runtime reports for a run the 03:00 UTC schedule created on 2026-01-19.
     scheduled = datetime(2026, 1, 19, 3, 0, tzinfo=UTC)
     monkeypatch.setattr(runtime_flow_run, "scheduled_start_time", scheduled, raising=False)
-    state = asyncio.run(daily_game_market_update(detail_budget=5, return_state=True))
+    # The seed's run options too: page caps by endpoint and a full refresh of the build.
+    state = asyncio.run(
+        daily_game_market_update(
+            detail_budget=5,
+            max_pages={"developers": 1, "games": -1},
+            full_refresh=True,
+            return_state=True,
+        )
+    )
     assert state.is_completed(), state.message
     assert state.result()["date"] == "2026-01-18"
     lake = Lake(str(env / "lake"))
     assert lake.partitions("games") == [date(2026, 1, 18)] == lake.partitions("genres")
+    developers = lake.read_manifest("developers", date(2026, 1, 18))
+    assert (developers.pages, developers.truncated) == (1, True)
+    publishers = lake.read_manifest("publishers", date(2026, 1, 18))
+    assert publishers.pages > 1 and not publishers.truncated  # not named: its default (5)
+    builds = asyncio.run(child_runs(state.state_details.flow_run_id))
+    assert [(run.name, run.parameters["full_refresh"]) for run in builds] == [
+        ("dbt-build-duckdb", True)
+    ]
 
     markdown, _ = asyncio.run(run_details(state.state_details.flow_run_id))
     assert "Game market report for 2026-01-18" in markdown
