@@ -5,6 +5,7 @@ the S3 stand-in as the lake and the sandbox as RAWG."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import subprocess
@@ -103,16 +104,23 @@ class Platform:
         schedule = deployment.schedules[0].schedule
         return schedule.cron, schedule.timezone
 
+    def manifest(self, endpoint: str, day: str) -> dict:
+        key = f"lake/raw/{endpoint}/dt={day}/_manifest.json"
+        return json.loads(self.s3().get_object(Bucket=self.bucket, Key=key)["Body"].read())
+
     def lake_keys(self) -> list[str]:
-        s3 = boto3.client(
+        s3 = self.s3()
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+    def s3(self):
+        return boto3.client(
             "s3",
             endpoint_url=f"http://127.0.0.1:{self.s3_port}",
             aws_access_key_id="local",
             aws_secret_access_key="local",
             region_name="us-east-1",
         )
-        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
-        return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
 
 @pytest.fixture
@@ -158,7 +166,11 @@ def test_deployments_run_end_to_end_on_the_native_platform(
     assert sandbox_stats(sandbox_url)["requests"] == 0  # only_missing: nothing refetched
 
     fanned = platform.deployment_run(
-        BACKFILL, "start_date=2026-01-12", "end_date=2026-01-13", "fan_out=deployments"
+        BACKFILL,
+        "start_date=2026-01-12",
+        "end_date=2026-01-13",
+        "fan_out=deployments",
+        'max_pages={"developers": 1}',  # passed on to the day that takes the reference lists
     )
     assert asyncio.run(platform.wait(fanned))[0] == "COMPLETED"
     children = asyncio.run(platform.child_runs(fanned))
@@ -169,3 +181,4 @@ def test_deployments_run_end_to_end_on_the_native_platform(
     keys = platform.lake_keys()
     assert "lake/raw/games/dt=2026-01-12/data.parquet" in keys
     assert "lake/raw/games/dt=2026-01-13/data.parquet" in keys
+    assert platform.manifest("developers", "2026-01-13")["pages"] == 1
