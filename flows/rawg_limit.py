@@ -12,6 +12,7 @@ so once and keeps its own cap.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from typing import Any
@@ -41,6 +42,7 @@ class PrefectSlots:
     def __init__(self, name: str, lease_s: float) -> None:
         self.name = name
         self.lease_s = max(60.0, lease_s)  # the server's minimum lease
+        self.absent_because = f"No {name!r} global concurrency limit on the Prefect server"
         self._clients: dict[asyncio.AbstractEventLoop, PrefectClient] = {}
 
     async def _client(self) -> PrefectClient:
@@ -57,6 +59,13 @@ class PrefectSlots:
             response = await client.increment_concurrency_slots_with_lease(
                 names=[self.name], slots=slots, mode="concurrency", lease_duration=self.lease_s
             )
+        except httpx.TransportError as exc:
+            # The run goes on as it would without the limit, rather than fail for it.
+            self.absent_because = (
+                f"The Prefect server did not answer for the {self.name!r} global concurrency "
+                f"limit ({type(exc).__name__})"
+            )
+            return None
         except httpx.HTTPStatusError as exc:
             status = exc.response.status_code
             if status == httpx.codes.LOCKED:
@@ -69,11 +78,14 @@ class PrefectSlots:
 
     async def release(self, handle: object) -> None:
         client = await self._client()
-        await client.release_concurrency_slots_with_lease(lease_id=handle)
+        # A lease the server cannot be told about expires there by itself (lease_s).
+        with contextlib.suppress(httpx.TransportError):
+            await client.release_concurrency_slots_with_lease(lease_id=handle)
 
     async def renew(self, handle: object) -> None:
         client = await self._client()
-        await client.renew_concurrency_lease(lease_id=handle, lease_duration=self.lease_s)
+        with contextlib.suppress(httpx.TransportError):
+            await client.renew_concurrency_lease(lease_id=handle, lease_duration=self.lease_s)
 
     async def close(self) -> None:
         """Close this loop's client (a client belongs to the loop that opened it)."""
@@ -82,7 +94,7 @@ class PrefectSlots:
             await client.__aexit__(None, None, None)
 
 
-def say_absent(per_process: int) -> None:
+def say_absent(because: str, per_process: int) -> None:
     if _told.is_set():
         return
     _told.set()
@@ -91,10 +103,9 @@ def say_absent(per_process: int) -> None:
     except MissingContextError:
         logger = logging.getLogger("game_market.rawg_limit")
     logger.info(
-        "No %r global concurrency limit on the Prefect server: RAWG requests are capped "
-        "per process only (RAWG_MAX_CONCURRENCY=%d); `make start` or `make start-native` "
-        "creates it.",
-        RAWG_LIMIT,
+        "%s: RAWG requests are capped per process only (RAWG_MAX_CONCURRENCY=%d); "
+        "`make start` or `make start-native` creates the limit.",
+        because,
         per_process,
     )
 
@@ -106,10 +117,11 @@ def lease_seconds(timeout_s: float) -> float:
 def rawg_client(runtime: Runtime, **overrides: Any) -> RawgClient:
     """The run's RAWG client, its requests bounded by ``rawg-api`` as well as its own cap."""
     settings = runtime.settings
+    slots = PrefectSlots(RAWG_LIMIT, lease_s=lease_seconds(settings.rawg_timeout_seconds))
     shared = SharedSlots(
-        PrefectSlots(RAWG_LIMIT, lease_s=lease_seconds(settings.rawg_timeout_seconds)),
+        slots,
         bulk=settings.rawg_max_concurrency,
         renew_s=RENEW_S,
-        on_absent=lambda: say_absent(settings.rawg_max_concurrency),
+        on_absent=lambda: say_absent(slots.absent_because, settings.rawg_max_concurrency),
     )
     return runtime.rawg_client(shared=shared, **overrides)

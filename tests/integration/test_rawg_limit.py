@@ -19,11 +19,12 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.exceptions import ObjectNotFound
-from prefect.settings import PREFECT_API_URL
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from flows.rawg_limit import RAWG_LIMIT, PrefectSlots
 from game_market.endpoints import ENDPOINTS
 from game_market.lake import Lake
-from rawg_simulator import SandboxConfig, running_sandbox
+from rawg_simulator import SandboxConfig, free_port, running_sandbox
 from tests.support.cli import isolated_env
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
 
@@ -113,3 +114,20 @@ def test_without_the_limit_each_process_keeps_its_own_cap_and_says_so_once(
     assert sandbox_stats(slow_sandbox)["max_in_flight"] > 4  # 8 each: nothing shared bounds them
     for error in errors:
         assert error.count("No 'rawg-api' global concurrency limit on the Prefect server") == 1
+
+
+def test_an_unreachable_server_leaves_the_process_cap_and_says_why() -> None:
+    slots = PrefectSlots(RAWG_LIMIT, lease_s=70)
+
+    async def acquire() -> object | None:
+        with temporary_settings({PREFECT_API_URL: f"http://127.0.0.1:{free_port()}/api"}):
+            try:
+                return await slots.acquire(8)
+            finally:
+                await slots.close()
+
+    assert asyncio.run(acquire()) is None
+    assert slots.absent_because == (
+        "The Prefect server did not answer for the 'rawg-api' global concurrency limit "
+        "(ConnectError)"
+    )
