@@ -13,9 +13,10 @@ from tests.support.moto import running_moto
 from tests.support.sandbox import SANDBOX_TODAY
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    """A temporary Prefect server (SQLite) for the flows run in-process by one module."""
+    """A temporary Prefect server (SQLite) for the flows run in-process, one per test process
+    (each xdist worker): starting one costs ~15 s. Tests find their own runs by id."""
     with prefect_test_harness(server_startup_timeout=60):
         yield
 

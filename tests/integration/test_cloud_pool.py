@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL
 
 from tests.support.cloud_env import EXPECTED_ENV
@@ -22,7 +24,14 @@ SUBNETS = EXPECTED_ENV["GMP_SUBNET_IDS"].split(",")
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
+async def delete_rawg_limit() -> None:
+    async with get_client() as client:
+        with contextlib.suppress(ObjectNotFound):
+            await client.delete_global_concurrency_limit_by_name("rawg-api")
+
+
 async def create_rawg_limit(limit: int) -> None:
+    await delete_rawg_limit()
     async with get_client() as client:
         await client.create_global_concurrency_limit(
             GlobalConcurrencyLimitCreate(name="rawg-api", limit=limit)
@@ -81,3 +90,4 @@ def test_make_cloud_pool_creates_the_pool_with_our_defaults(tmp_path: Path) -> N
     assert rawg_limit.returncode == 0, rawg_limit.stderr[-3000:]
     limit = json.loads(rawg_limit.stdout[rawg_limit.stdout.index("{") :])
     assert (limit["limit"], limit["active"]) == (8, True)
+    asyncio.run(delete_rawg_limit())  # the Prefect server is the session's
