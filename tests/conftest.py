@@ -40,6 +40,8 @@ SLOWEST_FIRST = (
     "test_market_flows.py",
     "test_bench_transform.py",
     "test_snowflake_target.py",
+    "test_snowflake_flows.py",
+    "test_rawg_limit.py",
     "test_cloud_pool.py",
     "test_cli_process.py",
     "test_ecs_worker.py",
