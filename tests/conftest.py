@@ -40,6 +40,7 @@ SLOWEST_FIRST = (
     "test_market_flows.py",
     "test_bench_transform.py",
     "test_snowflake_target.py",
+    "test_chaos.py",
     "test_snowflake_flows.py",
     "test_rawg_limit.py",
     "test_cloud_pool.py",

@@ -16,6 +16,11 @@ def bullets(items: Sequence[str]) -> list[str]:
     return [f"- {escape(item)}" for item in items]
 
 
+def retried(retries: int) -> str:
+    """The retries among the requests used: answers RAWG had to be asked for again."""
+    return f"{retries:,} {'retry' if retries == 1 else 'retries'}"
+
+
 def ingest_markdown(
     title: str,
     reports: Sequence[IngestReport],
@@ -47,7 +52,8 @@ def ingest_markdown(
         table(COLUMNS, rows, align="lllrrrrrr"),
         "",
         f"**RAWG requests used: {sum(usage.values()):,}** "
-        f"(free tier: {FREE_TIER_MONTHLY_REQUESTS:,} a month).",
+        f"({retried(sum(r.retries for r in reports))}; "
+        f"free tier: {FREE_TIER_MONTHLY_REQUESTS:,} a month).",
     ]
     if failures:
         lines += ["", "## Failures", *bullets([f"{e}: {m}" for e, m in failures.items()])]

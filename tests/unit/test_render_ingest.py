@@ -33,7 +33,7 @@ def test_landed_failed_notes_and_drift_in_one_artifact() -> None:
     assert "|---|---|---|---:|---:|---:|---:|---:|---:|" in lines
     assert "| games | 2026-01-05 | landed | 1,024 | 26 | 27 | 1 | 2,000,000 | 3.46 |" in lines
     assert "| genres |  | **failed** |  |  | 6 |  |  |  |" in lines
-    assert "**RAWG requests used: 33** (free tier: 20,000 a month)." in lines
+    assert "**RAWG requests used: 33** (1 retry; free tier: 20,000 a month)." in lines
     # Data from RAWG and error messages is made inert: no link, no emphasis, no table break.
     assert "- genres: RAWG answered 503 for genres page 1 \\[key=\\*\\*\\*\\]" in lines
     assert "- games 2026-01-05: platforms\\[\\].released\\_at: expected date, got int ×2" in lines

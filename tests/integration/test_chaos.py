@@ -1,0 +1,110 @@
+"""Chaos equals clean: three daily runs against a sandbox failing 30% of its answers land the
+same lake and build the same marts as against a clean one, and report every retry.
+
+Both sandboxes serve the same catalog; the faulty one mixes 429s with Retry-After, 500, 502
+and 503 pages, slow answers, bodies cut in half and malformed JSON, drawn from its seed per
+request and occurrence, so the run is the same every time. RAWG_MAX_RETRIES is raised to 10:
+at 30% a request fails 6 times in a row once in ~1,400, and these runs make ~600.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from flows.daily import daily_game_market_update
+from game_market.endpoints import ENDPOINTS
+from game_market.lake import Lake
+from rawg_simulator import SandboxConfig, running_sandbox
+from tests.support.prefect import run_details
+from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, sandbox_stats
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+DAYS = [date(2026, 1, 16), date(2026, 1, 17), date(2026, 1, 18)]
+BOOKKEEPING = ["_ingested_at", "_run_id", "_page", "_pos"]
+
+
+@pytest.fixture(scope="module")
+def faulty_sandbox() -> Iterator[str]:
+    config = SandboxConfig(
+        games=1500, seed=11, days=30, today=SANDBOX_TODAY, fault_rate=0.3, slow_ms=200
+    )
+    with running_sandbox(config) as url:
+        yield url
+
+
+def run_days(root: Path, sandbox: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The daily runs of DAYS into ``root``; the retries their ingest artifacts report."""
+    monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
+    monkeypatch.setenv("RAWG_BASE_URL", sandbox)
+    monkeypatch.setenv("RAWG_MAX_RETRIES", "10")
+    monkeypatch.setenv("LAKE_URL", str(root / "lake"))
+    monkeypatch.setenv("DUCKDB_PATH", str(root / "warehouse.duckdb"))
+    retries = 0
+    for day in DAYS:
+        state = asyncio.run(daily_game_market_update(date=day, detail_budget=10, return_state=True))
+        assert state.is_completed(), state.message
+        markdown, _ = asyncio.run(run_details(state.state_details.flow_run_id))
+        reported = re.search(r"\*\*RAWG requests used: [\d,]+\*\* \(([\d,]+) retr", markdown)
+        assert reported, markdown
+        retries += int(reported.group(1).replace(",", ""))
+    return retries
+
+
+def partition(lake: Lake, endpoint: str, day: date) -> pl.DataFrame:
+    frame = pl.read_parquet(f"{lake.url}/raw/{endpoint}/dt={day}/data.parquet")
+    return frame.drop(BOOKKEEPING).sort("id")
+
+
+def marts(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every table dbt built, row for row, but for when and by which run rows landed."""
+    lineage = [*BOOKKEEPING, "landed_since"]
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        columns: dict[str, list[str]] = {}
+        for table, column in db.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where database_name = current_database() and schema_name = 'main' "
+            "and not internal order by table_name, column_index"
+        ).fetchall():
+            if column not in lineage:
+                columns.setdefault(table, []).append(f'"{column}"')
+        return {
+            table: db.execute(f"select {', '.join(kept)} from main.{table} order by all").fetchall()
+            for table, kept in columns.items()
+        }
+
+
+def test_a_faulty_api_lands_the_same_lake_and_marts_and_reports_every_retry(
+    sandbox_url: str, faulty_sandbox: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean_retries = run_days(tmp_path / "clean", sandbox_url, monkeypatch)
+    chaos_retries = run_days(tmp_path / "chaos", faulty_sandbox, monkeypatch)
+
+    faults = sandbox_stats(faulty_sandbox)["faults"]
+    # Every fault but a slow answer is retried; a slow one (200 ms) is only late.
+    assert chaos_retries == sum(count for kind, count in faults.items() if kind != "slow") > 10
+    assert clean_retries == 0 and all(faults.values()), faults  # every kind of fault met
+
+    clean, chaos = Lake(str(tmp_path / "clean" / "lake")), Lake(str(tmp_path / "chaos" / "lake"))
+    for endpoint in ENDPOINTS:
+        days = clean.partitions(endpoint)
+        assert days and chaos.partitions(endpoint) == days, endpoint
+        for day in days:
+            expected = partition(clean, endpoint, day)
+            assert partition(chaos, endpoint, day).equals(expected), (endpoint, day)
+            manifest = chaos.read_manifest(endpoint, day)
+            assert manifest.gap == 0 and manifest.rows == expected.height
+
+    clean_marts = marts(tmp_path / "clean" / "warehouse.duckdb")
+    chaos_marts = marts(tmp_path / "chaos" / "warehouse.duckdb")
+    assert set(chaos_marts) == set(clean_marts) and len(clean_marts) > 20
+    for table, rows in clean_marts.items():
+        assert chaos_marts[table] == rows, table
