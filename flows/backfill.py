@@ -18,7 +18,7 @@ from flows.ingest import ingest_day
 from flows.rawg_limit import rawg_client
 from flows.transform import transform
 from game_market import ATTRIBUTION
-from game_market.dates import check_not_future, date_range
+from game_market.dates import check_long_range, check_not_future, date_range
 from game_market.endpoints import Endpoint, Kind, of_kind
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, check_max_pages
@@ -64,10 +64,15 @@ class BackfillPlan:
 
 
 def check_parameters(
-    start_date: dt.date, end_date: dt.date, max_concurrent_days: int, max_requests: int | None
+    start_date: dt.date,
+    end_date: dt.date,
+    max_concurrent_days: int,
+    max_requests: int | None,
+    confirm_long_range: bool = False,
 ) -> list[dt.date]:
     check_not_future(end_date, "end_date")
     days = date_range(start_date, end_date, ("start_date", "end_date"))
+    check_long_range(days, confirm_long_range)
     if max_concurrent_days < 1:
         raise PipelineError(f"max_concurrent_days must be at least 1, not {max_concurrent_days}.")
     if max_requests is not None and max_requests < 1:
@@ -267,6 +272,7 @@ async def game_market_backfill(
     target: Target = "duckdb",
     max_pages: dict[str, int] | None = None,
     full_refresh: bool = False,
+    confirm_long_range: bool = False,
 ) -> dict | State:
     """Ingest every date in [start_date, end_date], then build the warehouse once.
 
@@ -291,9 +297,13 @@ async def game_market_backfill(
             genres, platforms) are taken once, for end_date, whatever their cap.
         full_refresh: Rebuild the incremental models from the whole lake (dbt --full-refresh)
             instead of adding the new days.
+        confirm_long_range: Needed for a range over 3 years, which spends many months of
+            the free tier's requests.
     """
     try:
-        days = check_parameters(start_date, end_date, max_concurrent_days, max_requests)
+        days = check_parameters(
+            start_date, end_date, max_concurrent_days, max_requests, confirm_long_range
+        )
         caps = check_max_pages(max_pages)
         with runtime_scope() as runtime:
             plan = BackfillPlan(days)

@@ -40,3 +40,18 @@ def date_range(
             f"{names[1]} {end} is before {names[0]} {start}: give the earlier date first."
         )
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+LONG_RANGE_DAYS = 3 * 366  # a backfill longer than this must be confirmed
+REQUESTS_A_DAY = 120  # a default day: ~68 pages of games and 50 details (README)
+
+
+def check_long_range(days: list[date], confirmed: bool) -> None:
+    """A backfill over 3 years spends months of the free tier: it runs only when confirmed."""
+    if len(days) > LONG_RANGE_DAYS and not confirmed:
+        raise PipelineError(
+            f"{days[0]}..{days[-1]} is {len(days):,} days, over 3 years: at ~{REQUESTS_A_DAY} "
+            f"RAWG requests a day that is ~{REQUESTS_A_DAY * len(days):,} requests, against "
+            "20,000 a month on the free tier; pass confirm_long_range=true "
+            "(gmp: --confirm-long-range) to run it."
+        )

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.warehouse import warehouse_for
-from game_market.dates import date_range, parse_date
+from game_market.dates import check_long_range, date_range, parse_date
 from game_market.errors import PipelineError
 from game_market.runtime import Runtime
 from game_market.settings import Settings, load_settings
@@ -154,7 +154,7 @@ def daily(args: argparse.Namespace) -> int:
 
 def backfill(args: argparse.Namespace) -> int:
     start, end = parse_date(args.start, "--start"), parse_date(args.end, "--end")
-    date_range(start, end, ("--start", "--end"))
+    check_long_range(date_range(start, end, ("--start", "--end")), args.confirm_long_range)
     with running_flows(load_settings(), "flows.backfill"):
         from flows.backfill import game_market_backfill
 
@@ -169,6 +169,7 @@ def backfill(args: argparse.Namespace) -> int:
                 target=args.target,
                 max_pages=page_caps(args.max_pages),
                 full_refresh=args.full_refresh,
+                confirm_long_range=args.confirm_long_range,
             )
         )
     console.print(

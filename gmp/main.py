@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--all", dest="only_missing", action="store_false", help="same as --no-only-missing"
     )
     backfill.add_argument("--max-concurrent-days", type=int, default=4)
+    backfill.add_argument(
+        "--confirm-long-range",
+        action="store_true",
+        help="run a range over 3 years (it spends months of the free tier's requests)",
+    )
     _add_run_options(backfill)
     backfill.set_defaults(handler=commands.backfill)
 

@@ -44,6 +44,23 @@ def test_missing_key_is_one_line_without_traceback(tmp_path) -> None:
     assert result.stderr.strip().splitlines()[-1].startswith("error: RAWG_API_KEY is not set")
 
 
+def test_a_backfill_over_three_years_is_refused_before_anything_starts(
+    tmp_path: Path, sandbox_url: str
+) -> None:
+    env = ingest_env(tmp_path, sandbox_url)
+    result = run_gmp(
+        "backfill", "--start", "2020-01-01", "--end", "2024-01-01", env=env, cwd=tmp_path
+    )
+
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: 2020-01-01..2024-01-01 is 1,462 days, over 3 years: at ~120 RAWG requests a day "
+        "that is ~175,440 requests, against 20,000 a month on the free tier; pass "
+        "confirm_long_range=true (gmp: --confirm-long-range) to run it."
+    ]
+    assert not (tmp_path / "prefect").exists()  # no Prefect server was started for it
+
+
 def ingest_env(tmp_path: Path, sandbox_url: str, **extra: str) -> dict[str, str]:
     return isolated_env(
         tmp_path,

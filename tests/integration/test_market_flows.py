@@ -148,6 +148,13 @@ def test_bad_dates_fail_in_one_sentence_before_any_request(env: Path, sandbox_ur
     assert state.message == (
         "end_date 2026-01-15 is before start_date 2026-01-19: give the earlier date first."
     )
+    four_years = backfill(start_date=date(2022, 1, 19), end_date=END)
+    assert four_years.is_failed()
+    assert four_years.message == (
+        "2022-01-19..2026-01-19 is 1,462 days, over 3 years: at ~120 RAWG requests a day that "
+        "is ~175,440 requests, against 20,000 a month on the free tier; pass "
+        "confirm_long_range=true (gmp: --confirm-long-range) to run it."
+    )
     assert sandbox_stats(sandbox_url)["requests"] == 0
 
 
