@@ -185,8 +185,32 @@ def _describe(error: dict[str, Any]) -> str:
     )
 
 
+ENV_FILE = Path(".env")
+ENV_LINE = re.compile(r"(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*(.*)")
+
+
+def check_env_file(path: Path = ENV_FILE) -> None:
+    """Every line of ``.env`` is blank, a comment or NAME=value with its quotes closed: a line
+    the reader cannot parse would otherwise be skipped without a word. The line is not shown:
+    it may hold a secret."""
+    if not path.is_file():
+        return
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        assignment = ENV_LINE.fullmatch(stripped)
+        value = assignment.group(1) if assignment else ""
+        quoted = value[:1] in ("'", '"')
+        if assignment is None or (quoted and value[0] not in value[1:]):
+            raise ConfigError(
+                [f"Line {number} of {path} is not NAME=value: fix or remove it (see .env.example)."]
+            )
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings once, turning validation errors into one sentence per problem."""
+    check_env_file()
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -61,6 +61,22 @@ def test_a_backfill_over_three_years_is_refused_before_anything_starts(
     assert not (tmp_path / "prefect").exists()  # no Prefect server was started for it
 
 
+def test_a_dotenv_line_it_cannot_read_is_one_sentence_before_anything_starts(
+    tmp_path: Path, sandbox_url: str
+) -> None:
+    (tmp_path / ".env").write_text("RAWG_MAX_CONCURRENCY=4\nRAWG_API_KEY abc123\n")
+    result = run_gmp(
+        "ingest-all", "--date", "2026-01-12", env=ingest_env(tmp_path, sandbox_url), cwd=tmp_path
+    )
+
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: Line 2 of .env is not NAME=value: fix or remove it (see .env.example)."
+    ]
+    assert "abc123" not in result.stderr
+    assert not (tmp_path / "prefect").exists()  # no Prefect server was started for it
+
+
 def ingest_env(tmp_path: Path, sandbox_url: str, **extra: str) -> dict[str, str]:
     return isolated_env(
         tmp_path,

@@ -24,6 +24,28 @@ def test_dotenv_is_read(tmp_path: Path) -> None:
     assert settings.api_key() == "abc" and settings.rawg_max_concurrency == 3
 
 
+def test_a_dotenv_with_comments_exports_and_quotes_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "# the key\n\nexport RAWG_API_KEY='a b'\nLAKE_URL=\"./my lake\"  # local\nDUCKDB_PATH=\n"
+    )
+    settings = load_settings()
+    assert (settings.api_key(), settings.lake_url) == ("a b", "./my lake")
+
+
+@pytest.mark.parametrize(
+    "bad", ["RAWG_API_KEY abc", 'RAWG_API_KEY="abc', "1LAKE_URL=x", "=abc", "key: value"]
+)
+def test_a_line_dotenv_cannot_read_is_one_sentence_without_its_text(
+    tmp_path: Path, bad: str
+) -> None:
+    (tmp_path / ".env").write_text(f"# settings\nRAWG_MAX_CONCURRENCY=3\n{bad}\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value) == (
+        "Line 3 of .env is not NAME=value: fix or remove it (see .env.example)."
+    )
+
+
 def test_every_problem_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAWG_MAX_CONCURRENCY", "lots")
     monkeypatch.setenv("LAKE_URL", "gs://bucket/x")
