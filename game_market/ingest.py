@@ -20,6 +20,7 @@ import polars as pl
 from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind, of_kind
 from game_market.errors import ConfigError, PipelineError
 from game_market.lake import Lake, PartitionCounts, PartitionWriter, new_manifest
+from game_market.quarantine import QUARANTINE_FILE
 from game_market.rawg import QueryPlan, RawgClient, RequestStats
 
 logger = logging.getLogger(__name__)
@@ -151,13 +152,17 @@ async def ingest_partition(
                 max_pages=limit,
                 split=spec.kind == Kind.DAILY,
             ):
+                for page in batch:
+                    if page.rejected is not None:
+                        writer.quarantine.add_page(*page.rejected, page=page.number)
                 await lander.land([(page.number, page.raw_items) for page in batch])
             report.expected_rows = plan.expected
             report.min_requests = plan.min_requests
             report.truncated = limit is not None and (plan.expected or 0) > limit * client.page_size
             report.notes.extend(plan.notes)
             if not report.truncated and plan.expected is not None:
-                report.gap = max(0, plan.expected - writer.distinct_ids)
+                landed = writer.distinct_ids + writer.quarantine.items
+                report.gap = max(0, plan.expected - landed)
         counts = PartitionCounts(
             pages=stats.pages,
             requests=stats.requests,
@@ -177,6 +182,12 @@ async def ingest_partition(
         setattr(report, name, getattr(manifest, name))
     report.split_probes = stats.split_probes
     report.seconds = round(time.perf_counter() - started, 3)
+    if report.quarantined:
+        reasons = ", ".join(f"{why} ×{n}" for why, n in sorted(report.quarantine_reasons.items()))
+        report.notes.append(
+            f"{report.quarantined} set aside, not landed ({reasons}): "
+            f"{lake.uri(lake.quarantine_dir(endpoint, dt))}/{QUARANTINE_FILE}"
+        )
     if report.gap:
         report.notes.append(
             f"RAWG reported {report.expected_rows} rows but {report.expected_rows - report.gap} "

@@ -34,6 +34,7 @@ from fsspec.implementations.local import LocalFileSystem
 
 from game_market.endpoints import ENDPOINTS, Endpoint
 from game_market.errors import LakeUnavailable
+from game_market.quarantine import QUARANTINE_FILE, Quarantine
 from game_market.schema import EndpointSchema
 from game_market.settings import Settings
 
@@ -59,6 +60,8 @@ class PartitionCounts:
     gap: int = 0  # expected rows that did not arrive as distinct ids
     truncated: bool = False  # a page cap stopped it before RAWG's last page
     drift: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0  # items set aside under quarantine/ (see game_market.quarantine)
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)
@@ -100,6 +103,9 @@ class Lake:
 
     def partition_dir(self, endpoint: str, dt: date) -> str:
         return f"{self.root}/raw/{endpoint}/dt={dt.isoformat()}"
+
+    def quarantine_dir(self, endpoint: str, dt: date) -> str:
+        return f"{self.root}/quarantine/{endpoint}/dt={dt.isoformat()}"
 
     def uri(self, path: str) -> str:
         return path if self.is_local else f"s3://{path}"
@@ -171,11 +177,19 @@ class Lake:
             self, ENDPOINTS[endpoint].schema, dt, run_id=run_id, chunk_rows=chunk_rows
         )
 
-    def _publish(self, staged_file: Path, endpoint: str, dt: date, manifest: Manifest) -> None:
+    def _publish(
+        self,
+        staged_file: Path,
+        endpoint: str,
+        dt: date,
+        manifest: Manifest,
+        quarantined: Path | None = None,
+    ) -> None:
         directory = self.partition_dir(endpoint, dt)
         data_path = f"{directory}/{DATA_FILE}"
         manifest_path = f"{directory}/{MANIFEST_FILE}"
         try:
+            self._publish_quarantine(endpoint, dt, quarantined)
             # Drop the old manifest first: a run killed mid-publish then reads as incomplete.
             if self.fs.exists(manifest_path):
                 self.fs.rm_file(manifest_path)
@@ -196,6 +210,18 @@ class Lake:
                 "was not replaced; check the lake and rerun this date."
             ) from None
 
+    def _publish_quarantine(self, endpoint: str, dt: date, staged: Path | None) -> None:
+        """The items this landing set aside replace the last landing's, or remove them."""
+        path = f"{self.quarantine_dir(endpoint, dt)}/{QUARANTINE_FILE}"
+        if staged is None:
+            if self.fs.exists(path):
+                self.fs.rm_file(path)
+        elif self.is_local:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.replace(shutil.move(str(staged), f"{path}.tmp"), path)
+        else:
+            self.fs.put_file(str(staged), path)
+
 
 class PartitionWriter:
     """Collects normalized pages for one (endpoint, dt) and publishes them atomically."""
@@ -215,22 +241,24 @@ class PartitionWriter:
         self._rows: pq.ParquetWriter | None = None
         self._written = 0
         self._winner: dict[int, tuple[int, int]] = {}
-        self._unkeyed = 0
+        self.quarantine = Quarantine(run_id)
 
     @property
     def distinct_ids(self) -> int:
         return len(self._winner)
 
     def add(self, frame: pl.DataFrame) -> None:
+        """Stage normalized rows; those without an integer ``id`` go to the quarantine."""
+        if frame["id"].null_count():
+            self.quarantine.add_items(frame.filter(pl.col("id").is_null()))
+            frame = frame.filter(pl.col("id").is_not_null())
         if frame.height == 0:
             return
         winner = self._winner
         for key, page, pos in zip(
             frame["id"].to_list(), frame["_page"].to_list(), frame["_pos"].to_list(), strict=True
         ):
-            if key is None:
-                self._unkeyed += 1
-            elif (page, pos) > winner.get(key, (-1, -1)):
+            if (page, pos) > winner.get(key, (-1, -1)):
                 winner[key] = (page, pos)
         self._buffer.append(frame)
         self._buffered += frame.height
@@ -254,7 +282,9 @@ class PartitionWriter:
     def commit(self, manifest: Manifest) -> Manifest:
         """Deduplicate, finish the Parquet file and publish it with its manifest."""
         self.flush()
-        manifest.rows = len(self._winner) + self._unkeyed
+        manifest.rows = len(self._winner)
+        manifest.quarantined = len(self.quarantine)
+        manifest.quarantine_reasons = dict(self.quarantine.reasons)
         manifest.schema_version = self.schema.version
         output = self._staging / DATA_FILE
         metadata = {MANIFEST_METADATA_KEY: manifest.to_json().decode()}
@@ -267,13 +297,16 @@ class PartitionWriter:
         else:
             self._rows.close()
             self._keep_winners(output, metadata)
-        self.lake._publish(output, self.schema.endpoint, self.dt, manifest)
+        quarantined = None
+        if len(self.quarantine):
+            quarantined = self._staging / QUARANTINE_FILE
+            self.quarantine.write(quarantined)
+        self.lake._publish(output, self.schema.endpoint, self.dt, manifest, quarantined)
         self.close()
         return manifest
 
     def _keep_winners(self, output: Path, metadata: dict[str, str]) -> None:
-        """Rewrite the staged rows keeping the last one seen per id, then those without one,
-        a row group at a time."""
+        """Rewrite the staged rows keeping the last one seen per id, a row group at a time."""
         winners = pl.DataFrame(
             {
                 "id": list(self._winner),
@@ -283,18 +316,14 @@ class PartitionWriter:
             schema={"id": pl.Int64, "_page": pl.Int32, "_pos": pl.Int32},
         )
         staged = pq.ParquetFile(self._rows_path)
-        groups = range(staged.num_row_groups)
         with pq.ParquetWriter(output, staged.schema_arrow, compression="zstd") as kept:
-            for group in groups:
+            for group in range(staged.num_row_groups):
                 rows = pl.from_arrow(staged.read_row_group(group))
                 kept.write_table(
                     rows.join(
                         winners, on=["id", "_page", "_pos"], how="semi", maintain_order="left"
                     ).to_arrow()
                 )
-            for group in groups:
-                rows = pl.from_arrow(staged.read_row_group(group))
-                kept.write_table(rows.filter(pl.col("id").is_null()).to_arrow())
             kept.add_key_value_metadata(metadata)
 
     def close(self) -> None:

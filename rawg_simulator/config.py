@@ -35,6 +35,8 @@ class SandboxConfig:
     slow_ms: float = 1500
     developers: int | None = None
     publishers: int | None = None
+    # answers of an API gone wrong: see SandboxApp._games
+    malformed_items: bool = False
 
     def __post_init__(self) -> None:
         if self.today is None:
@@ -125,6 +127,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--slow-ms", type=float, default=defaults.slow_ms, help="extra delay of 'slow' faults"
     )
+    parser.add_argument(
+        "--malformed-items",
+        action="store_true",
+        help="a day's /games pages carry items without a usable id, and one page a results "
+        "that is not a list",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
@@ -149,6 +157,7 @@ def _config_from_args(args: argparse.Namespace) -> SandboxConfig:
         valid_keys=args.valid_keys,
         retry_after_s=args.retry_after,
         slow_ms=args.slow_ms,
+        malformed_items=args.malformed_items,
     )
 
 
@@ -181,4 +190,6 @@ def sandbox_command(config: SandboxConfig, port: int, host: str = "127.0.0.1") -
     ]  # fmt: skip
     if config.valid_keys is not None:
         command += ["--valid-keys", ",".join(sorted(config.valid_keys))]
+    if config.malformed_items:
+        command.append("--malformed-items")
     return command

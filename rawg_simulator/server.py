@@ -234,6 +234,11 @@ class SandboxApp:
         items = self.listings.item_bytes(selection[start : start + size], query)
         # The envelope is assembled as bytes so cached items are not parsed and re-serialized.
         head = orjson.dumps(_links(request, page, last, len(selection)))[:-1]
+        if self.config.malformed_items and query.updated is not None:
+            if page == 2:
+                return Response(200, head + b',"results":{"detail":"results withheld"}}')
+            if page == 1 and items:
+                items = [*items, *_malformed(items[0])]
         return Response(200, head + b',"results":[' + b",".join(items) + b"]}")
 
     def _game_detail(self, request: Request, endpoint: str, values: tuple[str, ...]) -> Response:
@@ -321,6 +326,17 @@ def _last_page(page: int, total: int, size: int, window: int | None) -> int | No
     if page > last or (window is not None and page > window):
         return None
     return last
+
+
+def _malformed(item: bytes) -> list[bytes]:
+    """Three items no row can come from, made from a real one: without its id, with the id
+    as text, and not an object at all."""
+    game = orjson.loads(item)
+    return [
+        orjson.dumps({k: v for k, v in game.items() if k != "id"}),
+        orjson.dumps({**game, "id": str(game["id"])}),
+        orjson.dumps([game["id"], game["name"]]),
+    ]
 
 
 def _links(request: Request, page: int, last: int, total: int) -> Json:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from game_market.errors import RawgRequestFailed
+from game_market.quarantine import NOT_A_LIST
 from game_market.rawg.budget import RequestStats, Reservation
 from game_market.rawg.retries import MalformedBody
 from game_market.rawg.windows import describe_range, last_page, split_query
@@ -35,6 +36,8 @@ class Page:
     number: int
     raw_items: list[bytes]  # each item's JSON as RAWG sent it
     count: int
+    # What the page held instead of a ``results`` list, for the quarantine: (reason, JSON).
+    rejected: tuple[str, bytes] | None = None
 
 
 # A page is read as its keys' raw JSON: the whole body is validated, but its items are not
@@ -239,15 +242,20 @@ async def fetch_page(
     if body is None:
         return None
     try:
-        results = _RESULTS.decode(body["results"])
         count = _COUNT.decode(body["count"])
     except (KeyError, msgspec.ValidationError):
         raise RawgRequestFailed(
-            f"RAWG's answer for {endpoint} page {number} has no results/count list "
+            f"RAWG's answer for {endpoint} page {number} has no row count "
             f"at {client.display_url(path, params)}; the API shape changed: report it with "
             "this message.",
             endpoint=endpoint,
             page=number,
             status="unexpected shape",
         ) from None
-    return Page(number=number, raw_items=list(map(bytes, results)), count=count)
+    results = bytes(body.get("results", b"null"))
+    try:
+        items = _RESULTS.decode(results)
+    except msgspec.ValidationError:
+        # Valid JSON of the wrong shape: asking again would cost quota for the same answer.
+        return Page(number=number, raw_items=[], count=count, rejected=(NOT_A_LIST, results))
+    return Page(number=number, raw_items=list(map(bytes, items)), count=count)

@@ -55,6 +55,13 @@ def ingest_markdown(
         f"({retried(sum(r.retries for r in reports))}; "
         f"free tier: {FREE_TIER_MONTHLY_REQUESTS:,} a month).",
     ]
+    quarantined = sum(r.quarantined for r in reports)
+    if quarantined:
+        lines += [
+            "",
+            f"**Quarantined: {quarantined:,}** (items or pages RAWG sent that cannot be a row; "
+            "kept with the reason under the lake's `quarantine/`, see Notes).",
+        ]
     if failures:
         lines += ["", "## Failures", *bullets([f"{e}: {m}" for e, m in failures.items()])]
     notes = [f"{r.endpoint} {r.dt}: {note}" for r in reports for note in r.notes]

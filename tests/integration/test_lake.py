@@ -15,6 +15,7 @@ import pytest
 from game_market.endpoints import SCHEMAS
 from game_market.errors import LakeUnavailable
 from game_market.lake import DATA_FILE, MANIFEST_METADATA_KEY, Lake, Manifest, new_manifest
+from game_market.quarantine import QUARANTINE_FILE
 from game_market.settings import load_settings
 
 DT = date(2026, 1, 5)
@@ -72,9 +73,9 @@ def test_one_row_per_id_and_the_last_one_seen_wins(lake: Lake) -> None:
     ("pages", "ids"),
     [
         ([genres([5, 1, 3], "p1"), genres([4, 2], "p2")], [5, 1, 3, 4, 2]),  # written once
-        (  # rewritten: a row seen again on a later page, and one without an id
+        (  # rewritten: a row seen again on a later page; the one without an id set aside
             [genres([5, 1, 3], "p1"), [{"name": "no id"}, *genres([3, 2], "p2")]],
-            [5, 1, 3, 2, None],
+            [5, 1, 3, 2],
         ),
     ],
     ids=["distinct", "repeated-and-idless"],
@@ -89,6 +90,38 @@ def test_rows_land_in_arrival_order_with_the_manifest_inside(
     assert rows.schema == SCHEMAS["genres"].polars_schema
     assert rows["id"].to_list() == ids and manifest.rows == len(ids)
     assert Manifest.from_json(inside.encode()) == manifest
+
+
+def quarantined(lake: Lake, dt: date = DT) -> pl.DataFrame | None:
+    path = f"{lake.quarantine_dir('genres', dt)}/{QUARANTINE_FILE}"
+    lake.fs.invalidate_cache()
+    if not lake.fs.exists(path):
+        return None
+    with lake.fs.open(path, "rb") as handle:
+        return pl.read_parquet(handle)
+
+
+def test_items_without_an_integer_id_are_quarantined_with_the_reason(lake: Lake) -> None:
+    bad = [{"name": "no id"}, {"id": "7", "name": "text id"}, "not an object", {"id": 1.5}]
+    manifest = land(lake, "run-1", [genres([1, 2], "p1"), [*bad, *genres([3], "p2")]])
+    assert lake.read_partition("genres", DT)["id"].to_list() == [1, 2, 3]
+    assert (manifest.rows, manifest.quarantined) == (3, 4)
+    assert manifest.quarantine_reasons == {
+        "missing id": 1,
+        "id is not an integer (str)": 1,
+        "item is not an object": 1,
+        "id is not an integer (float)": 1,
+    }
+    assert lake.read_manifest("genres", DT) == manifest
+    aside = quarantined(lake)
+    assert aside is not None
+    assert aside.select("_page", "_pos").rows() == [(2, 0), (2, 1), (2, 2), (2, 3)]
+    assert [orjson.loads(raw) for raw in aside["_raw"]] == bad
+    assert set(aside["_run_id"]) == {"run-1"}
+    assert aside["reason"][1] == "id is not an integer (str)"
+    # A rerun that sets nothing aside leaves no stale quarantine behind.
+    assert land(lake, "run-2", [genres([1, 2, 3], "p1")]).quarantined == 0
+    assert quarantined(lake) is None
 
 
 def test_partition_layout_and_manifest(lake: Lake) -> None:

@@ -20,9 +20,11 @@ import duckdb
 import pytest
 from prefect.client.orchestration import PrefectClient
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from rawg_simulator import free_port
-from tests.support.sandbox import SECRET_KEY, reset_sandbox, sandbox_stats
+from rawg_simulator import SandboxConfig, free_port, running_sandbox
+from tests.support.prefect import run_details
+from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -60,11 +62,14 @@ class Platform:
             timeout=300,
         )
 
-    def deployment_run(self, name: str, *params: str) -> UUID:
-        """`prefect deployment run` exactly as the README shows it."""
+    def deployment_run(self, name: str, *params: str, env: dict[str, str] | None = None) -> UUID:
+        """`prefect deployment run` exactly as the README shows it; ``env`` is the run's own
+        environment on the worker (``--job-variable env=...``)."""
         args = [str(BIN / "prefect"), "deployment", "run", name]
         for param in params:
             args += ["--param", param]
+        if env:
+            args += ["--job-variable", f"env={json.dumps(env)}"]
         result = subprocess.run(
             args, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=120
         )
@@ -91,6 +96,11 @@ class Platform:
                 )
             )
         return [(r.name, r.state.type.value) for r in runs if r.deployment_id == deployment.id]
+
+    async def details(self, flow_run_id: UUID) -> tuple[str, str]:
+        """The run's artifacts (markdown) and log lines, from the platform's API."""
+        with temporary_settings({PREFECT_API_URL: self.api_url}):
+            return await run_details(flow_run_id)
 
     async def limits(self) -> dict[str, int]:
         """The global concurrency limits the platform created: name -> slots."""
@@ -123,9 +133,9 @@ class Platform:
         )
 
 
-@pytest.fixture
-def platform(tmp_path: Path, sandbox_url: str) -> Iterator[Platform]:
-    platform = Platform(tmp_path, sandbox_url)
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> Iterator[Platform]:
+    platform = Platform(tmp_path_factory.mktemp("platform"), sandbox_url)
     started = platform.script("start")
     try:
         assert started.returncode == 0, started.stdout + started.stderr
@@ -182,3 +192,78 @@ def test_deployments_run_end_to_end_on_the_native_platform(
     assert "lake/raw/games/dt=2026-01-12/data.parquet" in keys
     assert "lake/raw/games/dt=2026-01-13/data.parquet" in keys
     assert platform.manifest("developers", "2026-01-13")["pages"] == 1
+
+
+BAD_RUNS = [  # (deployment, parameters, the run's environment, what its one sentence says)
+    (DAILY, ["date=2026-02-30"], None, "date: Input should be a valid date"),
+    (DAILY, ["date=2099-01-01"], None, "date 2099-01-01 is in the future"),
+    (
+        BACKFILL,
+        ["start_date=2026-01-10", "end_date=2026-01-05"],
+        None,
+        "end_date 2026-01-05 is before start_date 2026-01-10: give the earlier date first.",
+    ),
+    (
+        BACKFILL,
+        ["start_date=2020-01-01", "end_date=2026-01-05"],
+        None,
+        "pass confirm_long_range=true (gmp: --confirm-long-range) to run it.",
+    ),
+    (DAILY, ['max_pages={"gamez": 2}'], None, "max_pages names 'gamez', which is not a list"),
+    (DAILY, ['max_pages={"games": -3}'], None, "max_pages for games must be -1 (every page)"),
+    (
+        DAILY,
+        ["date=2026-01-14"],
+        {"LAKE_URL": "ftp://nowhere/lake"},
+        "uses unsupported scheme 'ftp'; use a folder or s3://",
+    ),
+    (
+        DAILY,
+        ["date=2026-01-14"],
+        {"RAWG_MAX_CONCURRENCY": "many"},
+        "RAWG_MAX_CONCURRENCY (got 'many') is invalid",
+    ),
+]
+
+
+def test_bad_input_through_deployment_run_is_one_sentence_before_any_side_effect(
+    platform: Platform, sandbox_url: str
+) -> None:
+    reset_sandbox(sandbox_url)
+    keys = set(platform.lake_keys())
+    runs = [
+        (platform.deployment_run(name, *params, env=env), expected)
+        for name, params, env, expected in BAD_RUNS
+    ]
+    for run, expected in runs:
+        state, message = asyncio.run(platform.wait(run))
+        assert state == "FAILED" and expected in (message or ""), message
+        assert "Traceback" not in message
+    assert sandbox_stats(sandbox_url)["requests"] == 0
+    assert set(platform.lake_keys()) == keys
+
+
+def test_malformed_items_from_a_deployment_run_are_quarantined_and_counted(
+    platform: Platform,
+) -> None:
+    config = SandboxConfig(games=1500, seed=11, days=30, today=SANDBOX_TODAY, malformed_items=True)
+    with running_sandbox(config) as malformed:
+        run = platform.deployment_run(DAILY, "date=2026-01-11", env={"RAWG_BASE_URL": malformed})
+        assert asyncio.run(platform.wait(run))[0] == "COMPLETED"
+    assert "lake/quarantine/games/dt=2026-01-11/items.parquet" in platform.lake_keys()
+    manifest = platform.manifest("games", "2026-01-11")
+    assert manifest["quarantined"] == 4
+    assert manifest["quarantine_reasons"] == {
+        "missing id": 1,
+        "id is not an integer (str)": 1,
+        "item is not an object": 1,
+        "results is not a list": 1,
+    }
+    markdown, _ = asyncio.run(platform.details(run))
+    assert "**Quarantined: 4**" in markdown
+    with duckdb.connect(str(platform.warehouse), read_only=True) as db:
+        snapshots = db.execute(
+            "select count(*), count(game_id) from fct_game_daily_snapshots "
+            "where dt = date '2026-01-11'"
+        ).fetchall()
+    assert snapshots == [(manifest["rows"], manifest["rows"])]

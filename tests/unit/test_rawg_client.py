@@ -116,12 +116,12 @@ def test_404_on_the_first_page_is_an_empty_query() -> None:
     assert plan.min_requests == 1  # asking is the only way to learn a query is empty
 
 
-def test_an_answer_without_results_names_the_changed_api_shape() -> None:
+def test_an_answer_without_a_count_names_the_changed_api_shape() -> None:
     script = Script({1: [Answer(200, {"detail": "moved"})]})
     with pytest.raises(RawgRequestFailed) as err:
         collect(client_for(script.transport()))
     assert str(err.value) == (
-        f"RAWG's answer for games page 1 has no results/count list at {shown(1)}; "
+        f"RAWG's answer for games page 1 has no row count at {shown(1)}; "
         "the API shape changed: report it with this message."
     )
     assert (err.value.page, err.value.status) == (1, "unexpected shape")
