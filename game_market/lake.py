@@ -6,7 +6,9 @@ or the new one and never half of one. Rows are written to that file on local dis
 arrive, a row group at a time, which keeps memory flat for partitions of any size; duplicates
 across pages are resolved at publish time: the last one seen (highest page, then position)
 wins. Only a partition that has some (rows that moved between pages while paging) is written
-a second time.
+a second time. Publishing holds the partition's lock (:mod:`game_market.lake_lock`), so runs
+landing one partition at once never mix one's data file with the other's manifest: the last
+writer wins whole.
 
 Why pyarrow's writer rather than staged polars chunks and one ``sink_parquet`` at the end:
 on RAWG-sized items (~8.5 KB, 20,000 a partition) the final rewrite held ~500 MB of memory
@@ -34,6 +36,7 @@ from fsspec.implementations.local import LocalFileSystem
 
 from game_market.endpoints import ENDPOINTS, Endpoint
 from game_market.errors import LakeUnavailable
+from game_market.lake_lock import partition_lock
 from game_market.quarantine import QUARANTINE_FILE, Quarantine
 from game_market.schema import EndpointSchema
 from game_market.settings import Settings
@@ -189,21 +192,24 @@ class Lake:
         data_path = f"{directory}/{DATA_FILE}"
         manifest_path = f"{directory}/{MANIFEST_FILE}"
         try:
-            self._publish_quarantine(endpoint, dt, quarantined)
-            # Drop the old manifest first: a run killed mid-publish then reads as incomplete.
-            if self.fs.exists(manifest_path):
-                self.fs.rm_file(manifest_path)
-            if self.is_local:
-                os.makedirs(directory, exist_ok=True)
-                temporary = f"{data_path}.{manifest.run_id}.tmp"
-                shutil.move(str(staged_file), temporary)
-                os.replace(temporary, data_path)
-                temporary_manifest = f"{manifest_path}.{manifest.run_id}.tmp"
-                Path(temporary_manifest).write_bytes(manifest.to_json())
-                os.replace(temporary_manifest, manifest_path)
-            else:
-                self.fs.put_file(str(staged_file), data_path)
-                self.fs.pipe_file(manifest_path, manifest.to_json())
+            with partition_lock(self, endpoint, dt.isoformat(), manifest.run_id):
+                self._publish_quarantine(endpoint, dt, quarantined)
+                # Drop the old manifest first: a run killed mid-publish reads as incomplete.
+                if self.fs.exists(manifest_path):
+                    self.fs.rm_file(manifest_path)
+                if self.is_local:
+                    os.makedirs(directory, exist_ok=True)
+                    temporary = f"{data_path}.{manifest.run_id}.tmp"
+                    shutil.move(str(staged_file), temporary)
+                    os.replace(temporary, data_path)
+                    temporary_manifest = f"{manifest_path}.{manifest.run_id}.tmp"
+                    Path(temporary_manifest).write_bytes(manifest.to_json())
+                    os.replace(temporary_manifest, manifest_path)
+                else:
+                    self.fs.put_file(str(staged_file), data_path)
+                    self.fs.pipe_file(manifest_path, manifest.to_json())
+        except LakeUnavailable:
+            raise
         except Exception as exc:
             raise LakeUnavailable(
                 f"Could not publish {self.uri(data_path)} ({_short(exc)}): the partition "
