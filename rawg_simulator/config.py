@@ -35,6 +35,8 @@ class SandboxConfig:
     slow_ms: float = 1500
     developers: int | None = None
     publishers: int | None = None
+    # PostgreSQL's default, as RAWG's database sorts: nulls first in a descending ordering
+    nulls_first_descending: bool = True
 
     def __post_init__(self) -> None:
         if self.today is None:
@@ -125,6 +127,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--slow-ms", type=float, default=defaults.slow_ms, help="extra delay of 'slow' faults"
     )
+    parser.add_argument(
+        "--nulls-first-descending",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.nulls_first_descending,
+        help="null released/metacritic first in descending orderings, as PostgreSQL sorts "
+        "(--no-nulls-first-descending: last in both directions)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
@@ -149,6 +158,7 @@ def _config_from_args(args: argparse.Namespace) -> SandboxConfig:
         valid_keys=args.valid_keys,
         retry_after_s=args.retry_after,
         slow_ms=args.slow_ms,
+        nulls_first_descending=args.nulls_first_descending,
     )
 
 
@@ -181,4 +191,6 @@ def sandbox_command(config: SandboxConfig, port: int, host: str = "127.0.0.1") -
     ]  # fmt: skip
     if config.valid_keys is not None:
         command += ["--valid-keys", ",".join(sorted(config.valid_keys))]
+    if not config.nulls_first_descending:
+        command.append("--no-nulls-first-descending")
     return command
