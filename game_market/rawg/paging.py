@@ -13,7 +13,7 @@ import asyncio
 import math
 from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -145,8 +145,8 @@ async def _undated(
     Ordered by ``-released`` they fill the first pages where nulls sort first, which RAWG
     does not document: page 1 must open with ``released: null`` or they are reported as
     before, and the first dated item ends the paging. Only the pages they can fill are read,
-    within the window; the dated rows on the last one arrived already, and the partition
-    keeps one row per id.
+    within the window, and only their undated items are passed on: the dated ones came with
+    their ranges, and a row seen twice makes the partition rewrite itself at publish.
     """
     query = undated_first(base)
     wanted = last_page(unmatched, client.page_size, client.window_pages, None)
@@ -155,19 +155,23 @@ async def _undated(
     reached = undated_lead(first.raw_items) if first is not None else 0
     if first is not None and reached:
         stats.pages += 1
-        yield [first]
+        yield [replace(first, raw_items=first.raw_items[:reached])]
         end = wanted if reached == len(first.raw_items) else 1
         arrived: set[int] = set()
         pages = _rest(client, path, query, first, endpoint, stats, QueryPlan(), end)
         async with aclosing(pages):
             async for batch in pages:
-                yield batch
+                undated: list[Page] = []
                 for page in batch:
                     arrived.add(page.number)
                     lead = undated_lead(page.raw_items)
                     reached += lead
                     if lead < len(page.raw_items):
                         end = min(end, page.number)
+                    if lead:
+                        undated.append(replace(page, raw_items=page.raw_items[:lead]))
+                if undated:
+                    yield undated
                 if arrived.issuperset(range(2, end + 1)):
                     break
         plan.min_requests += end - 1
