@@ -37,6 +37,8 @@ class SandboxConfig:
     publishers: int | None = None
     # answers of an API gone wrong: see SandboxApp._games
     malformed_items: bool = False
+    # PostgreSQL's default, as RAWG's database sorts: nulls first in a descending ordering
+    nulls_first_descending: bool = True
 
     def __post_init__(self) -> None:
         if self.today is None:
@@ -133,6 +135,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a day's /games pages carry items without a usable id, and one page a results "
         "that is not a list",
     )
+    parser.add_argument(
+        "--nulls-first-descending",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.nulls_first_descending,
+        help="null released/metacritic first in descending orderings, as PostgreSQL sorts "
+        "(--no-nulls-first-descending: last in both directions)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
@@ -158,6 +167,7 @@ def _config_from_args(args: argparse.Namespace) -> SandboxConfig:
         retry_after_s=args.retry_after,
         slow_ms=args.slow_ms,
         malformed_items=args.malformed_items,
+        nulls_first_descending=args.nulls_first_descending,
     )
 
 
@@ -192,4 +202,6 @@ def sandbox_command(config: SandboxConfig, port: int, host: str = "127.0.0.1") -
         command += ["--valid-keys", ",".join(sorted(config.valid_keys))]
     if config.malformed_items:
         command.append("--malformed-items")
+    if not config.nulls_first_descending:
+        command.append("--no-nulls-first-descending")
     return command

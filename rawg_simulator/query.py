@@ -19,7 +19,8 @@ from rawg_simulator.reference import GENRE_INDEX, PLATFORM_INDEX
 ORDERING_FIELDS = frozenset(
     {"name", "released", "added", "created", "updated", "rating", "metacritic", "id"}
 )
-_NULL_LAST = 1 << 40  # sort key of a null (0) released or metacritic in ascending order
+_NULL_HIGH = 1 << 40  # sort key of a null (0) released or metacritic above every value
+_NULLABLE = frozenset({"released", "metacritic"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class QueryEngine:
         self._catalog = catalog
         self._columns = catalog.columns
         self._timeline = catalog.timeline
+        self._nulls_first_descending = catalog.config.nulls_first_descending
         self.select = lru_cache(maxsize=64)(self._select)
         self.order = lru_cache(maxsize=24)(self._order)
 
@@ -90,8 +92,8 @@ class QueryEngine:
             timeline, updated = self._timeline, self._columns.updated
             return lambda i: timeline.timestamp(timeline.as_of_day(i, until), updated[i] % 86400)
         keys = self._sort_keys(query.ordering)
-        if query.ordering in ("released", "metacritic") and not query.descending:
-            return lambda i: keys[i] or _NULL_LAST  # nulls last in both directions
+        if self._nulls_high(query.ordering, query.descending):
+            return lambda i: keys[i] or _NULL_HIGH
         return keys.__getitem__
 
     def _checks(self, query: GameQuery) -> Iterable[Callable[[int], bool]]:
@@ -120,10 +122,16 @@ class QueryEngine:
         if ordering in ("id", "created"):  # ids grow with creation time
             return range(count - 1, -1, -1) if descending else range(count)
         keys = self._sort_keys(ordering)
-        if ordering in ("released", "metacritic") and not descending:
-            keys = [k or _NULL_LAST for k in keys]  # nulls last in both directions
+        if self._nulls_high(ordering, descending):
+            keys = [k or _NULL_HIGH for k in keys]
         # sorts are stable and index order is id order, so ties stay broken by ascending id
         return array("i", sorted(range(count), key=keys.__getitem__, reverse=descending))
+
+    def _nulls_high(self, ordering: str, descending: bool) -> bool:
+        """Whether a null sorts above every value: PostgreSQL's default, under RAWG's Django
+        (nulls last ascending, first descending); or, without ``nulls_first_descending``,
+        nulls last in both directions."""
+        return ordering in _NULLABLE and (not descending or self._nulls_first_descending)
 
     def _sort_keys(self, ordering: str) -> Sequence[int]:
         c = self._columns

@@ -3,7 +3,8 @@
 Page 1 tells how many rows the query holds. Pages 2..N are fetched concurrently by a fixed
 crew, one fetcher per in-flight slot, feeding a bounded queue, so memory stays flat however
 many pages a query has. A ``/games`` query larger than RAWG's 500-page window is split into
-narrower queries first (see :mod:`game_market.rawg.windows`).
+narrower queries first (see :mod:`game_market.rawg.windows`), and the rows none of them
+matches (no release date) are read from the head of the query ordered by ``-released``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from contextlib import aclosing
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -20,7 +22,13 @@ from game_market.errors import RawgRequestFailed
 from game_market.quarantine import NOT_A_LIST
 from game_market.rawg.budget import RequestStats, Reservation
 from game_market.rawg.retries import MalformedBody
-from game_market.rawg.windows import describe_range, last_page, split_query
+from game_market.rawg.windows import (
+    describe_range,
+    last_page,
+    split_query,
+    undated_first,
+    undated_lead,
+)
 
 if TYPE_CHECKING:
     from game_market.rawg.client import RawgClient
@@ -65,7 +73,9 @@ class QueryPlan:
     # The requests a client that wastes none needs for what RAWG reported: every page the
     # window (and a page cap) lets it read, at least one per query, plus the first page of
     # each query found too big to page, which no client learns about any cheaper. Rows no
-    # narrower query can reach cost nothing here, since no request can fetch them.
+    # narrower query can reach cost nothing here, since no request can fetch them, but the
+    # first page of the ``-released`` query that looks for them counts: only it shows
+    # whether they come first, and then the pages they fill up to the first dated item.
     min_requests: int = 0
 
 
@@ -84,8 +94,9 @@ async def iter_pages(
 
     A caller that falls behind gets bigger batches, which it can process with less overhead
     per page. With ``split`` a query larger than the window is cut into narrower ``updated``
-    / ``dates`` ranges so no row is silently lost; rows no narrower query can reach are
-    reported in ``plan.notes``.
+    / ``dates`` ranges so no row is silently lost; rows no narrower query matches are read
+    from the head of the ``-released`` ordering when RAWG shows them there, and any it does
+    not are reported in ``plan.notes``.
     """
     base = {**params, "page_size": client.page_size}
     first = await fetch_page(client, path, base, 1, endpoint=endpoint, stats=stats)
@@ -114,15 +125,68 @@ async def iter_pages(
         # Rows no narrower query matches (RAWG games with no release date).
         unmatched = max(0, first.count - covered)
         if unmatched:
-            plan.notes.append(
-                f"{describe_range(base)}: {unmatched} rows match no narrower query "
-                "(no release date) and cannot be fetched past the 500-page window"
-            )
+            async for batch in _undated(client, path, base, unmatched, endpoint, stats, plan):
+                yield batch
         return
     stats.pages += 1
     yield [first]
     async for batch in _rest(client, path, base, first, endpoint, stats, plan, max_pages):
         yield batch
+
+
+async def _undated(
+    client: RawgClient,
+    path: str,
+    base: dict[str, Any],
+    unmatched: int,
+    endpoint: str,
+    stats: RequestStats,
+    plan: QueryPlan,
+) -> AsyncIterator[list[Page]]:
+    """The ``unmatched`` rows of ``base`` that no release-date range holds: no release date.
+
+    Ordered by ``-released`` they fill the first pages where nulls sort first, which RAWG
+    does not document: page 1 must open with ``released: null`` or they are reported as
+    before, and the first dated item ends the paging. Only the pages they can fill are read,
+    within the window, and only their undated items are passed on: the dated ones came with
+    their ranges, and a row seen twice makes the partition rewrite itself at publish.
+    """
+    query = undated_first(base)
+    wanted = last_page(unmatched, client.page_size, client.window_pages, None)
+    first = await fetch_page(client, path, query, 1, endpoint=endpoint, stats=stats)
+    plan.min_requests += 1
+    reached = undated_lead(first.raw_items) if first is not None else 0
+    if first is not None and reached:
+        stats.pages += 1
+        yield [replace(first, raw_items=first.raw_items[:reached])]
+        end = wanted if reached == len(first.raw_items) else 1
+        arrived: set[int] = set()
+        pages = _rest(client, path, query, first, endpoint, stats, QueryPlan(), end)
+        async with aclosing(pages):
+            async for batch in pages:
+                undated: list[Page] = []
+                for page in batch:
+                    arrived.add(page.number)
+                    lead = undated_lead(page.raw_items)
+                    reached += lead
+                    if lead < len(page.raw_items):
+                        end = min(end, page.number)
+                    if lead:
+                        undated.append(replace(page, raw_items=page.raw_items[:lead]))
+                if undated:
+                    yield undated
+                if arrived.issuperset(range(2, end + 1)):
+                    break
+        plan.min_requests += end - 1
+        plan.notes.append(
+            f"{describe_range(base)}: {reached} rows with no release date reached through "
+            f"ordering={query['ordering']}"
+        )
+    if unmatched > reached:
+        plan.notes.append(
+            f"{describe_range(base)}: {unmatched - reached} rows match no narrower query "
+            "(no release date) and cannot be fetched past the 500-page window"
+        )
 
 
 async def _rest(

@@ -2,19 +2,34 @@
 
 RAWG serves at most 500 pages of any query. A ``/games`` query that matches more rows is
 split into narrower ``updated`` or release-date (``dates``) ranges whose union is the
-original query, so every row lands in some query that fits the window.
+original query, so every row lands in some query that fits the window. Games with no release
+date match no ``dates`` range; ordered by ``-released`` they lead the day's query where nulls
+sort as PostgreSQL's default has them, which the pages themselves must show.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
+
+import msgspec
 
 WINDOW_PAGES = 500  # RAWG serves at most 500 pages of one query
 EARLIEST_RELEASE = date(1900, 1, 1)
 LATEST_RELEASE = date(2099, 12, 31)
+# RAWG documents this ordering but not where it sorts nulls; RAWG runs Django on PostgreSQL,
+# whose default puts them first in a descending ordering.
+UNDATED_FIRST = "-released"
+
+
+class _Released(msgspec.Struct):
+    # UNSET when the key is missing: only an explicit null says "no release date"
+    released: str | msgspec.UnsetType | None = msgspec.UNSET
+
+
+_RELEASED = msgspec.json.Decoder(_Released)
 
 
 def last_page(count: int, page_size: int, window_pages: int, max_pages: int | None) -> int:
@@ -27,7 +42,7 @@ def split_query(params: Mapping[str, Any]) -> list[dict[str, Any]] | None:
     """Two narrower queries whose union is ``params``, or None when it cannot be narrowed.
 
     A multi-day ``updated`` range is halved first; a single day is cut by release date.
-    Games with no release date match no ``dates`` range, so they are counted as unreachable.
+    Games with no release date match no ``dates`` range: see :func:`undated_first`.
     """
     if "updated" in params:
         start, end = _parse_range(params["updated"])
@@ -48,6 +63,24 @@ def split_query(params: Mapping[str, Any]) -> list[dict[str, Any]] | None:
         {**params, "dates": f"{start},{mid}"},
         {**params, "dates": f"{mid + timedelta(days=1)},{end}"},
     ]
+
+
+def undated_first(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` ordered so that games with no release date may come first (to be checked)."""
+    return {**params, "ordering": UNDATED_FIRST}
+
+
+def undated_lead(raw_items: Sequence[bytes]) -> int:
+    """How many of a page's items, from its first, show ``"released": null``."""
+    lead = 0
+    for raw in raw_items:
+        try:
+            if _RELEASED.decode(raw).released is not None:
+                break
+        except msgspec.ValidationError:  # not an object: nothing shows it undated
+            break
+        lead += 1
+    return lead
 
 
 def describe_range(params: Mapping[str, Any]) -> str:

@@ -255,14 +255,16 @@ ORDER_KEYS: dict[str, Callable[[Json], Any]] = {
 
 @pytest.mark.parametrize("field", sorted(ORDER_KEYS))
 @pytest.mark.parametrize("descending", [False, True])
-def test_ordering_breaks_ties_by_id_and_puts_nulls_last(
+def test_ordering_breaks_ties_by_id_and_sorts_nulls_as_postgresql(
     base: str, client: InProcessClient, all_games: list[Json], field: str, descending: bool
 ) -> None:
     key = ORDER_KEYS[field]
     present = [g for g in all_games if key(g) is not None]
     nulls = [g for g in all_games if key(g) is None]
-    # all_games is in id order and sorts are stable, so ties stay in id order
-    expected = sorted(present, key=key, reverse=descending) + nulls
+    # all_games is in id order and sorts are stable, so ties stay in id order; nulls are
+    # last ascending and first descending (see tests/unit/test_window_nulls.py for the switch)
+    ordered = sorted(present, key=key, reverse=descending)
+    expected = nulls + ordered if descending else ordered + nulls
     ordering = f"-{field}" if descending else field
     served = crawl(client, f"{base}/games", ordering=ordering)
     assert [g["id"] for g in served] == [g["id"] for g in expected]
