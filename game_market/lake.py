@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -107,6 +108,13 @@ class Lake:
     def partition_dir(self, endpoint: str, dt: date) -> str:
         return f"{self.root}/raw/{endpoint}/dt={dt.isoformat()}"
 
+    @property
+    def fix(self) -> str:
+        """What a user checks when the lake cannot be written."""
+        if self.is_local:
+            return f"check LAKE_URL, that {self.root} is writable and that its disk has space"
+        return "check LAKE_URL, that the bucket exists, AWS_ENDPOINT_URL_S3 and the AWS credentials"
+
     def quarantine_dir(self, endpoint: str, dt: date) -> str:
         return f"{self.root}/quarantine/{endpoint}/dt={dt.isoformat()}"
 
@@ -123,8 +131,7 @@ class Lake:
             self.fs.rm_file(probe)
         except Exception as exc:  # any backend error means the same thing to the user
             raise LakeUnavailable(
-                f"Cannot write to the lake at {self.url} ({_short(exc)}): check LAKE_URL, "
-                "that the bucket exists, AWS_ENDPOINT_URL_S3 and the AWS credentials."
+                f"Cannot write to the lake at {self.url} ({_short(exc)}): {self.fix}."
             ) from None
 
     def read_manifest(self, endpoint: str, dt: date) -> Manifest | None:
@@ -211,9 +218,11 @@ class Lake:
         except LakeUnavailable:
             raise
         except Exception as exc:
+            if self.is_local:  # a copy cut short (a full disk) leaves no stray file behind
+                Path(f"{data_path}.{manifest.run_id}.tmp").unlink(missing_ok=True)
             raise LakeUnavailable(
-                f"Could not publish {self.uri(data_path)} ({_short(exc)}): the partition "
-                "was not replaced; check the lake and rerun this date."
+                f"Could not publish to the lake at {self.url} ({_short(exc)}): the partition "
+                f"was not published; {self.fix}, then rerun this date."
             ) from None
 
     def _publish_quarantine(self, endpoint: str, dt: date, staged: Path | None) -> None:
@@ -363,5 +372,8 @@ def new_manifest(
 
 
 def _short(exc: BaseException) -> str:
+    """The error's type and first line; a URL it quotes is shortened to its host, so the same
+    cause reads the same for every partition it hit."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = re.sub(r'"?https?://([^/"\s]+)[^"\s]*"?', r"\1", text)
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__

@@ -13,6 +13,7 @@ or which is older than ``STALE_AFTER_S``, is taken over, so a killed run never b
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import socket
 import time
@@ -26,6 +27,8 @@ from game_market.errors import LakeUnavailable
 
 if TYPE_CHECKING:
     from game_market.lake import Lake
+
+logger = logging.getLogger(__name__)
 
 WAIT_S = 600.0  # a publish takes seconds; this much waiting means something is stuck
 STALE_AFTER_S = 900.0
@@ -88,8 +91,17 @@ def _object_lock(lake: Lake, path: str, run_id: str, wait_s: float) -> Iterator[
     try:
         yield
     finally:
+        _give_back(lake, path, mine)
+
+
+def _give_back(lake: Lake, path: str, mine: bytes) -> None:
+    """Remove our lock. Failing to (the lake just went away) must not undo a publish that
+    landed: the lock is left stale, and the next run on this machine takes it over at once."""
+    try:
         if _holder(lake, path) == mine:
             _remove(lake, path)
+    except Exception as error:  # whatever the backend raised, the publish stands
+        logger.warning("Could not remove the lock %s (%s)", lake.uri(path), error)
 
 
 def _holder(lake: Lake, path: str) -> bytes | None:

@@ -12,6 +12,7 @@ from prefect.tasks import Task
 
 from game_market.errors import (
     ConfigError,
+    LakeUnavailable,
     RawgAuthError,
     RawgQuotaExceeded,
     RequestBudgetExhausted,
@@ -20,8 +21,15 @@ from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport, ingest_parti
 from game_market.lake import Lake
 from game_market.rawg import RawgClient
 
-# Retrying these only spends quota: the user has to act first.
-NOT_RETRYABLE = (ConfigError, RawgAuthError, RawgQuotaExceeded, RequestBudgetExhausted)
+# Retrying these only spends quota: the user has to act first (a lake that cannot be written
+# has already had its own retries, and a task retry would fetch every page again).
+NOT_RETRYABLE = (
+    ConfigError,
+    LakeUnavailable,
+    RawgAuthError,
+    RawgQuotaExceeded,
+    RequestBudgetExhausted,
+)
 
 
 def retry_unless_user_must_act(task: Task, task_run: TaskRun, state: State) -> bool:

@@ -9,6 +9,7 @@ every test (S3 lakes and the ECS worker alike) shares this one server.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -42,11 +43,13 @@ def _tolerate_fargate_task_definitions() -> None:
 
 
 @contextmanager
-def running_moto(port: int) -> Iterator[str]:
-    """moto on 127.0.0.1:``port`` until the block ends; yields its endpoint URL."""
+def running_moto(port: int, env: dict[str, str] | None = None) -> Iterator[str]:
+    """moto on 127.0.0.1:``port`` until the block ends; yields its endpoint URL. ``env`` adds
+    to its environment (``INITIAL_NO_AUTH_ACTION_COUNT`` makes it check credentials)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.support.moto", str(port)],
         cwd=REPO,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
