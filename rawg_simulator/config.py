@@ -10,9 +10,13 @@ import argparse
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal, get_args
 
 # Update days are stored as unsigned 16-bit offsets into the window.
 MAX_DAYS = 65_535
+# What a spent quota answers (see rawg_simulator.quota).
+QuotaAnswer = Literal["401", "429"]
+QUOTA_ANSWERS: tuple[str, ...] = get_args(QuotaAnswer)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class SandboxConfig:
     slow_ms: float = 1500
     developers: int | None = None
     publishers: int | None = None
+    # requests answered before the quota is spent (None: no quota), then what every one gets
+    quota_requests: int | None = None
+    quota_answer: QuotaAnswer = "401"
 
     def __post_init__(self) -> None:
         if self.today is None:
@@ -51,6 +58,7 @@ class SandboxConfig:
             raise ValueError(f"days must be <= {MAX_DAYS}")
         if min(self.developer_count, self.publisher_count) < 1:
             raise ValueError("developers and publishers must be >= 1")
+        check_quota(self.quota_requests, self.quota_answer)
 
     @property
     def current_day(self) -> date:
@@ -125,6 +133,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--slow-ms", type=float, default=defaults.slow_ms, help="extra delay of 'slow' faults"
     )
+    parser.add_argument(
+        "--quota-requests",
+        type=int,
+        default=None,
+        help="answer this many /api requests, then refuse every one like a spent key "
+        "(default: no quota; POST /_sandbox/quota sets it again)",
+    )
+    parser.add_argument(
+        "--quota-answer",
+        choices=QUOTA_ANSWERS,
+        default=defaults.quota_answer,
+        help="what a spent quota answers: 401, or 429 with a Retry-After of a day",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
@@ -149,7 +170,16 @@ def _config_from_args(args: argparse.Namespace) -> SandboxConfig:
         valid_keys=args.valid_keys,
         retry_after_s=args.retry_after,
         slow_ms=args.slow_ms,
+        quota_requests=args.quota_requests,
+        quota_answer=args.quota_answer,
     )
+
+
+def check_quota(limit: int | None, answer: str) -> None:
+    if limit is not None and limit < 0:
+        raise ValueError("quota_requests must be >= 0")
+    if answer not in QUOTA_ANSWERS:
+        raise ValueError(f"quota_answer must be one of {', '.join(QUOTA_ANSWERS)}")
 
 
 def _key_set(raw: str) -> frozenset[str]:
@@ -181,4 +211,7 @@ def sandbox_command(config: SandboxConfig, port: int, host: str = "127.0.0.1") -
     ]  # fmt: skip
     if config.valid_keys is not None:
         command += ["--valid-keys", ",".join(sorted(config.valid_keys))]
+    command += ["--quota-answer", config.quota_answer]
+    if config.quota_requests is not None:
+        command += ["--quota-requests", str(config.quota_requests)]
     return command
