@@ -20,7 +20,7 @@ from flows.transform import transform
 from game_market import ATTRIBUTION
 from game_market.dates import check_long_range, check_not_future, date_range
 from game_market.endpoints import Endpoint, Kind, of_kind
-from game_market.errors import PipelineError
+from game_market.errors import PipelineError, RawgRefused
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, check_max_pages
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
@@ -53,6 +53,7 @@ class BackfillPlan:
     days: list[dt.date]
     outcomes: dict[dt.date, DayOutcome] = field(default_factory=dict)
     requests: int = 0  # the whole run's, failed partitions and reference lists included
+    refusal: RawgRefused | None = None  # RAWG refused the key (spent quota): the run stopped
 
     @property
     def done(self) -> list[dt.date]:
@@ -129,6 +130,9 @@ async def ingest_inline(
 
         async def one(day: dt.date) -> None:
             async with slots:
+                if client.refusal is not None:
+                    plan.outcomes[day] = DayOutcome(day, problem=f"not started: {client.refusal}")
+                    return
                 if budget.remaining == 0:
                     problem = f"not started: {BUDGET_SPENT} spent"
                     plan.outcomes[day] = DayOutcome(day, problem=problem)
@@ -177,6 +181,7 @@ async def ingest_inline(
         }
         await asyncio.gather(*(one(day) for day in plan.days))
     plan.requests = sum(client.usage.values())
+    plan.refusal = client.refusal
 
 
 async def ingest_fanned_out(
@@ -277,7 +282,9 @@ async def game_market_backfill(
     """Ingest every date in [start_date, end_date], then build the warehouse once.
 
     Reference lists are taken once, for end_date. With only_missing, complete partitions
-    are skipped, so a rerun after a spent budget resumes where the last one stopped.
+    are skipped, so a rerun after a spent budget resumes where the last one stopped. When
+    RAWG refuses the key (a spent quota), the run stops without building, failed with the
+    client's sentence; partitions already landed stay for the rerun.
 
     Args:
         start_date: The first day to collect (YYYY-MM-DD).
@@ -324,6 +331,10 @@ async def game_market_backfill(
                 description=f"Backfill {start_date}..{end_date}: dates done and remaining",
             )
             get_run_logger().info("Backfill: %d of %d dates done", len(plan.done), len(days))
+            if plan.refusal is not None:
+                # No build: the rerun that fetches the rest builds once, with every date.
+                done = f"{len(plan.done)} of {len(days)} dates done"
+                return failed(type(plan.refusal)(f"Backfill stopped with {done}: {plan.refusal}"))
             built = transform(target=target, full_refresh=full_refresh, return_state=True)
     except PipelineError as exc:
         return failed(exc)

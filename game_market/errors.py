@@ -23,12 +23,16 @@ class RawgError(PipelineError):
     """Anything that went wrong talking to RAWG."""
 
 
-class RawgAuthError(RawgError):
-    """RAWG refused the key (401): retrying cannot help."""
+class RawgRefused(RawgError):
+    """RAWG refuses the key for the rest of the run: every later request would fail the same."""
 
 
-class RawgQuotaExceeded(RawgError):
-    """RAWG keeps throttling past our retry bound, or the run's request budget is spent."""
+class RawgAuthError(RawgRefused):
+    """RAWG refused the key (401), which is also how it answers once the quota is spent."""
+
+
+class RawgQuotaExceeded(RawgRefused):
+    """RAWG's quota is spent: it asks for a wait far beyond ours, or throttles past our retries."""
 
 
 class RawgRequestFailed(RawgError):

@@ -10,9 +10,13 @@ import argparse
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal, get_args
 
 # Update days are stored as unsigned 16-bit offsets into the window.
 MAX_DAYS = 65_535
+# What a spent quota answers (see rawg_simulator.quota).
+QuotaAnswer = Literal["401", "429"]
+QUOTA_ANSWERS: tuple[str, ...] = get_args(QuotaAnswer)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class SandboxConfig:
     malformed_items: bool = False
     # PostgreSQL's default, as RAWG's database sorts: nulls first in a descending ordering
     nulls_first_descending: bool = True
+    # requests answered before the quota is spent (None: no quota), then what every one gets
+    quota_requests: int | None = None
+    quota_answer: QuotaAnswer = "401"
 
     def __post_init__(self) -> None:
         if self.today is None:
@@ -55,6 +62,7 @@ class SandboxConfig:
             raise ValueError(f"days must be <= {MAX_DAYS}")
         if min(self.developer_count, self.publisher_count) < 1:
             raise ValueError("developers and publishers must be >= 1")
+        check_quota(self.quota_requests, self.quota_answer)
 
     @property
     def current_day(self) -> date:
@@ -142,6 +150,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="null released/metacritic first in descending orderings, as PostgreSQL sorts "
         "(--no-nulls-first-descending: last in both directions)",
     )
+    parser.add_argument(
+        "--quota-requests",
+        type=int,
+        default=None,
+        help="answer this many /api requests, then refuse every one like a spent key "
+        "(default: no quota; POST /_sandbox/quota sets it again)",
+    )
+    parser.add_argument(
+        "--quota-answer",
+        choices=QUOTA_ANSWERS,
+        default=defaults.quota_answer,
+        help="what a spent quota answers: 401, or 429 with a Retry-After of a day",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
@@ -168,7 +189,16 @@ def _config_from_args(args: argparse.Namespace) -> SandboxConfig:
         slow_ms=args.slow_ms,
         malformed_items=args.malformed_items,
         nulls_first_descending=args.nulls_first_descending,
+        quota_requests=args.quota_requests,
+        quota_answer=args.quota_answer,
     )
+
+
+def check_quota(limit: int | None, answer: str) -> None:
+    if limit is not None and limit < 0:
+        raise ValueError("quota_requests must be >= 0")
+    if answer not in QUOTA_ANSWERS:
+        raise ValueError(f"quota_answer must be one of {', '.join(QUOTA_ANSWERS)}")
 
 
 def _key_set(raw: str) -> frozenset[str]:
@@ -204,4 +234,7 @@ def sandbox_command(config: SandboxConfig, port: int, host: str = "127.0.0.1") -
         command.append("--malformed-items")
     if not config.nulls_first_descending:
         command.append("--no-nulls-first-descending")
+    command += ["--quota-answer", config.quota_answer]
+    if config.quota_requests is not None:
+        command += ["--quota-requests", str(config.quota_requests)]
     return command

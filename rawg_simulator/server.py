@@ -3,8 +3,10 @@
 Routes are derived from the endpoint declarations (``game_market.endpoints``): an endpoint
 is answered by its handler, or, when the simulator has no data for it, by an empty list
 page, so a newly declared endpoint runs end to end offline. Besides RAWG's routes it injects
-seeded faults (``rawg_simulator.faults``) and exposes ``/_sandbox/stats`` and
-``/_sandbox/reset`` so tests can see what a client did. Data shapes: RAWG (rawg.io).
+seeded faults (``rawg_simulator.faults``), refuses requests past a quota
+(``rawg_simulator.quota``), and exposes ``/_sandbox/stats``, ``/_sandbox/reset`` and
+``/_sandbox/quota`` so tests can see what a client did and give a spent quota back.
+Data shapes: RAWG (rawg.io).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import orjson
 
@@ -47,6 +50,7 @@ from rawg_simulator.protocol import (
     parse_request,
     send_response,
 )
+from rawg_simulator.quota import Quota
 from rawg_simulator.studios import Studios
 
 # Endpoint name -> RAWG path, from the endpoint declarations; `{id}` matches any one segment.
@@ -131,6 +135,7 @@ class SandboxApp:
         self.listings = Listings(self.catalog)
         self.build_seconds = time.perf_counter() - started
         self.stats = Stats()
+        self.quota = Quota(config.quota_requests, config.quota_answer)
         self.router = Router(routes)
         self._handlers: dict[str, _Handler] = {
             "games": self._games,
@@ -160,7 +165,8 @@ class SandboxApp:
     async def _respond(self, scope: Scope) -> Response:
         path: str = scope["path"]
         if path.startswith("/_sandbox/"):
-            return self._control(scope["method"], path.rstrip("/"))
+            query = parse_qs(scope["query_string"].decode("latin-1"))
+            return self._control(scope["method"], path.rstrip("/"), query)
         if path != "/api" and not path.startswith("/api/"):
             return NOT_FOUND
         try:
@@ -178,6 +184,11 @@ class SandboxApp:
         fault, delay_s = self._draw(request)
         if delay_s > 0:
             await asyncio.sleep(delay_s)
+        refusal = self.quota.admit()
+        if refusal is not None:
+            # A spent quota refuses before anything else can go wrong with the request.
+            self.stats.record(endpoint, refusal, None)
+            return refusal
         if fault == "slow":
             await asyncio.sleep(config.slow_ms / 1000)
         if fault in (None, "slow", "truncated"):
@@ -264,13 +275,25 @@ class SandboxApp:
 
     # -- /_sandbox ------------------------------------------------------------------------
 
-    def _control(self, method: str, path: str) -> Response:
+    def _control(self, method: str, path: str, query: dict[str, list[str]]) -> Response:
         if path == "/_sandbox/stats" and method == "GET":
             return json_response(200, self._stats_payload())
         if path == "/_sandbox/reset" and method == "POST":
             self.stats.reset()
             return json_response(200, self._stats_payload())
+        if path == "/_sandbox/quota" and method == "POST":
+            return self._set_quota(query)
         return NOT_FOUND
+
+    def _set_quota(self, query: dict[str, list[str]]) -> Response:
+        """``?requests=N&answer=401|429`` starts a fresh quota of N; no ``requests``: none."""
+        requests = query.get("requests", [""])[-1]
+        answer = query.get("answer", [self.config.quota_answer])[-1]
+        try:
+            self.quota.set(int(requests) if requests else None, answer)
+        except ValueError as exc:
+            return json_response(400, {"detail": str(exc)})
+        return json_response(200, self.quota.payload())
 
     def _stats_payload(self) -> Json:
         stats, config = self.stats, self.config
@@ -281,6 +304,7 @@ class SandboxApp:
             "faults": {name: stats.faults[name] for name in FAULTS},
             "gzipped": stats.gzipped,
             "max_in_flight": stats.max_in_flight,
+            "quota": self.quota.payload(),
             "config": {
                 "games": config.games,
                 "seed": config.seed,

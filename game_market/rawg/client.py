@@ -1,5 +1,16 @@
 """The RAWG API client: one GET with retries, a list query's pages, a game's detail page.
 
+A spent quota or a rejected key ends the run's requests. Once one request concludes it (a
+401; a 429 whose Retry-After is beyond ``MAX_RETRY_AFTER_S``; a 429 still there after every
+retry), the client keeps that error as :attr:`RawgClient.refusal`: requests waiting for a
+slot stop at once, those waiting to retry within ``REFUSAL_POLL_S``, and every later one
+raises the same sentence unsent.
+So the requests of a run end at most ``RetryPolicy.longest_s(timeout_s) + timeout_s`` after
+RAWG starts refusing: the one that concludes takes at most ``longest_s`` (780 s at the
+defaults, when RAWG keeps asking for 120 s; within ``timeout_s``, 30 s, for a 401 or a long
+Retry-After), then those in flight end within ``timeout_s``: 810 s at the defaults, 60 s for
+a 401 or a long Retry-After.
+
 The key travels as the ``key`` query parameter, as RAWG requires, but it never appears in a
 message we build: URLs are shown with ``key=***``, and the HTTP libraries' log lines are
 redacted by the filter the client installs when it is constructed.
@@ -8,6 +19,7 @@ redacted by the filter the client installs when it is constructed.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -17,12 +29,19 @@ from urllib.parse import urlencode
 import httpx
 
 from game_market import __version__
-from game_market.errors import RawgAuthError, RawgError, RawgQuotaExceeded, RawgRequestFailed
+from game_market.errors import (
+    RawgAuthError,
+    RawgError,
+    RawgQuotaExceeded,
+    RawgRefused,
+    RawgRequestFailed,
+)
 from game_market.rawg.budget import RequestBudget, RequestStats, Reservation
 from game_market.rawg.limiter import process_limiter
 from game_market.rawg.paging import Page, QueryPlan, iter_pages
 from game_market.rawg.redaction import install_log_redaction
 from game_market.rawg.retries import (
+    MAX_RETRY_AFTER_S,
     Outcome,
     RetryPolicy,
     json_object,
@@ -35,6 +54,13 @@ from game_market.rawg.windows import WINDOW_PAGES
 from game_market.settings import Settings
 
 PAGE_SIZE = 40  # RAWG's maximum page_size
+# How soon a request waiting to retry notices that another one concluded a refusal.
+REFUSAL_POLL_S = 0.2
+# How a refused run is resumed: complete partitions are kept and skipped.
+RESUME = (
+    "rerun with only_missing (`gmp backfill` does by default, `gmp ingest-all --only-missing`) "
+    "to fetch only what is missing"
+)
 
 
 class RawgClient:
@@ -75,6 +101,8 @@ class RawgClient:
         self._http: httpx.AsyncClient | None = None
         # Every attempt this client sent, per endpoint: what the run cost in quota.
         self.usage: Counter[str] = Counter()
+        # The spent quota or rejected key that ended this run's requests, once one concluded it.
+        self.refusal: RawgRefused | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> RawgClient:
@@ -175,7 +203,7 @@ class RawgClient:
         for retry in range(self.retry.max_retries):
             if not outcome.retryable:
                 break
-            await asyncio.sleep(self.retry.delay(retry, outcome.retry_after))
+            await self._pause(self.retry.delay(retry, outcome.retry_after))
             stats.retries += 1
             outcome = await self._attempt(path, params, endpoint, where, stats, None, decode)
         if outcome.body is not None:
@@ -183,7 +211,30 @@ class RawgClient:
             return outcome.body
         if outcome.status == "404":
             return None
-        raise self._failure(outcome, path, params, endpoint=endpoint, page=page, where=where)
+        error = self._failure(outcome, path, params, endpoint=endpoint, page=page, where=where)
+        if isinstance(error, RawgRefused):
+            self._refuse(error)
+        raise error
+
+    def _refuse(self, error: RawgRefused) -> None:
+        if self.refusal is None:
+            self.refusal = error
+
+    def _stop_if_refused(self) -> None:
+        """Raise the run's refusal, as its own exception, once a request has concluded one."""
+        if self.refusal is not None:
+            raise type(self.refusal)(str(self.refusal))
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep before a retry, or stop within REFUSAL_POLL_S of another request concluding
+        a refusal."""
+        # Polled rather than an asyncio.Event: one client's requests may wait on several
+        # event loops (see the limiter), and an Event belongs to one.
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self._stop_if_refused()
+            await asyncio.sleep(min(left, REFUSAL_POLL_S))
+        self._stop_if_refused()
 
     async def _attempt(
         self,
@@ -195,12 +246,15 @@ class RawgClient:
         reservation: Reservation | None,
         decode: Callable[[bytes], dict[str, Any]],
     ) -> Outcome:
-        (reservation or self.budget).spend(where)
-        stats.requests += 1
-        self.usage[endpoint] += 1
         assert self._http is not None
+        self._stop_if_refused()
         # The process's own cap first: a shared slot is never held while waiting for it.
         async with self._limiter, self._shared_slot():
+            # A refusal concluded while this request waited for its slot: it is not sent.
+            self._stop_if_refused()
+            (reservation or self.budget).spend(where)
+            stats.requests += 1
+            self.usage[endpoint] += 1
             try:
                 response = await self._http.get(path, params={**params, "key": self._key})
             except httpx.TransportError as exc:
@@ -229,8 +283,15 @@ class RawgClient:
         retries = self.retry.max_retries
         if outcome.status == "401":
             return RawgAuthError(
-                f"RAWG rejected the API key ({outcome.detail}): "
-                "check RAWG_API_KEY in .env or the environment."
+                f"RAWG rejected the API key ({outcome.detail}): check RAWG_API_KEY in .env or "
+                "the environment, and the key's usage at rawg.io, since RAWG also answers 401 "
+                f"once the monthly quota is spent; then {RESUME}."
+            )
+        if outcome.quota_spent:
+            return RawgQuotaExceeded(
+                f"RAWG answered {where} with 429 and Retry-After {outcome.retry_after:,.0f} s, "
+                f"longer than a run waits ({MAX_RETRY_AFTER_S:.0f} s): the monthly quota of "
+                f"RAWG_API_KEY is spent, check its usage at rawg.io; once it resets, {RESUME}."
             )
         if outcome.fatal:
             return RawgRequestFailed(
@@ -242,8 +303,9 @@ class RawgClient:
             )
         if outcome.status == "429":
             return RawgQuotaExceeded(
-                f"RAWG kept throttling {where} (429) after {retries} retries at {url}; "
-                "the monthly quota may be spent: check your usage at rawg.io and retry later."
+                f"RAWG kept throttling {where} (429) after {retries} retries at {url}: the "
+                f"monthly quota of RAWG_API_KEY may be spent, check its usage at rawg.io; "
+                f"once it resets, {RESUME}."
             )
         return RawgRequestFailed(
             f"Giving up on {where} after {retries} retries (last: {outcome.status}) at "

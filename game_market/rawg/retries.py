@@ -1,8 +1,10 @@
 """What one RAWG answer means, and how long to wait before asking again.
 
 An answer is read into an :class:`Outcome`: a JSON object to use, a 404 (past the last page,
-or gone), a 401 (the key), a request RAWG will never accept (other 4xx), or something worth
-retrying (429, 408, 5xx, timeouts, dropped connections, malformed bodies).
+or gone), a 401 (the key, or its spent quota), a 429 whose Retry-After is beyond
+``MAX_RETRY_AFTER_S`` (a spent quota), a request RAWG will never accept (other 4xx), or
+something worth retrying (other 429s, 408, 5xx, timeouts, dropped connections, malformed
+bodies).
 
 The retry loop itself stays in ``RawgClient.get_json`` rather than in tenacity. Written with
 ``tenacity.AsyncRetrying`` it passed every unit test of the client, so nothing was lost, but
@@ -44,8 +46,22 @@ class Outcome:
     fatal: bool = False
 
     @property
+    def quota_spent(self) -> bool:
+        """A 429 asking for a longer wait than we ever make: a spent quota, not a throttle."""
+        return (
+            self.status == "429"
+            and self.retry_after is not None
+            and self.retry_after > MAX_RETRY_AFTER_S
+        )
+
+    @property
     def retryable(self) -> bool:
-        return self.body is None and not self.fatal and self.status not in ("401", "404")
+        return (
+            self.body is None
+            and not self.fatal
+            and self.status not in ("401", "404")
+            and not self.quota_spent
+        )
 
 
 @dataclass(frozen=True)
@@ -60,8 +76,22 @@ class RetryPolicy:
         """Seconds before retry number ``retry`` (0-based): RAWG's Retry-After when it sent one."""
         if retry_after is not None:
             return min(retry_after, MAX_RETRY_AFTER_S)
-        ceiling = min(self.backoff_max_s, self.backoff_base_s * 2**retry)
+        ceiling = self._ceiling(retry)
         return random.uniform(ceiling / 2, ceiling)
+
+    def longest_s(self, timeout_s: float) -> float:
+        """The longest one request can take before it gives up.
+
+        Every attempt times out and every wait is the longest allowed: a Retry-After of
+        MAX_RETRY_AFTER_S, or the backoff's ceiling when that is longer. At the defaults (5
+        retries, timeout 30 s): 6 x 30 + 5 x 120 = 780 s. A 401, or a 429 whose Retry-After is
+        beyond MAX_RETRY_AFTER_S, gives up after its first attempt: within ``timeout_s``.
+        """
+        waits = sum(max(MAX_RETRY_AFTER_S, self._ceiling(r)) for r in range(self.max_retries))
+        return (self.max_retries + 1) * timeout_s + waits
+
+    def _ceiling(self, retry: int) -> float:
+        return min(self.backoff_max_s, self.backoff_base_s * 2**retry)
 
 
 class MalformedBody(ValueError):

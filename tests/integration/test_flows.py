@@ -101,7 +101,9 @@ def test_a_rejected_key_fails_every_endpoint_with_one_sentence(tmp_path: Path, m
     message = str(err.value)
     assert "check RAWG_API_KEY" in message and message.count("check RAWG_API_KEY") == 1
     assert SECRET_KEY not in message
-    assert served == 6  # one refused request per endpoint, no retries; details never tried
+    # At most one refused request per endpoint, no retries, details never tried: a partition
+    # whose task starts after the first 401 came back sends nothing.
+    assert 1 <= served <= 6
 
 
 def test_data_already_landed_survives_a_failing_endpoint(env: Path) -> None:

@@ -141,3 +141,13 @@ def classify(response: httpx.Response) -> str:
     except orjson.JSONDecodeError:
         return "truncated"
     return "slow"
+
+
+def set_quota(
+    base_url: str, requests: int | None, answer: str = "401", client: SandboxClient = httpx
+) -> Json:
+    """A fresh quota of ``requests`` answered requests at the sandbox (None: no quota)."""
+    query = "" if requests is None else f"?requests={requests}&answer={answer}"
+    response = client.post(base_url.removesuffix("/api") + "/_sandbox/quota" + query)
+    response.raise_for_status()
+    return response.json()

@@ -252,8 +252,10 @@ def test_endless_429_is_reported_as_quota() -> None:
     with pytest.raises(RawgQuotaExceeded) as err:
         collect(client_for(script.transport(), max_retries=2))
     assert str(err.value) == (
-        f"RAWG kept throttling games page 1 (429) after 2 retries at {shown(1)}; "
-        "the monthly quota may be spent: check your usage at rawg.io and retry later."
+        f"RAWG kept throttling games page 1 (429) after 2 retries at {shown(1)}: the monthly "
+        "quota of RAWG_API_KEY may be spent, check its usage at rawg.io; once it resets, rerun "
+        "with only_missing (`gmp backfill` does by default, `gmp ingest-all --only-missing`) "
+        "to fetch only what is missing."
     )
     assert script.pages_asked == [1, 1, 1]
 
@@ -287,8 +289,10 @@ def test_401_fails_at_once_with_the_fix() -> None:
     with pytest.raises(RawgAuthError) as err:
         collect(client_for(script.transport()))
     assert str(err.value) == (
-        "RAWG rejected the API key (The API key is not found): "
-        "check RAWG_API_KEY in .env or the environment."
+        "RAWG rejected the API key (The API key is not found): check RAWG_API_KEY in .env or "
+        "the environment, and the key's usage at rawg.io, since RAWG also answers 401 once the "
+        "monthly quota is spent; then rerun with only_missing (`gmp backfill` does by default, "
+        "`gmp ingest-all --only-missing`) to fetch only what is missing."
     )
     assert script.pages_asked == [1]
 
