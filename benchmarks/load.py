@@ -18,16 +18,17 @@ runs in it), not a sum. The Prefect server it starts leaves its tree (its own se
 waited for): its largest process's peak (VmHWM) is shown beside it.
 
 Targets, each PASS or MISS: every row (each day's games partition holds exactly the ids the
-sandbox's catalog updated that day, gap 0, and its details the day's detail budget); requests
-<= minimum + retries, the minimum counted from the sandbox's own counts as
-``QueryPlan.min_requests`` counts it (per list query ceil(count / 40) pages, at least 1, at
-most the page cap; one request per game detail), with the run's, the lake manifests' and the
-sandbox's request counts agreeing; retries == the sandbox's faults other than slow answers (a
-slow answer is late, not failed); peak RSS <= 2,048 MB, the memory of the smallest ECS task
-in prefect.yaml. Wall time has no target: it is shown with the requests per second of the
-ingest against the latency bound (8 in flight / 20 ms = 400 a second), and with the CPU
-seconds of the backfill's processes and of the sandbox, which renders every item cold on the
-same cores (the ingest benchmark warms its sandbox; a load test cannot).
+sandbox's catalog updated that day, gap 0, its details the day's detail budget, and the
+reference lists every row their page caps allow); requests <= minimum + retries, the minimum
+counted from the sandbox's own counts as ``QueryPlan.min_requests`` counts it (per list
+query ceil(count / 40) pages, at least 1, at most the page cap; one request per game
+detail), with the run's, the lake manifests' and the sandbox's request counts agreeing;
+retries == the sandbox's faults other than slow answers (a slow answer is late, not failed);
+peak RSS <= 2,048 MB, the memory of the smallest ECS task in prefect.yaml. Wall time has no
+target: it is shown with the requests per second of the ingest against the latency bound (8
+in flight / 20 ms = 400 a second), and with the CPU seconds of the backfill's processes and
+of the sandbox, which renders every item cold on the same cores (the ingest benchmark warms
+its sandbox; a load test cannot).
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ class Expected:
 
     ids: dict[date, set[int]]
     minimum: dict[str, int] = field(default_factory=dict)  # by endpoint
+    snapshot_rows: dict[str, int] = field(default_factory=dict)  # within their page caps
 
 
 @dataclass
@@ -155,7 +157,11 @@ def expected(config: SandboxConfig, days: list[date]) -> Expected:
     for endpoint in of_kind(Kind.SNAPSHOT):  # once, for the last day
         cap = ENDPOINTS[endpoint].default_max_pages or WINDOW_PAGES
         minimum[endpoint] = max(1, min(math.ceil(counts[endpoint] / PAGE_SIZE), cap))
-    return Expected(ids, minimum)
+    snapshot_rows = {
+        endpoint: min(counts[endpoint], minimum[endpoint] * PAGE_SIZE)
+        for endpoint in of_kind(Kind.SNAPSHOT)
+    }
+    return Expected(ids, minimum, snapshot_rows)
 
 
 def bench_env(work: Path, base_url: str) -> dict[str, str]:
@@ -281,6 +287,11 @@ def landed(lake: Lake, want: Expected) -> Landed:
         details = lake.read_manifest("game_details", day)
         if details is None or details.rows != min(DEFAULT_DETAIL_BUDGET, len(ids)):
             problems.append(f"{day}: {details.rows if details else 0} game details")
+    last_day = max(want.ids)
+    for endpoint, count in want.snapshot_rows.items():
+        snapshot = lake.read_manifest(endpoint, last_day)
+        if snapshot is None or snapshot.rows != count:
+            problems.append(f"{endpoint}: {snapshot.rows if snapshot else 0} rows of {count}")
     return Landed(rows, requests, retries, problems)
 
 
@@ -371,7 +382,7 @@ def report(run: Run, days: list[date], want: Expected) -> int:
         (
             "every row",
             not lake.problems and run_days == len(days),
-            "each day's ids are the catalog's, gap 0"
+            "each day's ids are the catalog's, gap 0; details and reference lists whole"
             if not lake.problems
             else f"{len(lake.problems)} misses: " + "; ".join(lake.problems[:3]),
         ),
