@@ -42,7 +42,7 @@ test-unit: .venv/.synced ## unit tests only (no processes, no servers)
 	$(RUN) pytest tests/unit
 
 # Every benchmark runs; the target fails if any missed its targets.
-bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, dbt at scale, gmp's fixed cost, gmp daily and gmp demo whole, the rawg-api limit's cost
+bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, dbt at scale, gmp's fixed cost, gmp daily and gmp demo whole, the rawg-api limit's cost, a 90-day backfill under load
 	@status=0; \
 	$(RUN) python benchmarks/ingest.py || status=$$?; \
 	$(RUN) python benchmarks/transform.py || status=$$?; \
@@ -52,6 +52,7 @@ bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, db
 	$(RUN) python benchmarks/daily.py || status=$$?; \
 	$(RUN) python benchmarks/demo.py || status=$$?; \
 	$(RUN) python benchmarks/rawg_limit.py || status=$$?; \
+	$(RUN) python benchmarks/load.py || status=$$?; \
 	exit $$status
 
 lint: .venv/.synced ## ruff check and format check, sqlfluff on the dbt SQL
