@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,30 +47,35 @@ def _tolerate_fargate_task_definitions() -> None:
 def running_moto(port: int, env: dict[str, str] | None = None) -> Iterator[str]:
     """moto on 127.0.0.1:``port`` until the block ends; yields its endpoint URL. ``env`` adds
     to its environment (``INITIAL_NO_AUTH_ACTION_COUNT`` makes it check credentials)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.moto", str(port)],
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while True:
+    # moto logs a line per request on stderr: into a file, as a pipe nobody reads would fill
+    # up and stall the server after a few hundred requests.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.moto", str(port)],
+            cwd=REPO,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            try:
+                httpx.get(url + "/moto-api/", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    process.kill()
+                    process.wait()
+                    log.seek(0)
+                    err = log.read().decode(errors="replace")[-2000:]
+                    raise RuntimeError(f"moto did not start: {err}") from None
+                time.sleep(0.2)
         try:
-            httpx.get(url + "/moto-api/", timeout=1)
-            break
-        except httpx.TransportError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                _, err = process.communicate()
-                raise RuntimeError(f"moto did not start: {err.decode()[-2000:]}") from None
-            time.sleep(0.2)
-    try:
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def main() -> None:

@@ -1,0 +1,141 @@
+"""Crash recovery by real signals: `gmp backfill` SIGKILLed while pages arrive, while a
+partition is being published to S3 and while dbt builds; after each, the same command run again
+(only_missing, its default) ends with exactly the lake and marts of an uninterrupted run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import boto3
+import pytest
+
+from game_market.lake import Lake
+from rawg_simulator import SandboxConfig, running_sandbox
+from tests.support.cli import isolated_env, stopping_local_server
+from tests.support.lake_compare import assert_same_lake, assert_same_marts
+from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, sandbox_stats
+from tests.support.tcp_proxy import tcp_proxy
+
+START, END = "2026-01-14", "2026-01-16"
+COMMAND = [sys.executable, "-m", "gmp", "backfill", "--start", START, "--end", END]
+COMMAND += ["--detail-budget", "5"]
+# Answers slow enough that a run can be caught while its pages arrive.
+SLOW = SandboxConfig(games=1500, seed=11, days=30, today=SANDBOX_TODAY, latency_ms=200)
+
+
+class Backfill:
+    """`gmp backfill` as fresh processes sharing one lake, warehouse and Prefect home."""
+
+    def __init__(self, root: Path, sandbox: str, **settings: str) -> None:
+        self.root = root
+        self.warehouse = root / "warehouse.duckdb"
+        self.env = isolated_env(
+            root,
+            RAWG_API_KEY=SECRET_KEY,
+            RAWG_BASE_URL=sandbox,
+            DUCKDB_PATH=str(self.warehouse),
+            PYTHONUNBUFFERED="1",
+            **{"LAKE_URL": str(root / "lake"), **settings},
+        )
+
+    def complete(self) -> None:
+        result = subprocess.run(
+            COMMAND, cwd=self.root, env=self.env, capture_output=True, text=True, timeout=600
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    def killed_when(self, ready: Callable[[list[str]], bool], timeout: float = 300) -> None:
+        """Start a run, SIGKILL it once ``ready(lines printed so far)`` holds."""
+        run = subprocess.Popen(
+            COMMAND,
+            cwd=self.root,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        lines: list[str] = []
+        assert run.stdout is not None
+        threading.Thread(target=lambda: lines.extend(run.stdout), daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while not ready(lines):
+            assert run.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.02)
+        os.kill(run.pid, signal.SIGKILL)
+        assert run.wait(30) == -signal.SIGKILL, "".join(lines)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> Backfill:
+    clean = Backfill(tmp_path_factory.mktemp("uninterrupted"), sandbox_url)
+    with stopping_local_server(clean.env, clean.root):
+        clean.complete()
+    return clean
+
+
+def test_killed_while_pages_arrive_then_while_dbt_builds(
+    uninterrupted: Backfill, tmp_path: Path
+) -> None:
+    with running_sandbox(SLOW) as sandbox:
+        crashing = Backfill(tmp_path, sandbox)
+        with stopping_local_server(crashing.env, tmp_path):
+            crashing.killed_when(lambda _: sandbox_stats(sandbox)["requests"] >= 25)
+            # Inside the build, as an incremental staging model merges the new partitions.
+            crashing.killed_when(
+                lambda lines: any("START sql incremental model" in line for line in lines)
+            )
+            crashing.complete()
+    assert_same_lake(Lake(str(uninterrupted.root / "lake")), Lake(str(tmp_path / "lake")))
+    assert_same_marts(uninterrupted.warehouse, crashing.warehouse)
+
+
+def test_killed_while_publishing_to_s3(
+    uninterrupted: Backfill, tmp_path: Path, sandbox_url: str, moto_endpoint: str
+) -> None:
+    bucket = f"crash-{time.monotonic_ns()}"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    s3.create_bucket(Bucket=bucket)
+    s3_settings = {
+        "LAKE_URL": f"s3://{bucket}/lake",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+    }
+    moto_port = int(moto_endpoint.rsplit(":", 1)[1])
+    # Uploads at 100 KB/s: a games partition takes seconds to publish, and is killed in the
+    # middle of its data file's upload.
+    with tcp_proxy(moto_port, upload_bytes_per_s=100_000) as slow_link:
+        crashing = Backfill(tmp_path, sandbox_url, AWS_ENDPOINT_URL_S3=slow_link.url, **s3_settings)
+        data_file = rf"PUT /{bucket}/lake/raw/games/dt%3D[\d-]+/data\.parquet "
+        uploading = slow_link.watch(data_file.encode())
+        started: list[float] = []
+
+        def mid_upload(_: list[str]) -> bool:
+            if uploading.is_set() and not started:
+                started.append(time.monotonic())
+            return bool(started) and time.monotonic() - started[0] > 0.5
+
+        with stopping_local_server(crashing.env, tmp_path):
+            crashing.killed_when(mid_upload)
+            # What the killed process had already handed to its socket would still reach S3.
+            slow_link.cut()
+            crashing.env["AWS_ENDPOINT_URL_S3"] = moto_endpoint
+            crashing.complete()
+    access = {"endpoint_url": moto_endpoint, "key": "testing", "secret": "testing"}
+    s3_lake = Lake(f"s3://{bucket}/lake", access)
+    assert_same_lake(Lake(str(uninterrupted.root / "lake")), s3_lake)
+    assert_same_marts(uninterrupted.warehouse, crashing.warehouse)
