@@ -20,6 +20,7 @@ import polars as pl
 from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind, of_kind
 from game_market.errors import ConfigError, PipelineError
 from game_market.lake import Lake, PartitionCounts, PartitionWriter, new_manifest
+from game_market.page_journal import PageJournal
 from game_market.quarantine import QUARANTINE_FILE
 from game_market.rawg import QueryPlan, RawgClient, RequestStats
 
@@ -130,7 +131,11 @@ async def ingest_partition(
     started = time.perf_counter()
     stats = RequestStats()
     drift: Counter[str] = Counter()
-    with fewer_collections(), lake.open_partition(endpoint, dt, run_id=run_id) as writer:
+    with (
+        fewer_collections(),
+        PageJournal.kept(lake.url, endpoint, dt.isoformat()) as journal,
+        lake.open_partition(endpoint, dt, run_id=run_id) as writer,
+    ):
         lander = _Lander(endpoint, writer, run_id, drift)
         if spec.kind == Kind.DETAILS:
             wanted = _detail_candidates(lake, dt, detail_budget, report)
@@ -151,10 +156,13 @@ async def ingest_partition(
                 plan=plan,
                 max_pages=limit,
                 split=spec.kind == Kind.DAILY,
+                staged=journal.pages,
             ):
                 for page in batch:
                     if page.rejected is not None:
                         writer.quarantine.add_page(*page.rejected, page=page.number)
+                    elif not page.resumed:
+                        journal.append(page.query, page.number, page.count, page.raw_items)
                 await lander.land([(page.number, page.raw_items) for page in batch])
             report.expected_rows = plan.expected
             report.min_requests = plan.min_requests
@@ -172,6 +180,7 @@ async def ingest_partition(
             gap=report.gap,
             truncated=report.truncated,
             drift=dict(drift),
+            resumed_pages=stats.resumed,
         )
         publish_started = time.perf_counter()
         manifest = await asyncio.to_thread(
@@ -187,6 +196,11 @@ async def ingest_partition(
         report.notes.append(
             f"{report.quarantined} set aside, not landed ({reasons}): "
             f"{lake.uri(lake.quarantine_dir(endpoint, dt))}/{QUARANTINE_FILE}"
+        )
+    if report.resumed_pages:
+        report.notes.append(
+            f"{report.resumed_pages} pages came from the last attempt's page journal: "
+            f"{report.resumed_pages} requests saved"
         )
     if report.gap:
         report.notes.append(

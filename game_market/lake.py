@@ -64,6 +64,8 @@ class PartitionCounts:
     gap: int = 0  # expected rows that did not arrive as distinct ids
     truncated: bool = False  # a page cap stopped it before RAWG's last page
     drift: dict[str, int] = field(default_factory=dict)
+    # pages served from an earlier attempt's journal (game_market.page_journal): requests saved
+    resumed_pages: int = 0
     quarantined: int = 0  # items set aside under quarantine/ (see game_market.quarantine)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
 

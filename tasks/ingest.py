@@ -21,8 +21,8 @@ from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport, ingest_parti
 from game_market.lake import Lake
 from game_market.rawg import RawgClient
 
-# Retrying these only spends quota: the user has to act first (a lake that cannot be written
-# has already had its own retries, and a task retry would fetch every page again).
+# Retrying these only spends quota or time: the user has to act first (a lake that cannot be
+# written has had its own retries; once it is fixed, the rerun resumes from the page journal).
 NOT_RETRYABLE = (
     ConfigError,
     LakeUnavailable,

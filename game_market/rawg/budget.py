@@ -20,6 +20,7 @@ class RequestStats:
     pages: int = 0
     bytes: int = 0
     split_probes: int = 0
+    resumed: int = 0  # pages served from an earlier attempt's journal: requests saved
 
 
 class RequestBudget:

@@ -38,7 +38,7 @@ from game_market.errors import (
 )
 from game_market.rawg.budget import RequestBudget, RequestStats, Reservation
 from game_market.rawg.limiter import process_limiter
-from game_market.rawg.paging import Page, QueryPlan, iter_pages
+from game_market.rawg.paging import Page, QueryPlan, StagedPages, iter_pages
 from game_market.rawg.redaction import install_log_redaction
 from game_market.rawg.retries import (
     MAX_RETRY_AFTER_S,
@@ -147,6 +147,7 @@ class RawgClient:
         plan: QueryPlan,
         max_pages: int | None = None,
         split: bool = False,
+        staged: StagedPages | None = None,
     ) -> AsyncIterator[list[Page]]:
         """Every page of a list query, in batches; see :func:`game_market.rawg.paging.iter_pages`.
 
@@ -162,6 +163,7 @@ class RawgClient:
             plan=plan,
             max_pages=max_pages,
             split=split,
+            staged=staged,
         )
 
     async def get_detail(

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import msgspec
 
@@ -46,6 +47,18 @@ class Page:
     count: int
     # What the page held instead of a ``results`` list, for the quarantine: (reason, JSON).
     rejected: tuple[str, bytes] | None = None
+    query: str = ""  # the query it is a page of (``query_key``)
+    resumed: bool = False  # served from an earlier attempt's journal, not asked for again
+
+
+# Pages an earlier attempt fetched: (query_key, page number) -> (count, items).
+StagedPages = Mapping[tuple[str, int], tuple[int, list[bytes]]]
+
+
+def query_key(path: str, params: Mapping[str, Any]) -> str:
+    """A query as a string, whatever page of it is asked for."""
+    kept = sorted((name, str(value)) for name, value in params.items() if name != "page")
+    return f"{path}?{urlencode(kept)}"
 
 
 # A page is read as its keys' raw JSON: the whole body is validated, but its items are not
@@ -89,6 +102,7 @@ async def iter_pages(
     plan: QueryPlan,
     max_pages: int | None = None,
     split: bool = False,
+    staged: StagedPages | None = None,
 ) -> AsyncIterator[list[Page]]:
     """Every page of a list query, in batches of the pages that are ready together.
 
@@ -96,7 +110,8 @@ async def iter_pages(
     per page. With ``split`` a query larger than the window is cut into narrower ``updated``
     / ``dates`` ranges so no row is silently lost; rows no narrower query matches are read
     from the head of the ``-released`` ordering when RAWG shows them there, and any it does
-    not are reported in ``plan.notes``.
+    not are reported in ``plan.notes``. Pages 2..N found in ``staged`` are served from it,
+    not asked for (each query's page 1 always is: it tells the query's size now).
     """
     base = {**params, "page_size": client.page_size}
     first = await fetch_page(client, path, base, 1, endpoint=endpoint, stats=stats)
@@ -116,7 +131,14 @@ async def iter_pages(
         for sub in narrower:
             sub_plan = QueryPlan()
             async for batch in iter_pages(
-                client, path, sub, endpoint=endpoint, stats=stats, plan=sub_plan, split=True
+                client,
+                path,
+                sub,
+                endpoint=endpoint,
+                stats=stats,
+                plan=sub_plan,
+                split=True,
+                staged=staged,
             ):
                 yield batch
             covered += sub_plan.expected or 0
@@ -130,7 +152,9 @@ async def iter_pages(
         return
     stats.pages += 1
     yield [first]
-    async for batch in _rest(client, path, base, first, endpoint, stats, plan, max_pages):
+    async for batch in _rest(
+        client, path, base, first, endpoint, stats, plan, max_pages, staged or {}
+    ):
         yield batch
 
 
@@ -161,7 +185,7 @@ async def _undated(
         yield [replace(first, raw_items=first.raw_items[:reached])]
         end = wanted if reached == len(first.raw_items) else 1
         arrived: set[int] = set()
-        pages = _rest(client, path, query, first, endpoint, stats, QueryPlan(), end)
+        pages = _rest(client, path, query, first, endpoint, stats, QueryPlan(), end, {})
         async with aclosing(pages):
             async for batch in pages:
                 undated: list[Page] = []
@@ -198,6 +222,7 @@ async def _rest(
     stats: RequestStats,
     plan: QueryPlan,
     max_pages: int | None,
+    staged: StagedPages,
 ) -> AsyncIterator[list[Page]]:
     """Pages 2..N: a fixed crew of fetchers, one per slot, feeding a bounded queue.
 
@@ -219,12 +244,20 @@ async def _rest(
         maxsize=client.max_concurrency * 2
     )
     next_page = 2
+    query = query_key(path, base)
 
     async def fetch_pages() -> None:
         nonlocal next_page
         while next_page <= target:
             number = next_page
             next_page += 1
+            if (query, number) in staged:
+                count, items = staged[(query, number)]
+                stats.resumed += 1
+                plan.min_requests -= 1  # paid for by the attempt that fetched it
+                resumed = Page(number, items, count, query=query, resumed=True)
+                await results.put(resumed)
+                continue
             try:
                 page = await fetch_page(
                     client,
@@ -260,6 +293,12 @@ async def _rest(
             batch: list[Page] = []
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
+                    next_page = target + 1  # no new page is asked for
+                    arrived = await _arrived(crew, results)
+                    stats.pages += len(arrived)
+                    # What already arrived is handed over (and journaled) before failing.
+                    if batch or arrived:
+                        yield batch + arrived
                     raise outcome
                 if outcome is None:
                     continue
@@ -280,6 +319,21 @@ async def _rest(
         if crew:
             await asyncio.gather(*crew, return_exceptions=True)
         reservation.close()
+
+
+async def _arrived(
+    crew: list[asyncio.Task[None]], results: asyncio.Queue[Page | BaseException | None]
+) -> list[Page]:
+    """The pages the crew's requests in flight bring, once the crew has stopped."""
+    pages: list[Page] = []
+    while not results.empty() or not all(task.done() for task in crew):
+        try:
+            outcome = await asyncio.wait_for(results.get(), timeout=0.05)
+        except TimeoutError:
+            continue
+        if isinstance(outcome, Page):
+            pages.append(outcome)
+    return pages
 
 
 async def fetch_page(
@@ -321,5 +375,6 @@ async def fetch_page(
         items = _RESULTS.decode(results)
     except msgspec.ValidationError:
         # Valid JSON of the wrong shape: asking again would cost quota for the same answer.
-        return Page(number=number, raw_items=[], count=count, rejected=(NOT_A_LIST, results))
-    return Page(number=number, raw_items=list(map(bytes, items)), count=count)
+        rejected = (NOT_A_LIST, results)
+        return Page(number, [], count, rejected=rejected, query=query_key(path, params))
+    return Page(number, list(map(bytes, items)), count, query=query_key(path, params))
