@@ -35,13 +35,20 @@ TESTS = Path(__file__).resolve().parent
 # none is left running alone at the end of a parallel run (`--dist loadfile` hands out
 # modules in collection order).
 SLOWEST_FIRST = (
-    "test_transforms.py",
     "test_platform.py",
+    "test_crash_recovery.py",
+    "test_transforms.py",
     "test_market_flows.py",
+    "test_unavailable.py",
+    "test_quota.py",
     "test_bench_transform.py",
     "test_snowflake_target.py",
     "test_chaos.py",
+    "test_secret_hygiene.py",
+    "test_bench_load.py",
+    "test_quarantine_cli.py",
     "test_snowflake_flows.py",
+    "test_concurrent_runs.py",
     "test_rawg_limit.py",
     "test_cloud_pool.py",
     "test_cli_process.py",

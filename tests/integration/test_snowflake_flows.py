@@ -93,6 +93,8 @@ def test_daily_on_snowflake_publishes_the_local_runs_summary_and_leaks_no_secret
     secret = f"sf-{login}-{uuid.uuid4().hex}"
     for name in [n for n in os.environ if n.startswith(("SNOWFLAKE_", "DBT_ENV_SECRET_"))]:
         monkeypatch.delenv(name)
+    aws_secret = f"aws-{uuid.uuid4().hex}"
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", aws_secret)
     monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
     monkeypatch.setenv("RAWG_BASE_URL", sandbox_url)
     monkeypatch.setenv("LAKE_URL", str(landed.lake))
@@ -127,10 +129,11 @@ def test_daily_on_snowflake_publishes_the_local_runs_summary_and_leaks_no_secret
     assert "rawg.io" in summary
     kept = asyncio.run(everything_the_server_keeps())
     assert "dbt build on snowflake" in kept and "Started a new connection to Snowflake" in kept
-    assert secret not in kept
+    for marker in (secret, SECRET_KEY, aws_secret):
+        assert marker not in kept
+        assert not files_holding(marker, TRANSFORMS, tmp_path, landed.root)
     # the build's secret variables left this process's environment with the build
     assert not [name for name in os.environ if name.startswith("DBT_ENV_SECRET_")]
-    assert not files_holding(secret, TRANSFORMS, tmp_path, landed.root)
 
 
 def test_gmp_snowflake_block_saves_the_settings_and_a_missing_block_is_one_sentence(
