@@ -187,6 +187,49 @@ def test_a_killed_run_never_leaves_half_a_partition_visible(lake: Lake, tmp_path
     assert visible_files(lake) == ["_manifest.json", DATA_FILE]
 
 
+def test_a_run_killed_between_data_and_manifest_is_redone_whole(lake: Lake) -> None:
+    """SIGKILL at the one point where the new data file is in place and its manifest is not:
+    the partition reads incomplete (so `only_missing` redoes it), and the rerun lands whole."""
+    land(lake, "run-1", [genres([1], "old")])
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from datetime import date, datetime, UTC
+        from game_market.lake import Lake, new_manifest
+        from game_market.endpoints import SCHEMAS
+        lake = Lake({lake.url!r}, {lake_options(lake)!r})
+        replace, pipe_file = os.replace, lake.fs.pipe_file
+
+        def killed_at_the_manifest(write):
+            def wrapper(*args, **kwargs):
+                if str(args[-1] if lake.is_local else args[0]).endswith("_manifest.json"):
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return write(*args, **kwargs)
+            return wrapper
+
+        if lake.is_local:
+            os.replace = killed_at_the_manifest(replace)
+        else:
+            lake.fs.pipe_file = killed_at_the_manifest(pipe_file)
+        items = [{{"id": i, "name": "new"}} for i in (1, 2)]
+        rows = SCHEMAS["genres"].normalize(
+            items, page=1, run_id="killed", ingested_at=datetime.now(UTC)).frame
+        with lake.open_partition("genres", date(2026, 1, 5), run_id="killed") as writer:
+            writer.add(rows)
+            writer.commit(new_manifest("genres", date(2026, 1, 5), "killed"))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert result.returncode == -9, result.stderr.decode()
+    assert not lake.is_complete("genres", DT)
+    assert lake.read_manifest("genres", DT) is None
+    land(lake, "run-3", [genres([1, 2, 3], "rerun")])
+    assert lake.is_complete("genres", DT)
+    rows = lake.read_partition("genres", DT)
+    assert rows["name"].to_list() == ["rerun-1", "rerun-2", "rerun-3"]
+    assert set(rows["_run_id"]) == {"run-3"}
+
+
 def lake_options(lake: Lake) -> dict:
     if lake.is_local:
         return {}

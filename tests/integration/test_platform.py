@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 
 import boto3
 import duckdb
+import polars as pl
 import pytest
 from prefect.client.orchestration import PrefectClient
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
@@ -118,6 +119,12 @@ class Platform:
         key = f"lake/raw/{endpoint}/dt={day}/_manifest.json"
         return json.loads(self.s3().get_object(Bucket=self.bucket, Key=key)["Body"].read())
 
+    def run_ids(self, endpoint: str, day: str) -> set[str]:
+        """The runs whose rows a partition's data file holds."""
+        key = f"lake/raw/{endpoint}/dt={day}/data.parquet"
+        data = self.s3().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return set(pl.read_parquet(data, columns=["_run_id"])["_run_id"])
+
     def lake_keys(self) -> list[str]:
         s3 = self.s3()
         pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
@@ -155,9 +162,10 @@ def test_deployments_run_end_to_end_on_the_native_platform(
     assert (limits["dbt-build"], limits["rawg-api"]) == (1, 8)
 
     reset_sandbox(sandbox_url)
-    # Both at once: their dbt builds take turns on the one DuckDB file (the dbt-build limit).
+    # Both at once, over a date they share: each partition of 2026-01-18 is one run's whole,
+    # and their dbt builds take turns on the one DuckDB file (the dbt-build limit).
     daily = platform.deployment_run(DAILY, "date=2026-01-18")
-    backfill = platform.deployment_run(BACKFILL, "start_date=2026-01-15", "end_date=2026-01-17")
+    backfill = platform.deployment_run(BACKFILL, "start_date=2026-01-15", "end_date=2026-01-18")
     assert asyncio.run(platform.wait(daily))[0] == "COMPLETED"
     assert asyncio.run(platform.wait(backfill))[0] == "COMPLETED"
 
@@ -165,13 +173,16 @@ def test_deployments_run_end_to_end_on_the_native_platform(
     for day in ("2026-01-15", "2026-01-16", "2026-01-17", "2026-01-18"):
         assert f"lake/raw/games/dt={day}/data.parquet" in keys, day
         assert f"lake/raw/game_details/dt={day}/_manifest.json" in keys, day
+    for endpoint in ("games", "game_details"):
+        manifest = platform.manifest(endpoint, "2026-01-18")
+        assert platform.run_ids(endpoint, "2026-01-18") == {manifest["run_id"]}, endpoint
     with duckdb.connect(str(platform.warehouse), read_only=True) as db:
         days = db.execute("select count(distinct dt) from fct_game_daily_snapshots").fetchall()
         assert days == [(4,)]
         assert db.execute("select count(*) from agg_releases_monthly").fetchall()[0][0] > 0
 
     reset_sandbox(sandbox_url)
-    again = platform.deployment_run(BACKFILL, "start_date=2026-01-15", "end_date=2026-01-17")
+    again = platform.deployment_run(BACKFILL, "start_date=2026-01-15", "end_date=2026-01-18")
     assert asyncio.run(platform.wait(again))[0] == "COMPLETED"
     assert sandbox_stats(sandbox_url)["requests"] == 0  # only_missing: nothing refetched
 
@@ -267,3 +278,18 @@ def test_malformed_items_from_a_deployment_run_are_quarantined_and_counted(
             "where dt = date '2026-01-11'"
         ).fetchall()
     assert snapshots == [(manifest["rows"], manifest["rows"])]
+
+
+def test_the_platform_writes_no_secret(platform: Platform) -> None:
+    """After every run above: the worker's and the server's logs, and every lake object."""
+    leaks = [
+        str(path)
+        for path in Path(platform.env["GMP_RUN_DIR"]).rglob("*")
+        if path.is_file() and SECRET_KEY.encode() in path.read_bytes()
+    ]
+    assert list(Path(platform.env["GMP_RUN_DIR"]).glob("*.log"))
+    s3 = platform.s3()
+    for key in platform.lake_keys():
+        if SECRET_KEY.encode() in s3.get_object(Bucket=platform.bucket, Key=key)["Body"].read():
+            leaks.append(key)
+    assert not leaks
