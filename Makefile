@@ -10,7 +10,7 @@ RUN := $(UV) run --frozen
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_EXTRA_LOGGERS := game_market
 
-.PHONY: help env demo transform docs test test-unit bench lint format generate sandbox
+.PHONY: help env demo transform docs test test-unit chromium bench lint format generate sandbox
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -35,8 +35,11 @@ docs: .venv/.synced ## dbt docs for the DuckDB target, in transforms/target (ser
 	@mkdir -p "$$(dirname "$${DUCKDB_PATH:-./data/warehouse/game_market.duckdb}")"
 	$(RUN) dbt docs generate --project-dir transforms --profiles-dir transforms
 
-test: .venv/.synced ## the whole test suite (unit + integration)
+test: .venv/.synced chromium ## the whole test suite (unit + integration + browser)
 	$(RUN) pytest
+
+chromium: ## Debian's Chromium for the browser tests, with apt where it can (else they skip)
+	@bash scripts/install_chromium.sh
 
 test-unit: .venv/.synced ## unit tests only (no processes, no servers)
 	$(RUN) pytest tests/unit

@@ -1,10 +1,21 @@
-"""`gmp demo`, the README's first command: offline, no key, into ./data."""
+"""`gmp demo`, the README's first command: offline, no key, into ./data; then its report read
+in a real browser, opened from a file:// URL in headless Chromium the way a person reads it,
+on a laptop's and a phone's width."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import duckdb
+
+from game_market.report import MarketReport, build_report
+from game_market.warehouse.duckdb_file import DuckDBWarehouse
+from tests.support.browser import chromium
 from tests.support.cli import isolated_env, run_gmp, stopping_local_server
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "data" / "screenshots"
 
 
 def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path) -> None:
@@ -25,5 +36,60 @@ def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path)
 
     html = (tmp_path / "data/reports/market_report.html").read_text()
     assert "<svg" in html and "rawg.io" in html
-    assert (tmp_path / "data/warehouse/game_market.duckdb").exists()
+    warehouse = tmp_path / "data/warehouse/game_market.duckdb"
+    assert warehouse.exists()
     assert any((tmp_path / "data/lake/raw/games").glob("dt=*/data.parquet"))
+
+    report = build_report(DuckDBWarehouse(warehouse))
+    with chromium() as browser:
+        for width in (1280, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            read_in_the_browser(page, tmp_path / "data/reports/market_report.html", width)
+            assert_shows_the_warehouse(page, warehouse, report)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shot = SCREENSHOTS / f"market-report-{width}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+            page.close()
+
+
+def read_in_the_browser(page: Any, html: Path, width: int) -> None:
+    """Loaded offline: no console error, no request leaving the file, every chart drawn whole
+    within the page's width (scaled down on a phone), the RAWG attribution visible."""
+    errors: list[str] = []
+    left: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: None if r.url.startswith("file:") else left.append(r.url))
+    page.goto(html.as_uri(), wait_until="load")
+    assert errors == [] and left == []
+    charts = page.query_selector_all("figure.chart svg")
+    assert charts
+    for chart in charts:
+        box = chart.bounding_box()
+        assert box is not None and box["width"] > 0 and box["height"] > 0
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    attribution = page.locator("footer")
+    assert attribution.is_visible() and "rawg.io" in attribution.inner_text()
+
+
+def assert_shows_the_warehouse(page: Any, warehouse: Path, report: MarketReport) -> None:
+    """One mark per data point of the chart, and the tables' numbers are the marts'."""
+    chart = report.release_chart
+    marks = len(page.query_selector_all("g.month-group rect"))
+    assert marks == len(chart.months) * len(chart.series) > 0
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        for section, mart, name, rank in (
+            ("genres", "mart_report_genres", "genre_name", "genre_rank"),
+            ("platforms", "mart_report_platforms", "parent_platform_name", "platform_rank"),
+        ):
+            expected = db.execute(
+                f"select {name}, games from {mart} where report_date = ? and {rank} <= 10 "
+                f"order by {rank}",
+                [report.report_date],
+            ).fetchall()
+            shown = page.eval_on_selector_all(
+                f"section#{section} tbody tr",
+                "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))",
+            )
+            assert [(row[1], int(row[2].replace(",", ""))) for row in shown] == expected
