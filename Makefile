@@ -79,12 +79,16 @@ sandbox: .venv/.synced ## serve the RAWG sandbox on :8765 (PORT=, GAMES=, SEED=)
 .PHONY: start start-native down clean deploy run backfill
 
 PREFECT_PORT ?= $(if $(GMP_SERVER_PORT),$(GMP_SERVER_PORT),4200)
-COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+COMPOSE_BIN := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+# OFFLINE=1: the RAWG sandbox stands in for api.rawg.io, so the platform runs without a key.
+OFFLINE ?= 0
+OFFLINE_COMPOSE := -f docker-compose.yml -f docker-compose.offline.yml
+COMPOSE := $(COMPOSE_BIN) $(if $(filter 1,$(OFFLINE)),$(OFFLINE_COMPOSE),-f docker-compose.yml)
 LOCAL_DEPLOYMENTS := -n daily -n backfill -n ingest-day
 # RAWG requests in flight across every flow run of the platform (the `rawg-api` limit).
 RAWG_API_LIMIT ?= 8
 RAWG_LIMIT_SH := prefect --no-prompt gcl inspect rawg-api >/dev/null 2>&1 && prefect --no-prompt gcl update rawg-api --limit $(RAWG_API_LIMIT) >/dev/null || prefect --no-prompt gcl create rawg-api --limit $(RAWG_API_LIMIT) >/dev/null
-NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) RAWG_API_LIMIT=$(RAWG_API_LIMIT) $(RUN) bash scripts/platform_native.sh
+NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) RAWG_API_LIMIT=$(RAWG_API_LIMIT) OFFLINE=$(OFFLINE) $(RUN) bash scripts/platform_native.sh
 # Commands that talk to the platform's API (gmp, without PREFECT_API_URL, finds or starts its own).
 deploy run backfill: export PREFECT_API_URL ?= http://127.0.0.1:$(PREFECT_PORT)/api
 
@@ -96,9 +100,10 @@ data/.dirs:
 
 .env:
 	@cp .env.example .env
-	@echo "Created .env from .env.example: put your RAWG_API_KEY in it (flows fail without one)."
+	@echo "Created .env from .env.example: put your RAWG_API_KEY in it (runs fail without one), or start with OFFLINE=1 to use the RAWG sandbox."
 
-start: data/.dirs .env ## the platform in Docker: Prefect UI/API :4200, MinIO :9000/:9001, a worker
+start: data/.dirs .env ## the platform in Docker: Prefect UI/API :4200, MinIO :9000/:9001, a worker (OFFLINE=1: RAWG sandbox, no key)
+	@case "$(OFFLINE)" in 0|1) ;; *) echo "OFFLINE must be 0 or 1, not '$(OFFLINE)': OFFLINE=1 runs against the RAWG sandbox"; exit 2;; esac
 	@docker info >/dev/null 2>&1 || { echo "No Docker engine answers here: run 'make start-native' for the same platform without Docker."; exit 1; }
 	$(COMPOSE) up -d --build --wait
 	$(COMPOSE) exec -T worker prefect --no-prompt work-pool create local --type process --overwrite
@@ -108,12 +113,12 @@ start: data/.dirs .env ## the platform in Docker: Prefect UI/API :4200, MinIO :9
 	@echo "Prefect UI http://localhost:4200 | MinIO console http://localhost:9001 | S3 API http://localhost:9000"
 	@echo "Next: make run DATE=YYYY-MM-DD, make backfill START=... END=..., make down"
 
-start-native: .venv/.synced data/.dirs .env ## the same platform without Docker (server on SQLite, moto S3, worker)
+start-native: .venv/.synced data/.dirs .env ## the same platform without Docker (server on SQLite, moto S3, worker; OFFLINE=1 too)
 	$(NATIVE) start
 
 down: ## stop the platform (Docker or native); data stays in ./data
 	@if [ -f data/run/server.pid ]; then $(NATIVE) stop; fi
-	@if docker info >/dev/null 2>&1; then $(COMPOSE) down; fi
+	@if docker info >/dev/null 2>&1; then $(COMPOSE_BIN) $(OFFLINE_COMPOSE) down; fi
 
 clean: ## stop the platform and delete ./data (asks first; FORCE=1 does not)
 	@if [ "$${FORCE:-0}" != 1 ]; then read -r -p "Delete ./data (lake, warehouse, server state)? [y/N] " answer; [ "$$answer" = y ] || { echo "Kept ./data."; exit 0; }; fi; \

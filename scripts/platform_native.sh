@@ -2,19 +2,24 @@
 # The local platform without Docker: Prefect server (SQLite), moto_server as the S3 stand-in
 # for MinIO (bucket created), the local deployments, and a process worker. Everything runs
 # in the background with pid files and logs under GMP_RUN_DIR (default ./data/run).
+# OFFLINE=1 also starts the RAWG sandbox and points the worker at it: no key, no network.
 #
-# Usage: scripts/platform_native.sh start|stop|status
+# Usage: [OFFLINE=1] scripts/platform_native.sh start|stop|status
 # Run from the repository root inside the project environment (make start-native / make down).
 set -euo pipefail
 
 readonly RUN_DIR="${GMP_RUN_DIR:-./data/run}"
 readonly SERVER_PORT="${GMP_SERVER_PORT:-4200}"
 readonly S3_PORT="${GMP_S3_PORT:-9000}"
+readonly SANDBOX_PORT="${GMP_SANDBOX_PORT:-8765}"
+readonly SANDBOX_GAMES="${SANDBOX_GAMES:-5000}"
+readonly OFFLINE="${OFFLINE:-0}"
 readonly BUCKET="${LAKE_BUCKET:-game-market-lake}"
 readonly API_URL="http://127.0.0.1:${SERVER_PORT}/api"
 readonly S3_URL="http://127.0.0.1:${S3_PORT}"
+readonly SANDBOX_URL="http://127.0.0.1:${SANDBOX_PORT}/api"
 readonly LOCAL_DEPLOYMENTS=(-n daily -n backfill -n ingest-day)
-readonly SERVICES=(worker s3 server)
+readonly SERVICES=(worker sandbox s3 server)
 
 die() {
   echo "error: $*" >&2
@@ -56,7 +61,14 @@ wait_for_port() {
   done
 }
 
+# The key the worker's runs will use: the environment's, else .env's (settings read both).
+has_rawg_key() {
+  [[ -n "${RAWG_API_KEY:-}" ]] || grep -qE '^RAWG_API_KEY=[^[:space:]#]' .env 2>/dev/null
+}
+
 start() {
+  [[ "${OFFLINE}" == 0 || "${OFFLINE}" == 1 ]] \
+    || die "OFFLINE must be 0 or 1, not '${OFFLINE}': OFFLINE=1 runs against the RAWG sandbox"
   mkdir -p "${RUN_DIR}" ./data/warehouse ./data/reports
   for service in "${SERVICES[@]}"; do
     if is_running "${service}"; then
@@ -67,16 +79,27 @@ start() {
     && die "port ${SERVER_PORT} is in use: stop what uses it, or set GMP_SERVER_PORT"
   port_in_use "${S3_PORT}" \
     && die "port ${S3_PORT} is in use: stop what uses it (MinIO?), or set GMP_S3_PORT"
+  if [[ "${OFFLINE}" == 1 ]] && port_in_use "${SANDBOX_PORT}"; then
+    die "port ${SANDBOX_PORT} is in use: stop what uses it (make sandbox?), or set GMP_SANDBOX_PORT"
+  fi
 
   export PREFECT_HOME="${PREFECT_HOME:-${RUN_DIR}/prefect}"
   export PREFECT_SERVER_ANALYTICS_ENABLED=false
-  launch server prefect server start --host 127.0.0.1 --port "${SERVER_PORT}"
+  # The UI asks the API at PREFECT_UI_API_URL, which defaults to port 4200 whatever --port says.
+  PREFECT_UI_API_URL="${API_URL}" \
+    launch server prefect server start --host 127.0.0.1 --port "${SERVER_PORT}"
   launch s3 moto_server -H 127.0.0.1 -p "${S3_PORT}"
+  if [[ "${OFFLINE}" == 1 ]]; then
+    launch sandbox gmp sandbox --host 127.0.0.1 --port "${SANDBOX_PORT}" --games "${SANDBOX_GAMES}"
+  fi
 
   export PREFECT_API_URL="${API_URL}"
   prefect server status --wait --timeout 120 >/dev/null \
     || die "the Prefect server is not ready after 120 s; see ${RUN_DIR}/server.log"
   wait_for_port "${S3_PORT}" s3
+  if [[ "${OFFLINE}" == 1 ]]; then
+    wait_for_port "${SANDBOX_PORT}" sandbox
+  fi
   python - "${S3_URL}" "${BUCKET}" <<'PY'
 import sys
 
@@ -107,22 +130,34 @@ PY
   prefect --no-prompt deploy "${LOCAL_DEPLOYMENTS[@]}" >"${RUN_DIR}/deploy.log" 2>&1 \
     || die "prefect deploy failed; see ${RUN_DIR}/deploy.log"
 
-  # The worker's flow runs read the rest of their settings (RAWG_API_KEY, RAWG_BASE_URL)
-  # from .env; these make the lake the S3 stand-in and pin the warehouse path.
-  LAKE_URL="s3://${BUCKET}/lake" \
+  # The worker's flow runs read the rest of their settings from .env; these make the lake
+  # the S3 stand-in and pin the warehouse path, and offline, make RAWG the sandbox (which
+  # takes any key).
+  local rawg=() rawg_line
+  if [[ "${OFFLINE}" == 1 ]]; then
+    rawg=(RAWG_BASE_URL="${SANDBOX_URL}" RAWG_API_KEY=offline-sandbox)
+    rawg_line="the sandbox on ${SANDBOX_URL} (OFFLINE=1: no key, no network)"
+  elif has_rawg_key; then
+    rawg_line="RAWG_BASE_URL and RAWG_API_KEY from the environment or .env"
+  else
+    rawg_line="NO KEY: runs fail until RAWG_API_KEY is in .env; or restart with OFFLINE=1"
+  fi
+  launch worker env "${rawg[@]}" \
+    LAKE_URL="s3://${BUCKET}/lake" \
     AWS_ENDPOINT_URL_S3="${S3_URL}" \
     AWS_ACCESS_KEY_ID=local \
     AWS_SECRET_ACCESS_KEY=local \
     AWS_REGION=us-east-1 \
     DUCKDB_PATH="${DUCKDB_PATH:-${PWD}/data/warehouse/game_market.duckdb}" \
     PREFECT_LOGGING_EXTRA_LOGGERS=game_market \
-    launch worker prefect worker start --pool local --type process
+    prefect worker start --pool local --type process
 
   cat <<EOF
 The native platform is up (logs and pids in ${RUN_DIR}):
   Prefect UI   http://127.0.0.1:${SERVER_PORT}
   Prefect API  ${API_URL}   (export PREFECT_API_URL=${API_URL})
   Lake         s3://${BUCKET}/lake on ${S3_URL} (moto_server, standing in for MinIO)
+  RAWG         ${rawg_line}
   Warehouse    ${DUCKDB_PATH:-${PWD}/data/warehouse/game_market.duckdb}
 Stop it with: make down
 EOF

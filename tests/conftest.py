@@ -39,6 +39,7 @@ SLOWEST_FIRST = (
     "test_crash_recovery.py",
     "test_transforms.py",
     "test_market_flows.py",
+    "test_ui_runs.py",
     "test_unavailable.py",
     "test_quota.py",
     "test_bench_transform.py",

@@ -1,4 +1,5 @@
-"""docker-compose.yml is validated with Debian's docker-compose (no engine needed)."""
+"""docker-compose.yml, alone and with docker-compose.offline.yml (`make start OFFLINE=1`), is
+validated with Debian's docker-compose (no engine needed)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,18 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
+BASE = ["-f", "docker-compose.yml"]
+OFFLINE = [*BASE, "-f", "docker-compose.offline.yml"]
 
 
-def test_compose_file_is_valid(tmp_path: Path) -> None:
+def copy_stack(tmp_path: Path) -> None:
+    for name in ("docker-compose.yml", "docker-compose.offline.yml", "Dockerfile"):
+        shutil.copy(REPO / name, tmp_path / name)
+    shutil.copy(REPO / ".env.example", tmp_path / ".env")
+
+
+@pytest.mark.parametrize("files", [BASE, OFFLINE], ids=["base", "offline"])
+def test_compose_file_is_valid(tmp_path: Path, files: list[str]) -> None:
     binary = shutil.which("docker-compose")
     if binary is None:
         if os.environ.get("CI"):
@@ -22,11 +32,9 @@ def test_compose_file_is_valid(tmp_path: Path) -> None:
                 "docker-compose is missing: .ci/run installs it (apt-get install docker-compose)"
             )
         pytest.skip("docker-compose not installed (apt-get install docker-compose)")
-    for name in ("docker-compose.yml", "Dockerfile"):
-        shutil.copy(REPO / name, tmp_path / name)
-    shutil.copy(REPO / ".env.example", tmp_path / ".env")
+    copy_stack(tmp_path)
     result = subprocess.run(
-        [binary, "-f", "docker-compose.yml", "config", "-q"],
+        [binary, *files, "config", "-q"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -34,15 +42,13 @@ def test_compose_file_is_valid(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def compose_config(tmp_path: Path) -> dict:
+def compose_config(tmp_path: Path, files: list[str] = OFFLINE) -> dict:
     binary = shutil.which("docker-compose")
     if binary is None:
         pytest.skip("docker-compose not installed (apt-get install docker-compose)")
-    for name in ("docker-compose.yml", "Dockerfile"):
-        shutil.copy(REPO / name, tmp_path / name)
-    shutil.copy(REPO / ".env.example", tmp_path / ".env")
+    copy_stack(tmp_path)
     result = subprocess.run(
-        [binary, "-f", "docker-compose.yml", "--profile", "offline", "config"],
+        [binary, *files, "config"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -77,8 +83,9 @@ def test_every_service_port_and_variable_the_readme_names_is_in_compose(tmp_path
 
 
 def test_the_stack_waits_on_health_and_keeps_data_under_data(tmp_path: Path) -> None:
-    services = compose_config(tmp_path)["services"]
-    for name in ("postgres", "prefect-server", "minio", "worker", "sandbox"):
+    services = compose_config(tmp_path, BASE)["services"]
+    assert "sandbox" not in services
+    for name in ("postgres", "prefect-server", "minio", "worker"):
         assert "healthcheck" in services[name], name
     assert services["worker"]["depends_on"] == {
         "prefect-server": {"condition": "service_healthy"},
@@ -97,3 +104,16 @@ def test_the_stack_waits_on_health_and_keeps_data_under_data(tmp_path: Path) -> 
     raw_worker = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]["worker"]
     assert raw_worker["env_file"] == ".env"
     assert "RAWG_API_KEY" not in raw_worker["environment"]  # from .env, never from the file
+
+
+def test_offline_points_the_worker_at_the_sandbox_once_it_answers(tmp_path: Path) -> None:
+    """`make start OFFLINE=1`: the worker's runs ask the sandbox, whatever .env says of RAWG."""
+    env_file = (REPO / ".env.example").read_text()
+    services = compose_config(tmp_path)["services"]
+    worker, sandbox = services["worker"], services["sandbox"]
+    assert "healthcheck" in sandbox
+    assert worker["depends_on"]["sandbox"] == {"condition": "service_healthy"}
+    assert worker["environment"]["RAWG_BASE_URL"] == "http://sandbox:8765/api"
+    assert worker["environment"]["RAWG_API_KEY"]  # a placeholder: the sandbox takes any key
+    assert "RAWG_BASE_URL=https://api.rawg.io/api" in env_file
+    assert sandbox["command"][:2] == ["gmp", "sandbox"] and "8765" in sandbox["command"]

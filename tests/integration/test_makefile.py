@@ -60,3 +60,44 @@ def test_backfill_needs_both_dates(scratch: Path) -> None:
     result = make(scratch, "backfill", "START=2026-01-01", "-o", ".venv/.synced")
     assert result.returncode == 2
     assert "usage: make backfill START=YYYY-MM-DD END=YYYY-MM-DD" in result.stdout
+
+
+def answering_docker(scratch: Path) -> Path:
+    """A docker stub with an engine that answers: it logs each call and succeeds."""
+    log = scratch / "docker.log"
+    docker = scratch / "stubs" / "docker"
+    docker.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexit 0\n')
+    return log
+
+
+def test_start_offline_adds_the_sandbox_file_to_every_compose_call(scratch: Path) -> None:
+    log = answering_docker(scratch)
+    result = make(scratch, "start", "OFFLINE=1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    compose = [c for c in log.read_text().splitlines() if c.startswith("compose -f")]
+    assert compose[0] == (
+        "compose -f docker-compose.yml -f docker-compose.offline.yml up -d --build --wait"
+    )
+    assert all("-f docker-compose.offline.yml" in call for call in compose), compose
+    log.unlink()
+    make(scratch, "start")
+    online = [c for c in log.read_text().splitlines() if c.startswith("compose -f")]
+    assert online[0] == "compose -f docker-compose.yml up -d --build --wait"
+    assert not any("offline" in call for call in online)
+
+
+def test_down_stops_the_sandbox_too_and_offline_takes_only_0_or_1(scratch: Path) -> None:
+    log = answering_docker(scratch)
+    make(scratch, "down")
+    assert "compose -f docker-compose.yml -f docker-compose.offline.yml down" in log.read_text()
+    result = make(scratch, "start", "OFFLINE=yes")
+    assert result.returncode == 2
+    assert "OFFLINE must be 0 or 1, not 'yes': OFFLINE=1 runs against the RAWG sandbox" in (
+        result.stdout
+    )
+
+
+def test_start_native_passes_offline_to_the_script(scratch: Path) -> None:
+    result = make(scratch, "-n", "start-native", "OFFLINE=1", "-o", ".venv/.synced")
+    script = next(line for line in result.stdout.splitlines() if "platform_native.sh" in line)
+    assert "OFFLINE=1 " in script and script.endswith("bash scripts/platform_native.sh start")

@@ -147,6 +147,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> Iter
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         assert f"Prefect UI   http://127.0.0.1:{platform.server_port}" in started.stdout
+        assert "RAWG_BASE_URL and RAWG_API_KEY from the environment or .env" in started.stdout
         yield platform
     finally:
         stopped = platform.script("stop")
