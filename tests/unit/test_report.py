@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from xml.etree import ElementTree
 
 import duckdb
 import pytest
@@ -38,8 +37,6 @@ from tests.support.report_marts import (
     SCRIPT_NAME,
     write_marts,
 )
-
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 def read(path: Path, day: date | None = REPORT_DAY) -> MarketReport:
@@ -364,30 +361,6 @@ def test_the_markdown_report_has_tables_and_inert_data(tmp_path: Path) -> None:
     assert "| 12,345 | 4.12 | 4.00 |" in markdown
     assert "<script>" not in markdown
     assert "&lt;script&gt;" in markdown
-
-
-def test_the_html_report_draws_one_bar_group_per_month(report: MarketReport) -> None:
-    page = render_html(report)
-    svg = re.search(r"<svg.*?</svg>", page, re.DOTALL)
-
-    assert svg is not None
-    root = ElementTree.fromstring(svg.group(0))  # well-formed SVG
-    groups = root.findall(f".//{SVG}g[@class='month-group']")
-    assert [group.get("data-month") for group in groups] == [
-        f"{month:%Y-%m}" for month in report.release_chart.months
-    ]
-    series = len(report.release_chart.series)
-    assert all(len(group.findall(f"{SVG}rect")) == series for group in groups)
-    texts = "".join(root.itertext())
-    assert "Releases per month by genre" in texts  # title
-    assert "Release month" in texts and "Games released" in texts  # axis labels
-    legend = root.find(f".//{SVG}g[@class='legend']")
-    assert legend is not None
-    labels = [text.text for text in legend.findall(f"{SVG}text")]
-    assert labels == ["Genre", "Action", "Indie", "RPG", "Other"]
-    march = groups[-1].findall(f"{SVG}rect")
-    assert [float(rect.get("height", "0")) > 0 for rect in march] == [True, True, False, True]
-    assert march[-1].get("fill") == "#999999"  # Other is grey
 
 
 def test_the_html_report_escapes_data_and_loads_nothing(report: MarketReport) -> None:
