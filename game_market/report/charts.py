@@ -5,12 +5,13 @@ as ``<text>``, fonts named, never loaded), so the page gets no JavaScript and lo
 Every chart is titled, labels its axes and credits RAWG in its subtitle; each one's data
 marks sit in a group of class ``<name>_marks``, one mark per data point, for the tests.
 
-Imported only to draw (``render_html``): altair and vl-convert take
+Imported only to draw (``render_html``, ``render_markdown``): altair and vl-convert take
 most of a second to import, which commands that print text never pay.
 """
 
 from __future__ import annotations
 
+import base64
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,11 @@ class Chart:
     points: int
     """Data points, each drawn as one mark."""
     svg: str
+
+    @property
+    def data_uri(self) -> str:
+        """The SVG as a ``data:`` URI, for an ``<img>`` or a Markdown image."""
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
 
 
 def count_ticks(top: int) -> list[int]:

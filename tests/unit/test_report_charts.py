@@ -3,6 +3,7 @@ labelled, crediting RAWG, loading nothing, one mark per data point; and where th
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from pathlib import Path
@@ -158,3 +159,22 @@ def test_the_page_inlines_every_chart_in_its_section(
         body = page.split(f'<section id="{section}">')[1].split("</section>")[0]
         assert f'<figure class="chart" aria-label="{chart.title}"><svg ' in html.unescape(body)
         assert body.count("<svg ") == 1
+
+
+def test_the_artifact_shows_every_chart_as_an_image_above_its_table(
+    tmp_path: Path, drawn: dict[str, Chart]
+) -> None:
+    markdown = render_markdown(read(write_marts(tmp_path / "w.duckdb")))
+
+    images = re.findall(r"!\[([^\]]*)\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", markdown)
+    assert [alt for alt, _ in images] == [
+        "Rating distribution of 2025's releases by genre",
+        "Platform share of releases per month, Apr 2025 to Mar 2026",
+        "Trending games on 2026-03-14",
+        "Releases per month by genre, Apr 2025 to Mar 2026",
+    ]
+    for _, data in images:
+        assert base64.b64decode(data).decode().startswith("<svg ")
+    # Tables still follow each image, for where images are not shown.
+    assert "| Genre | 0-1 | 1-2 | 2-3 | 3-4 | 4-5 | Unrated |" in markdown
+    assert "| Mar 2026 | 66.7% | 33.3% | - |" in markdown
