@@ -7,7 +7,6 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from game_market import ATTRIBUTION
-from game_market.report.chart import layout
 from game_market.report.model import MarketReport
 from game_market.report.sections import sections
 
@@ -23,12 +22,15 @@ _TEMPLATES = Environment(
 
 
 def render_html(report: MarketReport) -> str:
-    """The page: a table per section, the release chart as inline SVG, RAWG linked below."""
+    """The page: a table per section, charts as inline SVG above theirs, RAWG linked below."""
+    # Imported here, not with the module: only a page or an artifact draws (see charts).
+    from game_market.report.charts import charts
+
     before, url, after = ATTRIBUTION.partition(RAWG_URL)
     return _TEMPLATES.get_template("report.html.j2").render(
         report=report,
         sections=sections(report),
-        chart=layout(report.release_chart),
+        charts=charts(report),
         attribution=(before, url, after),
     )
 

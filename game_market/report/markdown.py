@@ -9,12 +9,24 @@ from game_market.report.sections import sections
 
 
 def render_markdown(report: MarketReport) -> str:
-    """A table per section, data made inert, the attribution last."""
+    """A chart and a table per section, data made inert, the attribution last.
+
+    Charts are SVG images in ``data:`` URIs: Prefect's UI shows ``data:image/`` sources in
+    Markdown artifacts (its React UI allows them through its sanitiser, the Vue one renders
+    every image), and an SVG in an ``<img>`` runs no script and loads nothing. The tables
+    below them keep the numbers readable where images are not shown.
+    """
+    # Imported here, not with the module: only a page or an artifact draws (see charts).
+    from game_market.report.charts import charts
+
+    drawn = charts(report)
     lines = [f"# {escape(report.title)}", "", escape(report.subtitle)]
     for section in sections(report):
         lines += ["", f"## {escape(section.title)}", ""]
         if section.note:
             lines += [emphasis(section.note), ""]
+        if chart := drawn.get(section.key):
+            lines += [f"![{escape(chart.title)}]({chart.data_uri})", ""]
         if section.table is None:
             lines.append(emphasis(section.empty))
         else:

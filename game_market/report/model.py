@@ -49,6 +49,32 @@ class ReleaseChart:
 
 
 @dataclass(frozen=True)
+class PlatformShare:
+    """A parent platform's share of one month's releases (agg_platform_share_monthly)."""
+
+    release_month: datetime.date
+    platform_id: int
+    platform_name: str
+    releases: int
+    share: float
+    """Of the month's releases; shares add up past 1, as a game ships on several platforms."""
+
+
+RATING_BUCKETS = ("0-1", "1-2", "2-3", "3-4", "4-5", "unrated")
+"""agg_rating_distribution's whole-star bands, lowest first; unrated games have their own."""
+
+
+@dataclass(frozen=True)
+class RatingBucket:
+    """Games of one genre released in the rating year in one band (agg_rating_distribution)."""
+
+    genre_id: int
+    genre_name: str
+    bucket: str
+    games: int
+
+
+@dataclass(frozen=True)
 class PublisherRow:
     rank: int
     publisher_id: int
@@ -77,6 +103,12 @@ class MarketReport:
     """The day the trending games are from: the report day or the latest earlier one."""
     trending: tuple[TrendingGame, ...]
     release_chart: ReleaseChart
+    platform_shares: tuple[PlatformShare, ...]
+    """The top platforms' shares over the release chart's months, in rank then month order."""
+    rating_year: int | None
+    """The latest release year before the report day's with a rating distribution."""
+    rating_buckets: tuple[RatingBucket, ...]
+    """The top genres' games per band in the rating year, in rank then band order."""
     publisher_year: int | None
     top_publishers: tuple[PublisherRow, ...]
 

@@ -1,8 +1,9 @@
 """Reading a ``MarketReport`` from the report marts: rows selected, nothing computed.
 
 Every number comes from a dbt model (transforms/models/marts, the ``mart_report_*`` marts,
-``fct_trending_games_daily`` and ``agg_publisher_leaderboard``); the queries below only pick
-the report day's rows and the top ranks, in SQL both DuckDB and Snowflake run.
+``fct_trending_games_daily``, ``agg_platform_share_monthly``, ``agg_rating_distribution`` and
+``agg_publisher_leaderboard``); the queries below only pick the report day's rows and the top
+ranks, in SQL both DuckDB and Snowflake run.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from game_market.errors import PipelineError
 from game_market.report.model import (
     ChartSeries,
     MarketReport,
+    PlatformShare,
     PublisherRow,
+    RatingBucket,
     ReleaseChart,
     ShareRow,
     TrendingGame,
@@ -30,12 +33,17 @@ MARTS = (
     "mart_report_platforms",
     "mart_report_releases",
     "fct_trending_games_daily",
+    "agg_platform_share_monthly",
+    "agg_rating_distribution",
     "agg_publisher_leaderboard",
 )
 TOP_GENRES = 10
 TOP_PLATFORMS = 10
 TOP_TRENDING = 10
 TOP_PUBLISHERS = 5
+# Lines and facets past six get hard to tell apart (and Okabe-Ito has seven colours).
+CHART_PLATFORMS = 6
+CHART_GENRES = 6
 
 PERIOD = """
 select period_start, period_days, games_known, games_seen, games_released
@@ -68,6 +76,30 @@ select release_month, series_rank, series_name, is_other, releases, month_releas
 from {schema}.mart_report_releases
 where report_date = ?
 order by series_rank, release_month
+"""
+# The period's top platforms, as ranked in its platforms table, over the chart's months.
+PLATFORM_SHARES = """
+select
+    shares.release_month, shares.parent_platform_id, shares.parent_platform_name,
+    shares.releases, shares.share_of_releases
+from {schema}.agg_platform_share_monthly as shares
+inner join {schema}.mart_report_platforms as platforms
+    on shares.parent_platform_id = platforms.parent_platform_id
+where
+    platforms.report_date = ? and platforms.platform_rank <= ?
+    and shares.release_month between ? and ?
+order by platforms.platform_rank, shares.release_month
+"""
+RATING_YEAR = (
+    "select max(release_year) from {schema}.agg_rating_distribution where release_year < ?"
+)
+# The period's top genres, as ranked in its genres table; bands sort lowest first, unrated last.
+RATINGS = """
+select ratings.genre_id, ratings.genre_name, ratings.rating_bucket, ratings.games
+from {schema}.agg_rating_distribution as ratings
+inner join {schema}.mart_report_genres as genres on ratings.genre_id = genres.genre_id
+where genres.report_date = ? and genres.genre_rank <= ? and ratings.release_year = ?
+order by genres.genre_rank, ratings.rating_bucket
 """
 PUBLISHER_YEAR = (
     "select max(release_year) from {schema}.agg_publisher_leaderboard where release_year < ?"
@@ -134,6 +166,15 @@ def _read_report(reader: Reader, warehouse: Warehouse, date: datetime.date | Non
     trending = reader.rows(TRENDING, [trending_date, TOP_TRENDING]) if trending_date else []
     publisher_year = reader.rows(PUBLISHER_YEAR, [date.year])[0][0]
     publishers = reader.rows(PUBLISHERS, [publisher_year, TOP_PUBLISHERS]) if publisher_year else []
+    release_chart = _release_chart(reader.rows(RELEASES, [date]))
+    months = release_chart.months
+    shares = (
+        reader.rows(PLATFORM_SHARES, [date, CHART_PLATFORMS, months[0], months[-1]])
+        if months
+        else []
+    )
+    rating_year = reader.rows(RATING_YEAR, [date.year])[0][0]
+    ratings = reader.rows(RATINGS, [date, CHART_GENRES, rating_year]) if rating_year else []
 
     return MarketReport(
         warehouse=warehouse.name,
@@ -147,7 +188,10 @@ def _read_report(reader: Reader, warehouse: Warehouse, date: datetime.date | Non
         top_platforms=tuple(map(_share_row, reader.rows(PLATFORMS, [date, TOP_PLATFORMS]))),
         trending_date=trending_date if trending else None,
         trending=tuple(map(_trending_game, trending)),
-        release_chart=_release_chart(reader.rows(RELEASES, [date])),
+        release_chart=release_chart,
+        platform_shares=tuple(map(_platform_share, shares)),
+        rating_year=int(rating_year) if ratings else None,
+        rating_buckets=tuple(map(_rating_bucket, ratings)),
         publisher_year=int(publisher_year) if publishers else None,
         top_publishers=tuple(map(_publisher_row, publishers)),
     )
@@ -174,6 +218,27 @@ def _trending_game(row: tuple[Any, ...]) -> TrendingGame:
         added_delta=int(added_delta or 0),
         days_since_previous=int(days or 0),
         added_per_day=float(per_day or 0.0),
+    )
+
+
+def _platform_share(row: tuple[Any, ...]) -> PlatformShare:
+    release_month, platform_id, name, releases, share = row
+    return PlatformShare(
+        release_month=release_month,
+        platform_id=int(platform_id),
+        platform_name=name if name is not None else f"#{platform_id}",
+        releases=int(releases),
+        share=float(share),
+    )
+
+
+def _rating_bucket(row: tuple[Any, ...]) -> RatingBucket:
+    genre_id, name, bucket, games = row
+    return RatingBucket(
+        genre_id=int(genre_id),
+        genre_name=name if name is not None else f"#{genre_id}",
+        bucket=bucket,
+        games=int(games),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from game_market.report.model import MarketReport, ShareRow
+from game_market.report.model import RATING_BUCKETS, MarketReport, ShareRow
 
 NO_TRENDING = "no trending data yet: games need two snapshots"
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -118,6 +118,54 @@ def _releases(report: MarketReport) -> Section:
     return Section("releases", "Releases per month by genre", note, table)
 
 
+def _platform_shares(report: MarketReport) -> Section:
+    """A month per row, a platform per column; a dash where a platform had no release."""
+    platforms = {row.platform_id: row.platform_name for row in report.platform_shares}
+    shares = {(row.release_month, row.platform_id): row.share for row in report.platform_shares}
+    rows = [
+        (
+            month(value),
+            *(share(shares[value, key]) if (value, key) in shares else "-" for key in platforms),
+        )
+        for value in report.release_chart.months
+    ]
+    return Section(
+        "platform-share",
+        "Platform share of releases per month",
+        "Each month's dated releases (the whole month, announced dates included) on the period's "
+        "top platforms; a game on several platforms counts on each, so shares add up past 100%.",
+        _table(("Month", *platforms.values()), "l" + "r" * len(platforms), rows)
+        if platforms
+        else None,
+        "no releases on the period's top platforms in these months",
+    )
+
+
+def _ratings(report: MarketReport) -> Section:
+    """A genre per row, a rating band per column: games released in the rating year."""
+    title = "Rating distribution by genre"
+    if report.rating_year is not None:
+        title = f"Rating distribution of {report.rating_year}'s releases by genre"
+    genres = {row.genre_id: row.genre_name for row in report.rating_buckets}
+    games = {(row.genre_id, row.bucket): row.games for row in report.rating_buckets}
+    rows = [
+        (name, *(count(games.get((key, bucket), 0)) for bucket in RATING_BUCKETS))
+        for key, name in genres.items()
+    ]
+    return Section(
+        "ratings",
+        title,
+        "Games per RAWG rating band (stars) in the period's top genres; a game counts in each "
+        "of its genres.",
+        _table(
+            ("Genre", *(band.capitalize() for band in RATING_BUCKETS)),
+            "l" + "r" * len(RATING_BUCKETS),
+            rows,
+        ),
+        f"no rating distribution for a year before {report.report_date.year} yet",
+    )
+
+
 def _publishers(report: MarketReport) -> Section:
     title = "Top publishers"
     if report.publisher_year is not None:
@@ -152,6 +200,7 @@ def sections(report: MarketReport) -> list[Section]:
             _share_table("Genre", report.top_genres),
             "no genres for the games seen in the period",
         ),
+        _ratings(report),
         Section(
             "platforms",
             "Top platforms of the period",
@@ -159,6 +208,7 @@ def sections(report: MarketReport) -> list[Section]:
             _share_table("Platform", report.top_platforms),
             "no platforms for the games seen in the period",
         ),
+        _platform_shares(report),
         _trending(report),
         _releases(report),
         _publishers(report),

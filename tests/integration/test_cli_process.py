@@ -21,7 +21,7 @@ IMPORTS_PROBE = """
 import json, sys
 from gmp.main import main
 code = main(sys.argv[1:])
-heavy = ("dbt", "prefect_dbt", "prefect.server.api.server")
+heavy = ("dbt", "prefect_dbt", "prefect.server.api.server", "altair", "vl_convert")
 print(json.dumps({"code": code, "imported": [m for m in heavy if m in sys.modules]}))
 """
 

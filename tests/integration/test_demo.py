@@ -73,12 +73,65 @@ def read_in_the_browser(page: Any, html: Path, width: int) -> None:
     assert attribution.is_visible() and "rawg.io" in attribution.inner_text()
 
 
+# section -> the class of its chart's data marks, and the count of the warehouse rows they draw,
+# asked of DuckDB here rather than through the report's own queries.
+CHARTS = {
+    "ratings": (
+        "rating_bars_marks",
+        """
+        select count(*)
+        from agg_rating_distribution as ratings
+        inner join mart_report_genres as genres on ratings.genre_id = genres.genre_id
+        where genres.report_date = $day and genres.genre_rank <= 6
+            and ratings.release_year = (
+                select max(release_year) from agg_rating_distribution
+                where release_year < year($day)
+            )
+        """,
+    ),
+    "platform-share": (
+        "platform_points_marks",
+        """
+        select count(*)
+        from agg_platform_share_monthly as shares
+        inner join mart_report_platforms as platforms
+            on shares.parent_platform_id = platforms.parent_platform_id
+        where platforms.report_date = $day and platforms.platform_rank <= 6
+            and shares.release_month between
+                (select min(release_month) from mart_report_releases where report_date = $day)
+                and (select max(release_month) from mart_report_releases where report_date = $day)
+        """,
+    ),
+    "trending": (
+        "trending_bars_marks",
+        """
+        select count(*) from fct_trending_games_daily
+        where trending_rank <= 10
+            and dt = (select max(dt) from fct_trending_games_daily where dt <= $day)
+        """,
+    ),
+    "releases": (
+        "release_bars_marks",
+        "select count(*) from mart_report_releases where report_date = $day",
+    ),
+}
+
+
 def assert_shows_the_warehouse(page: Any, warehouse: Path, report: MarketReport) -> None:
-    """One mark per data point of the chart, and the tables' numbers are the marts'."""
-    chart = report.release_chart
-    marks = len(page.query_selector_all("g.month-group rect"))
-    assert marks == len(chart.months) * len(chart.series) > 0
+    """One chart per section that has one, a mark per data point of each, titled and crediting
+    RAWG; and the tables' numbers are the marts'."""
+    assert len(page.query_selector_all("figure.chart svg")) == len(CHARTS)
     with duckdb.connect(str(warehouse), read_only=True) as db:
+        for section, (marks, points) in CHARTS.items():
+            expected = db.execute(points, {"day": report.report_date}).fetchone()[0]
+            chart = page.locator(f"section#{section} figure.chart svg")
+            assert chart.locator(f"g.{marks} > *").count() == expected > 0, section
+            texts = chart.locator("text").all_text_contents()
+            assert "Data: RAWG (rawg.io)" in texts, section
+            assert (
+                page.locator(f"section#{section} figure.chart").get_attribute("aria-label") in texts
+            )
+
         for section, mart, name, rank in (
             ("genres", "mart_report_genres", "genre_name", "genre_rank"),
             ("platforms", "mart_report_platforms", "parent_platform_name", "platform_rank"),
@@ -88,8 +141,55 @@ def assert_shows_the_warehouse(page: Any, warehouse: Path, report: MarketReport)
                 f"order by {rank}",
                 [report.report_date],
             ).fetchall()
-            shown = page.eval_on_selector_all(
-                f"section#{section} tbody tr",
-                "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))",
-            )
+            shown = table(page, section)
             assert [(row[1], int(row[2].replace(",", ""))) for row in shown] == expected
+
+        ratings = db.execute(
+            "select genre_name, rating_bucket, games from agg_rating_distribution "
+            "where release_year = ? and genre_id in (select genre_id from mart_report_genres "
+            "where report_date = ? and genre_rank <= 6)",
+            [report.rating_year, report.report_date],
+        ).fetchall()
+        headers = page.locator("section#ratings thead th").all_inner_texts()
+        shown_ratings = {
+            (row[0], band.lower()): int(cell)
+            for row in table(page, "ratings")
+            for band, cell in zip(headers[1:], row[1:], strict=True)
+            if cell != "0"
+        }
+        assert shown_ratings == {(genre, band): games for genre, band, games in ratings}
+
+        shares = db.execute(
+            "select release_month, parent_platform_name, share_of_releases "
+            "from agg_platform_share_monthly where release_month between ? and ? "
+            "and parent_platform_id in (select parent_platform_id from mart_report_platforms "
+            "where report_date = ? and platform_rank <= 6)",
+            [report.release_chart.months[0], report.release_chart.months[-1], report.report_date],
+        ).fetchall()
+        headers = page.locator("section#platform-share thead th").all_inner_texts()
+        shown_shares = {
+            (row[0], platform): cell
+            for row in table(page, "platform-share")
+            for platform, cell in zip(headers[1:], row[1:], strict=True)
+            if cell != "-"
+        }
+        assert shown_shares == {
+            (f"{month:%b %Y}", platform): f"{share:.1%}" for month, platform, share in shares
+        }
+
+        trending = db.execute(
+            "select game_name, added_per_day from fct_trending_games_daily "
+            "where trending_rank <= 10 and dt = ? order by trending_rank",
+            [report.trending_date],
+        ).fetchall()
+        shown = table(page, "trending")
+        assert [(row[1], row[5]) for row in shown] == [
+            (name, f"{per_day:,.1f}") for name, per_day in trending
+        ]
+
+
+def table(page: Any, section: str) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        f"section#{section} tbody tr",
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))",
+    )

@@ -1,4 +1,4 @@
-"""A warehouse holding only what the report reads: the report marts and the two others, with
+"""A warehouse holding only what the report reads: the report marts and the four others, with
 rows written directly (what dbt would have computed), in schema main as dbt-duckdb builds.
 
 The default rows describe one report day, 2026-03-15, with a 14-day period: 7 games known, 5
@@ -45,6 +45,26 @@ CHART: dict[str, tuple[int | None, bool, dict[date, int]]] = {
     "Other": (None, True, {date(2026, 3, 1): 1}),
 }
 MONTH_TOTALS = {date(2025, 4, 1): 1, date(2026, 2, 1): 1, date(2026, 3, 1): 2}
+# (release_month, parent_platform_id, parent_platform_name, releases, month_releases,
+#  share_of_releases, added_count, share_of_added)
+PLATFORM_SHARES: list[tuple[Any, ...]] = [
+    (date(2025, 3, 1), 1, "PC", 1, 1, 1.0, 10, 1.0),  # the month before the chart's
+    (date(2025, 4, 1), 3, "Xbox", 1, 1, 1.0, 10, 1.0),
+    (date(2026, 2, 1), 1, "PC", 1, 1, 1.0, 10, 1.0),
+    (date(2026, 3, 1), 1, "PC", 2, 3, 2 / 3, 20, 0.5),  # announced for after the report day too
+    (date(2026, 3, 1), 2, "PlayStation", 1, 3, 1 / 3, 5, 0.125),
+    (date(2026, 3, 1), 9, "SEGA", 1, 3, 1 / 3, 5, 0.125),  # not among the period's platforms
+]
+# (release_year, genre_id, genre_name, rating_bucket, games, share_of_year_genre)
+RATINGS: list[tuple[Any, ...]] = [
+    (2025, 4, "Action", "4-5", 2, 2 / 3),
+    (2025, 4, "Action", "unrated", 1, 1 / 3),
+    (2025, 51, "Indie", "3-4", 1, 1.0),
+    (2025, 5, "RPG", "0-1", 1, 1.0),
+    (2025, 7, "Puzzle", "3-4", 5, 1.0),  # not among the period's genres
+    (2026, 4, "Action", "4-5", 9, 1.0),  # the report day's own year
+    (2024, 51, "Indie", "2-3", 1, 1.0),  # an older year
+]
 # (dt, game_id, game_name, added_count, added_delta, days_since_previous, added_per_day, rank)
 TRENDING: list[tuple[Any, ...]] = [
     *(
@@ -95,6 +115,11 @@ SCHEMA = {
     "month_releases bigint",
     "fct_trending_games_daily": "dt date, game_id bigint, game_name varchar, added_count bigint, "
     "added_delta bigint, days_since_previous bigint, added_per_day double, trending_rank bigint",
+    "agg_platform_share_monthly": "release_month date, parent_platform_id bigint, "
+    "parent_platform_name varchar, releases bigint, month_releases bigint, "
+    "share_of_releases double, added_count bigint, share_of_added double",
+    "agg_rating_distribution": "release_year integer, genre_id bigint, genre_name varchar, "
+    "rating_bucket varchar, games bigint, share_of_year_genre double",
     "agg_publisher_leaderboard": "publisher_id bigint, publisher_name varchar, "
     "release_year integer, games bigint, ratings_count bigint, avg_rating double, "
     "bayesian_rating double, leaderboard_rank bigint",
@@ -132,6 +157,8 @@ def write_marts(
     platforms: Sequence[tuple[Any, ...]] = PLATFORMS,
     releases: Sequence[tuple[Any, ...]] | None = None,
     trending: Sequence[tuple[Any, ...]] = TRENDING,
+    platform_shares: Sequence[tuple[Any, ...]] = PLATFORM_SHARES,
+    ratings: Sequence[tuple[Any, ...]] = RATINGS,
     publishers: Sequence[tuple[Any, ...]] = PUBLISHERS,
     skip: Sequence[str] = (),
 ) -> Path:
@@ -144,6 +171,8 @@ def write_marts(
         "mart_report_platforms": list(platforms),
         "mart_report_releases": list(releases),
         "fct_trending_games_daily": list(trending),
+        "agg_platform_share_monthly": list(platform_shares),
+        "agg_rating_distribution": list(ratings),
         "agg_publisher_leaderboard": list(publishers),
     }
     with duckdb.connect(str(path)) as con:

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from xml.etree import ElementTree
 
 import duckdb
 import pytest
@@ -32,13 +31,12 @@ from game_market.warehouse.duckdb_file import DuckDBWarehouse
 from tests.support.report_marts import (
     CHART_MONTHS,
     PUBLISHERS,
+    RATINGS,
     REPORT_DAY,
     SCHEMA,
     SCRIPT_NAME,
     write_marts,
 )
-
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 def read(path: Path, day: date | None = REPORT_DAY) -> MarketReport:
@@ -139,6 +137,49 @@ def test_the_release_chart_is_the_report_days_series_in_rank_order(report: Marke
     }
 
 
+def test_platform_shares_are_the_top_platforms_over_the_chart_months(
+    report: MarketReport,
+) -> None:
+    shares = [(row.platform_name, row.release_month, row.share) for row in report.platform_shares]
+
+    # In the platforms table's rank order; March 2025 is before the chart, SEGA not ranked.
+    assert shares == [
+        ("PC", date(2026, 2, 1), 1.0),
+        ("PC", date(2026, 3, 1), pytest.approx(2 / 3)),
+        ("PlayStation", date(2026, 3, 1), pytest.approx(1 / 3)),
+        ("Xbox", date(2025, 4, 1), 1.0),
+    ]
+    assert report.platform_shares[1].releases == 2
+
+
+def test_the_platform_chart_keeps_the_six_first_platforms(tmp_path: Path) -> None:
+    platforms = [(REPORT_DAY, n, f"P{n}", 10 - n, 0.1, n) for n in range(1, 9)]
+    shares = [(date(2026, 3, 1), n, f"P{n}", 1, 8, 0.125, 1, 0.125) for n in range(1, 9)]
+    report = read(write_marts(tmp_path / "w.duckdb", platforms=platforms, platform_shares=shares))
+
+    assert [row.platform_name for row in report.platform_shares] == [f"P{n}" for n in range(1, 7)]
+
+
+def test_the_rating_distribution_is_the_latest_full_years_in_the_top_genres(
+    report: MarketReport,
+) -> None:
+    assert report.rating_year == 2025
+    # Bands lowest first, unrated last; Puzzle is not among the period's genres.
+    assert [(row.genre_name, row.bucket, row.games) for row in report.rating_buckets] == [
+        ("Action", "4-5", 2),
+        ("Action", "unrated", 1),
+        ("Indie", "3-4", 1),
+        ("RPG", "0-1", 1),
+    ]
+
+
+def test_no_earlier_rating_year_is_reported_not_raised(tmp_path: Path) -> None:
+    ratings = [row for row in RATINGS if row[0] == 2026]
+    report = read(write_marts(tmp_path / "w.duckdb", ratings=ratings))
+
+    assert (report.rating_year, report.rating_buckets) == (None, ())
+
+
 def test_top_publishers_are_from_the_latest_full_year(report: MarketReport) -> None:
     assert report.publisher_year == 2025
     assert [(row.rank, row.publisher_name) for row in report.top_publishers] == [
@@ -188,9 +229,10 @@ def test_a_missing_warehouse_names_the_commands_that_fill_it(tmp_path: Path) -> 
         (lambda path: write_marts(path, skip=["fct_trending_games_daily"]), "trending"),
         (lambda path: write_marts(path, skip=list(SCHEMA)), "mart_report_periods"),
         (lambda path: write_marts(path, skip=["mart_report_releases"]), "mart_report_releases"),
+        (lambda path: write_marts(path, skip=["agg_rating_distribution"]), "rating_distribution"),
         (lambda path: write_marts(path, periods=[]), "mart_report_periods"),
     ],
-    ids=["missing-mart", "no-marts", "missing-report-mart", "empty-periods"],
+    ids=["missing-mart", "no-marts", "missing-report-mart", "missing-chart-mart", "empty-periods"],
 )
 def test_missing_or_empty_marts_name_the_commands_that_fill_them(
     tmp_path: Path, setup: Callable[[Path], Path], names: str
@@ -277,6 +319,11 @@ def test_the_text_report_aligns_columns_and_formats_numbers(report: MarketReport
     assert "Trending games on 2026-03-14" in text
     assert "No trending rows on 2026-03-15: showing the latest" in " ".join(text.split())
     assert "Top publishers of 2025" in text
+    assert "Rating distribution of 2025's releases by genre" in text
+    action = next(line for line in lines if re.match(r"\s+Action\s+0\s", line))
+    assert action.split() == ["Action", "0", "0", "0", "0", "2", "1"]
+    march = next(line for line in lines if line.strip().startswith("Mar 2026") and "%" in line)
+    assert march.split()[2:] == ["66.7%", "33.3%", "-"]
     assert all(len(line) <= 96 for line in lines[2:-1])  # rich fits the tables to 96 columns
 
 
@@ -314,30 +361,6 @@ def test_the_markdown_report_has_tables_and_inert_data(tmp_path: Path) -> None:
     assert "| 12,345 | 4.12 | 4.00 |" in markdown
     assert "<script>" not in markdown
     assert "&lt;script&gt;" in markdown
-
-
-def test_the_html_report_draws_one_bar_group_per_month(report: MarketReport) -> None:
-    page = render_html(report)
-    svg = re.search(r"<svg.*?</svg>", page, re.DOTALL)
-
-    assert svg is not None
-    root = ElementTree.fromstring(svg.group(0))  # well-formed SVG
-    groups = root.findall(f".//{SVG}g[@class='month-group']")
-    assert [group.get("data-month") for group in groups] == [
-        f"{month:%Y-%m}" for month in report.release_chart.months
-    ]
-    series = len(report.release_chart.series)
-    assert all(len(group.findall(f"{SVG}rect")) == series for group in groups)
-    texts = "".join(root.itertext())
-    assert "Releases per month by genre" in texts  # title
-    assert "Release month" in texts and "Games released" in texts  # axis labels
-    legend = root.find(f".//{SVG}g[@class='legend']")
-    assert legend is not None
-    labels = [text.text for text in legend.findall(f"{SVG}text")]
-    assert labels == ["Genre", "Action", "Indie", "RPG", "Other"]
-    march = groups[-1].findall(f"{SVG}rect")
-    assert [float(rect.get("height", "0")) > 0 for rect in march] == [True, True, False, True]
-    assert march[-1].get("fill") == "#999999"  # Other is grey
 
 
 def test_the_html_report_escapes_data_and_loads_nothing(report: MarketReport) -> None:
