@@ -50,6 +50,10 @@ def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path)
             shot = SCREENSHOTS / f"market-report-{width}.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
+            # One section on its own, the size of a README image.
+            trending = SCREENSHOTS / f"market-report-trending-{width}.png"
+            page.locator("section#trending").screenshot(path=str(trending))
+            assert trending.stat().st_size > 5_000
             page.close()
 
 

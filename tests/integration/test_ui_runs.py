@@ -83,6 +83,15 @@ class OfflinePlatform:
             )
         return {a.key for a in artifacts if a.key}
 
+    def artifact_markdown(self, flow_run_id: UUID, key: str) -> str:
+        with SyncPrefectClient(api=self.api) as client:
+            artifacts = client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])
+                )
+            )
+        return next(str(a.data) for a in artifacts if a.key == key)
+
     def runs_of(self, deployment: str) -> list[Any]:
         with SyncPrefectClient(api=self.api) as client:
             found = client.read_deployment_by_name(deployment)
@@ -218,6 +227,25 @@ def test_quick_run_of_the_daily_deployment_collects_yesterday(
     }
     assert yesterday in platform.partitions("games")
     screenshot_with_artifacts(page, flow_run_id, "ui-daily-quick-run.png")
+
+    # The market summary in the UI: every chart the artifact holds drawn as an image.
+    markdown = platform.artifact_markdown(flow_run_id, f"market-summary-{yesterday}")
+    charts = markdown.count("](data:image/svg+xml;base64,")
+    assert charts >= 2, markdown[:500]
+    page.get_by_text(f"market-summary-{yesterday}", exact=True).click()
+    page.wait_for_url("**/artifacts/artifact/**")
+    images = page.locator('img[src^="data:image/svg+xml"]')
+    images.nth(charts - 1).wait_for()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img[src^=\"data:image/svg+xml\"]')]"
+        ".every(img => img.complete)"
+    )
+    assert images.count() == charts
+    for image in images.all():
+        assert image.evaluate("img => img.naturalWidth") > 100
+        assert image.bounding_box()["width"] > 100
+    images.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "ui-market-summary-artifact.png"))
 
 
 def test_custom_run_with_a_date_collects_that_day(platform: OfflinePlatform, page: Any) -> None:
