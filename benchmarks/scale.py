@@ -4,10 +4,10 @@ and 10M games rows (a year, three and ten years of ~2,740 games a day).
 For each size: a lake generated as the transform benchmark's (Parquet only, cached under
 ./data/bench), a full ``dbt build`` into an empty warehouse, one more day landed and the
 incremental build (``benchmarks/dbt_runner.py``): wall time and the peak RSS of dbt and its
-children, one pair per size, printed as a table. Goals: time grows no faster than the rows
-(seconds per million rows at the largest size no more than at the smallest), and peak RSS
-<= 4 GB at every size: DuckDB's memory_limit (profiles.yml, DUCKDB_MEMORY_LIMIT) makes it
-spill to disk instead of growing.
+children, ``--repeats`` pairs per size (3), their medians printed as a table. Goals: time
+grows no faster than the rows (seconds per million rows at the largest size no more than at
+the smallest), and peak RSS <= 4 GB at every size: DuckDB's memory_limit (profiles.yml,
+DUCKDB_MEMORY_LIMIT) makes it spill to disk instead of growing.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,3000000,10000000", help="games rows")
     parser.add_argument("--cache", type=Path, default=ROOT / "data" / "bench")
+    parser.add_argument("--repeats", type=int, default=3, help="build pairs per size")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
@@ -46,20 +47,23 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="gmp-bench-scale-") as tmp:
             warehouse = Path(tmp) / "warehouse" / "game_market.duckdb"
             try:
-                results[rows] = build_pairs(Path(tmp), generated, warehouse, repeats=1)
+                results[rows] = build_pairs(Path(tmp), generated, warehouse, args.repeats)
             finally:
                 generated.remove_next_day()
         pair = results[rows]
-        print(f"  full {pair.full_s:.1f} s, incremental {pair.incremental_s:.1f} s", flush=True)
+        fulls = ", ".join(f"{run.seconds:.1f}" for run in pair.full)
+        incrementals = ", ".join(f"{run.seconds:.1f}" for run in pair.incremental)
+        print(f"  full {fulls} s; incremental {incrementals} s", flush=True)
 
-    print()
+    print(f"\nmedians of {args.repeats} pairs; peak RSS: the highest of them")
     header = f"{'games rows':>12}{'full build':>12}{'peak RSS':>10}{'incremental':>13}"
     print(f"{header}{'peak RSS':>10}")
     for rows, pair in results.items():
-        full, incremental = pair.full[0], pair.incremental[0]
+        full_mb = max(run.peak_mb for run in pair.full)
+        incremental_mb = max(run.peak_mb for run in pair.incremental)
         print(
-            f"{rows:>12,}{full.seconds:>10.1f} s{full.peak_mb:>7,.0f} MB"
-            f"{incremental.seconds:>11.1f} s{incremental.peak_mb:>7,.0f} MB"
+            f"{rows:>12,}{pair.full_s:>10.1f} s{full_mb:>7,.0f} MB"
+            f"{pair.incremental_s:>11.1f} s{incremental_mb:>7,.0f} MB"
         )
     smallest, largest = min(results), max(results)
     per_million = {rows: results[rows].full_s / (rows / 1e6) for rows in (smallest, largest)}
