@@ -5,6 +5,8 @@ SHELL := /usr/bin/env bash
 
 # uv comes from PATH, else scripts/bootstrap_uv.py fetches a pinned copy into .tools/ on first
 # use with the standard library alone: PEP 668 pythons (Debian 12, Ubuntu 24.04) refuse pip.
+# The sync compiles every module once: where PYTHONDONTWRITEBYTECODE is set (CI images often
+# set it) Python never caches bytecode, and each process would compile prefect and dbt anew.
 UV := $(or $(shell uv --version >/dev/null 2>&1 && command -v uv),$(CURDIR)/.tools/uv)
 RUN := $(UV) run --frozen
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -19,7 +21,7 @@ $(CURDIR)/.tools/uv: scripts/bootstrap_uv.py
 	@python3 scripts/bootstrap_uv.py $@ && touch $@
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 env: .venv/.synced ## create or update the virtualenv from uv.lock

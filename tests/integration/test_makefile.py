@@ -62,6 +62,21 @@ def test_backfill_needs_both_dates(scratch: Path) -> None:
     assert "usage: make backfill START=YYYY-MM-DD END=YYYY-MM-DD" in result.stdout
 
 
+def test_env_compiles_the_bytecode_once_at_sync(scratch: Path) -> None:
+    """With PYTHONDONTWRITEBYTECODE set, only a compiling sync spares every process compiling
+    prefect and dbt again (README, first section)."""
+    log = scratch / "uv.log"
+    uv = scratch / "stubs" / "uv"
+    uv.write_text(f'#!/bin/sh\necho "$*" >> {log}\n')
+    uv.chmod(0o755)
+    for name in ("pyproject.toml", "uv.lock"):
+        (scratch / name).touch()
+    (scratch / ".venv").mkdir()
+    result = make(scratch, "env")
+    assert result.returncode == 0, result.stderr
+    assert "sync --frozen --compile-bytecode" in log.read_text().splitlines()
+
+
 def answering_docker(scratch: Path) -> Path:
     """A docker stub with an engine that answers: it logs each call and succeeds."""
     log = scratch / "docker.log"
