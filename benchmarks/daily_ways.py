@@ -85,7 +85,7 @@ class Sequential:
             for number, items in pages:
                 raws = [orjson.dumps(item) for item in items]
                 batch = schema.normalize_raw(raws, page=number, run_id=run_id, ingested_at=landed)
-                writer.add(batch.frame)
+                writer.add(batch.table)
                 rows += len(raws)
                 if writer.chunk_due:
                     writer.flush()

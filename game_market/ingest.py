@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import orjson
-import polars as pl
+import pyarrow as pa
 
 from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind, of_kind
 from game_market.errors import ConfigError, PipelineError
@@ -297,14 +297,15 @@ class _Lander:
         batch = self._schema.normalize_raw(
             raws, page=pages[0][0], run_id=self._run_id, ingested_at=self._ingested_at
         )
-        frame = batch.frame
+        rows = batch.table
         if len(pages) > 1:
-            frame = frame.with_columns(
-                pl.Series("_page", [n for n, its in pages for _ in its], dtype=pl.Int32),
-                pl.Series("_pos", [i for _, its in pages for i in range(len(its))], dtype=pl.Int32),
-            )
+            page_of = [n for n, its in pages for _ in its]
+            pos_of = [i for _, its in pages for i in range(len(its))]
+            for name, values in (("_page", page_of), ("_pos", pos_of)):
+                at = rows.schema.get_field_index(name)
+                rows = rows.set_column(at, rows.field(at), pa.array(values, pa.int32()))
         self._drift.update(batch.drift)
-        self._writer.add(frame)
+        self._writer.add(rows)
         if self._writer.chunk_due:
             # Polars writes without the GIL: the event loop keeps fetching meanwhile.
             await asyncio.to_thread(self._writer.flush)

@@ -32,6 +32,8 @@ from typing import Any
 import fsspec
 import orjson
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
@@ -252,7 +254,7 @@ class PartitionWriter:
         self.run_id = run_id
         self.chunk_rows = chunk_rows
         self._staging = Path(tempfile.mkdtemp(prefix=f"gmp-{schema.endpoint}-{dt}-"))
-        self._buffer: list[pl.DataFrame] = []
+        self._buffer: list[pa.Table] = []
         self._buffered = 0
         self._rows_path = self._staging / "rows.parquet"
         self._rows: pq.ParquetWriter | None = None
@@ -264,21 +266,22 @@ class PartitionWriter:
     def distinct_ids(self) -> int:
         return len(self._winner)
 
-    def add(self, frame: pl.DataFrame) -> None:
-        """Stage normalized rows; those without an integer ``id`` go to the quarantine."""
-        if frame["id"].null_count():
-            self.quarantine.add_items(frame.filter(pl.col("id").is_null()))
-            frame = frame.filter(pl.col("id").is_not_null())
-        if frame.height == 0:
+    def add(self, rows: pa.Table) -> None:
+        """Stage normalized rows (a ``NormalizedBatch.table``); those without an integer ``id``
+        go to the quarantine."""
+        if rows["id"].null_count:
+            self.quarantine.add_items(rows.filter(pc.is_null(rows["id"])))
+            rows = rows.filter(pc.is_valid(rows["id"]))
+        if rows.num_rows == 0:
             return
         winner = self._winner
         for key, page, pos in zip(
-            frame["id"].to_list(), frame["_page"].to_list(), frame["_pos"].to_list(), strict=True
+            rows["id"].to_pylist(), rows["_page"].to_pylist(), rows["_pos"].to_pylist(), strict=True
         ):
             if (page, pos) > winner.get(key, (-1, -1)):
                 winner[key] = (page, pos)
-        self._buffer.append(frame)
-        self._buffered += frame.height
+        self._buffer.append(rows)
+        self._buffered += rows.num_rows
 
     @property
     def chunk_due(self) -> bool:
@@ -289,10 +292,13 @@ class PartitionWriter:
         """Write the buffered rows as one row group of the staged file."""
         if not self._buffer:
             return
-        frames, self._buffer, self._buffered = self._buffer, [], 0
-        table = pl.concat(frames, how="vertical").to_arrow()
+        tables, self._buffer, self._buffered = self._buffer, [], 0
+        table = pa.concat_tables(tables)
         if self._rows is None:
-            self._rows = pq.ParquetWriter(self._rows_path, table.schema, compression="zstd")
+            # The endpoint's schema, not the first batch's: a batch of another refuses to land.
+            self._rows = pq.ParquetWriter(
+                self._rows_path, self.schema.arrow_schema, compression="zstd"
+            )
         self._rows.write_table(table)
         self._written += table.num_rows
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import orjson
 import polars as pl
+import pyarrow as pa
 
 QUARANTINE_FILE = "items.parquet"
 NOT_AN_OBJECT = "item is not an object"
@@ -57,9 +58,10 @@ class Quarantine:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def add_items(self, rejected: pl.DataFrame) -> None:
+    def add_items(self, rejected: pa.Table) -> None:
         """Rows whose ``id`` is null, with their ``_raw``, ``_page`` and ``_pos``."""
-        for raw, page, pos in rejected.select("_raw", "_page", "_pos").iter_rows():
+        columns = (rejected[name].to_pylist() for name in ("_raw", "_page", "_pos"))
+        for raw, page, pos in zip(*columns, strict=True):
             self._add(reason_for(raw), page, pos, raw)
 
     @property

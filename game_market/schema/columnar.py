@@ -26,7 +26,9 @@ import pyarrow.compute as pc
 
 from game_market.schema.declare import DATE, DATETIME, Attr, ListOf, Obj, Scalar
 
-_TYPE_OF = {int: pa.int64(), float: pa.float64(), str: pa.string(), bool: pa.bool_()}
+# The lake's Arrow types, as polars writes them (large strings and lists), so a batch read here
+# and one read as dicts go into the same Parquet file without a cast.
+_TYPE_OF = {int: pa.int64(), float: pa.float64(), str: pa.large_string(), bool: pa.bool_()}
 _DATE_LENGTH = 10  # YYYY-MM-DD: the dict path accepts nothing else either
 _DATETIME_LENGTH = 19  # YYYY-MM-DDTHH:MM:SS, what RAWG sends; other forms take the dict path
 
@@ -119,7 +121,7 @@ def _compile(declared: Scalar | Obj | ListOf) -> tuple[Any, Build]:
             lengths = (0 if v is None else len(v) for v in values)
         offsets = list(accumulate(lengths, initial=0))
         flat = build_elements(list(chain.from_iterable(present)))
-        return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat, mask=mask)
+        return pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), flat, mask=mask)
 
     return list[element_type], build_list
 

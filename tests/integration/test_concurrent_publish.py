@@ -40,7 +40,7 @@ def lake(request: pytest.FixtureRequest, tmp_path: Path) -> Lake:
 
 def publish(lake: Lake, run_id: str, ids: list[int]) -> None:
     items = [{"id": i, "name": f"{run_id}-{i}", "slug": f"g{i}", "games_count": i} for i in ids]
-    rows = SCHEMAS["genres"].normalize(items, page=1, run_id=run_id, ingested_at=NOW).frame
+    rows = SCHEMAS["genres"].normalize(items, page=1, run_id=run_id, ingested_at=NOW).table
     with lake.open_partition("genres", DT, run_id=run_id) as writer:
         writer.add(rows)
         writer.commit(new_manifest("genres", DT, run_id))

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 import orjson
 import polars as pl
+import pyarrow as pa
 import pytest
 
 from game_market.endpoints import SCHEMAS
@@ -26,8 +27,8 @@ def genres(ids: list[int], label: str) -> list[dict]:
     return [{"id": i, "name": f"{label}-{i}", "slug": f"g{i}", "games_count": i} for i in ids]
 
 
-def frame(items: list[dict], page: int, run_id: str) -> pl.DataFrame:
-    return SCHEMAS["genres"].normalize(items, page=page, run_id=run_id, ingested_at=NOW).frame
+def normalized(items: list[dict], page: int, run_id: str) -> pa.Table:
+    return SCHEMAS["genres"].normalize(items, page=page, run_id=run_id, ingested_at=NOW).table
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -41,7 +42,7 @@ def lake(request: pytest.FixtureRequest, tmp_path) -> Lake:
 def land(lake: Lake, run_id: str, pages: list[list[dict]], dt: date = DT):
     with lake.open_partition("genres", dt, run_id=run_id, chunk_rows=3) as writer:
         for number, items in enumerate(pages, start=1):
-            writer.add(frame(items, number, run_id))
+            writer.add(normalized(items, number, run_id))
         manifest = new_manifest("genres", dt, run_id)
         manifest.pages = len(pages)
         manifest.requests = len(pages)
@@ -151,7 +152,7 @@ def test_rerun_replaces_the_partition_without_duplicates(lake: Lake) -> None:
 def test_a_failed_run_leaves_the_old_partition_untouched(lake: Lake) -> None:
     land(lake, "run-1", [genres([1, 2], "old")])
     with pytest.raises(RuntimeError), lake.open_partition("genres", DT, run_id="run-2") as writer:
-        writer.add(frame(genres([9], "new"), 1, "run-2"))
+        writer.add(normalized(genres([9], "new"), 1, "run-2"))
         raise RuntimeError("API died mid-crawl")
     assert lake.read_partition("genres", DT)["name"].to_list() == ["old-1", "old-2"]
     assert lake.read_manifest("genres", DT).run_id == "run-1"
@@ -177,7 +178,7 @@ def test_a_killed_run_never_leaves_half_a_partition_visible(lake: Lake, tmp_path
         for page in range(1, 6):
             items = [{{"id": page * 10 + i, "name": "x"}} for i in range(3)]
             writer.add(SCHEMAS["genres"].normalize(
-                items, page=page, run_id="killed", ingested_at=datetime.now(UTC)).frame)
+                items, page=page, run_id="killed", ingested_at=datetime.now(UTC)).table)
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
@@ -213,7 +214,7 @@ def test_a_run_killed_between_data_and_manifest_is_redone_whole(lake: Lake) -> N
             lake.fs.pipe_file = killed_at_the_manifest(pipe_file)
         items = [{{"id": i, "name": "new"}} for i in (1, 2)]
         rows = SCHEMAS["genres"].normalize(
-            items, page=1, run_id="killed", ingested_at=datetime.now(UTC)).frame
+            items, page=1, run_id="killed", ingested_at=datetime.now(UTC)).table
         with lake.open_partition("genres", date(2026, 1, 5), run_id="killed") as writer:
             writer.add(rows)
             writer.commit(new_manifest("genres", date(2026, 1, 5), "killed"))

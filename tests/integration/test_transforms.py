@@ -132,7 +132,7 @@ def land_stale_copy(lake: Lake) -> int:
     frame = (
         SCHEMAS["games"]
         .normalize([stale], page=1, run_id="stale", ingested_at=datetime.now(UTC))
-        .frame
+        .table
     )
     with lake.open_partition("games", STALE_DT, run_id="stale") as writer:
         writer.add(frame)
@@ -176,7 +176,7 @@ def land_newer_copy_without_genres(lake: Lake) -> int:
     frame = (
         SCHEMAS["games"]
         .normalize([newer], page=1, run_id="newer", ingested_at=datetime.now(UTC))
-        .frame
+        .table
     )
     with lake.open_partition("games", STALE_DT, run_id="newer") as writer:
         writer.add(frame)

@@ -54,6 +54,9 @@ def test_the_columnar_path_lands_what_the_dict_path_does(path: Path) -> None:
     items = [orjson.loads(raw) for raw in raws]
     old = spec.schema.normalize(items, page=7, run_id="run-42", ingested_at=INGESTED_AT)
     assert_frame_equal(fast.frame, old.frame)  # _raw included: the bytes as they came
+    # Both in the lake's exact Arrow types, so either lands in the same Parquet file as it is.
+    assert fast.table.schema == old.table.schema == spec.schema.arrow_schema
+    assert fast.table.equals(old.table)
     assert fast.drift == old.drift == Counter()
 
 
