@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import aiohttp
 import httpx
+from isal import isal_zlib
 
 from game_market.rawg.redaction import redact
+
+GZIP_WBITS = 31  # a gzip header and trailer around the deflate stream
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -34,7 +37,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._session is None:
-            # httpx decodes the body from its headers; aiohttp must hand it over untouched.
+            # The body comes over untouched: gzip is inflated below, any other encoding by httpx.
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=0), auto_decompress=False
             )
@@ -55,6 +58,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers = [
                     (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers
                 ]
+                if response.headers.get("Content-Encoding", "").lower() == "gzip":
+                    body, headers = _gunzipped(body, headers, request)
         except TimeoutError:
             raise httpx.ReadTimeout("timed out", request=request) from None
         except aiohttp.ClientConnectorError as exc:
@@ -67,3 +72,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _gunzipped(
+    body: bytes, headers: list[tuple[str, str]], request: httpx.Request
+) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body inflated, and the headers that describe it as it now is.
+
+    Why here and not httpx's decoder: ISA-L inflates a RAWG-sized page (~330 KB) in ~0.2 ms of
+    CPU where zlib takes ~0.5 ms, about 5% of all the CPU a page costs.
+    """
+    try:
+        inflated = isal_zlib.decompress(body, GZIP_WBITS)
+    except isal_zlib.error:
+        raise httpx.DecodingError("undecodable gzip body", request=request) from None
+    kept = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]
+    return inflated, kept

@@ -9,6 +9,7 @@ faults, including bodies cut short mid-stream), a read timeout, and a refused co
 from __future__ import annotations
 
 import asyncio
+import gzip
 import math
 from dataclasses import replace
 from typing import Any
@@ -96,6 +97,18 @@ def test_a_read_timeout_is_retried() -> None:
     with scripted_rawg(script) as url:
         pages, stats, _ = collect(client_for(url, timeout_s=1.0), {})
     assert items_of(pages[0])[0]["id"] == 5
+    assert stats.retries == 1 and len(script.seen) == 2
+
+
+def test_a_gzip_body_is_inflated_and_a_corrupt_one_retried() -> None:
+    """The transport inflates gzip itself (ISA-L); a stream it cannot inflate is asked again."""
+    good = page(1, [5, 6])
+    gzipped = Answer(200, gzip.compress(good.content()), {"Content-Encoding": "gzip"})
+    corrupt = Answer(200, gzip.compress(good.content())[:-12], {"Content-Encoding": "gzip"})
+    script = Script({1: [corrupt, gzipped]})
+    with scripted_rawg(script) as url:
+        pages, stats, _ = collect(client_for(url), {})
+    assert [item["id"] for item in items_of(pages[0])] == [5, 6]
     assert stats.retries == 1 and len(script.seen) == 2
 
 
