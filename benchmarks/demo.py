@@ -7,8 +7,8 @@ with no server running (the first command after a reboot), and the command after
 server it left running answers). Each run is split by the moments its lines arrive: until
 the backfill begins (imports, the sandbox, the Prefect server start), the ingest of the 14
 days, the dbt build, and the report. Goal (issue 10): <= 45 s on the slower 2-core machine
-the issue measured on, where `python -c 'import prefect'` took 3.6 s: scaled here by this
-machine's own import time, measured in the same run.
+the issue measured on, where `python -c 'import prefect'` took 3.6 s with no bytecode
+compiled: scaled here by this machine's own import time from source, measured in the same run.
 """
 
 from __future__ import annotations
@@ -66,9 +66,15 @@ def demo_phases(env: dict[str, str], cwd: Path) -> dict[str, float]:
 
 
 def import_prefect_seconds(env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import prefect"], env=env, check=True)
-    return time.perf_counter() - started
+    """`python -c 'import prefect'` compiling every module from source, as on the machine the
+    goal was set on: its environment held no bytecode (a plain `uv sync` writes none), where
+    `make env` now compiles it once. Timing the compiled import here would scale the goal by
+    what the compiling saved (1.0 s against 1.7 s), not by how fast the machine is."""
+    with tempfile.TemporaryDirectory(prefix="gmp-bench-pycache-") as no_bytecode:
+        command = [sys.executable, "-X", f"pycache_prefix={no_bytecode}", "-c", "import prefect"]
+        started = time.perf_counter()
+        subprocess.run(command, env={**env, "PYTHONDONTWRITEBYTECODE": "1"}, check=True)
+        return time.perf_counter() - started
 
 
 def stop_server(env: dict[str, str], cwd: Path) -> None:
@@ -123,7 +129,7 @@ def main() -> int:
         print("  walls: " + ", ".join(f"{r['wall']:.1f}" for r in rs))
     goal = GOAL_S * statistics.median(imports) / GOAL_IMPORT_PREFECT_S
     print(
-        f"goal here: <= {goal:.1f} s ({GOAL_S:.0f} s x `import prefect` "
+        f"goal here: <= {goal:.1f} s ({GOAL_S:.0f} s x `import prefect` from source "
         f"{statistics.median(imports):.2f} s here / {GOAL_IMPORT_PREFECT_S} s there)"
     )
     missed = []
