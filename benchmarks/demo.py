@@ -8,7 +8,8 @@ server it left running answers). Each run is split by the moments its lines arri
 the backfill begins (imports, the sandbox, the Prefect server start), the ingest of the 14
 days, the dbt build, and the report. Goal (issue 10): <= 45 s on the slower 2-core machine
 the issue measured on, where `python -c 'import prefect'` took 3.6 s with no bytecode
-compiled: scaled here by this machine's own import time from source, measured in the same run.
+compiled for the packages: scaled here by this machine's import time in that state, measured in
+the same run.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -65,16 +67,24 @@ def demo_phases(env: dict[str, str], cwd: Path) -> dict[str, float]:
     }
 
 
-def import_prefect_seconds(env: dict[str, str]) -> float:
-    """`python -c 'import prefect'` compiling every module from source, as on the machine the
-    goal was set on: its environment held no bytecode (a plain `uv sync` writes none), where
-    `make env` now compiles it once. Timing the compiled import here would scale the goal by
-    what the compiling saved (1.0 s against 1.7 s), not by how fast the machine is."""
-    with tempfile.TemporaryDirectory(prefix="gmp-bench-pycache-") as no_bytecode:
-        command = [sys.executable, "-X", f"pycache_prefix={no_bytecode}", "-c", "import prefect"]
-        started = time.perf_counter()
-        subprocess.run(command, env={**env, "PYTHONDONTWRITEBYTECODE": "1"}, check=True)
-        return time.perf_counter() - started
+def stdlib_bytecode(prefix: Path) -> None:
+    """Compile the standard library alone under ``prefix`` (a ``-X pycache_prefix``)."""
+    stdlib = sysconfig.get_paths()["stdlib"]
+    skip = r"[/\\](test|tests|idlelib|tkinter|turtledemo|lib2to3|ensurepip|site-packages)[/\\]"
+    command = [sys.executable, "-X", f"pycache_prefix={prefix}", "-m", "compileall"]
+    subprocess.run([*command, "-q", "-j", "0", "-x", skip, stdlib], check=True)
+
+
+def import_prefect_seconds(env: dict[str, str], prefix: Path) -> float:
+    """`python -c 'import prefect'` compiling the environment's packages from source, as on
+    the machine the goal was set on: its environment held no bytecode (a plain `uv sync`
+    writes none), where `make env` now compiles it once. Timing the compiled import here would
+    scale the goal by what the compiling saved, not by how fast the machine is. ``prefix``
+    holds the standard library's bytecode only, as a system Python has it."""
+    command = [sys.executable, "-X", f"pycache_prefix={prefix}", "-c", "import prefect"]
+    started = time.perf_counter()
+    subprocess.run(command, env={**env, "PYTHONDONTWRITEBYTECODE": "1"}, check=True)
+    return time.perf_counter() - started
 
 
 def stop_server(env: dict[str, str], cwd: Path) -> None:
@@ -92,6 +102,8 @@ def main() -> int:
     loads: list[float] = []
     imports: list[float] = []
     with tempfile.TemporaryDirectory(prefix="gmp-bench-demo-") as tmp:
+        stdlib_only = Path(tmp) / "stdlib-bytecode"
+        stdlib_bytecode(stdlib_only)
         for repeat in range(args.repeats):
             root = Path(tmp) / f"repeat-{repeat}"
             root.mkdir()
@@ -104,7 +116,7 @@ def main() -> int:
                 "DBT_TARGET_PATH": str(root / "dbt-target"),
                 "DBT_LOG_PATH": str(root / "dbt-logs"),
             }
-            imports.append(import_prefect_seconds(env))
+            imports.append(import_prefect_seconds(env, stdlib_only))
             try:
                 for situation in SITUATIONS:
                     loads.append(os.getloadavg()[0])
@@ -129,7 +141,7 @@ def main() -> int:
         print("  walls: " + ", ".join(f"{r['wall']:.1f}" for r in rs))
     goal = GOAL_S * statistics.median(imports) / GOAL_IMPORT_PREFECT_S
     print(
-        f"goal here: <= {goal:.1f} s ({GOAL_S:.0f} s x `import prefect` from source "
+        f"goal here: <= {goal:.1f} s ({GOAL_S:.0f} s x `import prefect`, packages from source, "
         f"{statistics.median(imports):.2f} s here / {GOAL_IMPORT_PREFECT_S} s there)"
     )
     missed = []
