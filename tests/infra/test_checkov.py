@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
 
@@ -14,11 +13,11 @@ from tests.support.hcl import INFRA, REPO
 
 
 def _uv() -> list[str]:
-    """uv as the Makefile finds it: on the PATH, or installed with pip for python3."""
+    """uv as the Makefile finds it: on the PATH, else the copy it bootstrapped into .tools/."""
     uv = shutil.which("uv")
     if uv:
         return [uv]
-    return [shutil.which("python3") or sys.executable, "-m", "uv"]
+    return [str(REPO / ".tools" / "uv")]
 
 
 def test_checkov_finds_no_failed_check() -> None:
