@@ -167,8 +167,9 @@ def test_deployments_run_end_to_end_on_the_native_platform(
     # and their dbt builds take turns on the one DuckDB file (the dbt-build limit).
     daily = platform.deployment_run(DAILY, "date=2026-01-18")
     backfill = platform.deployment_run(BACKFILL, "start_date=2026-01-15", "end_date=2026-01-18")
-    assert asyncio.run(platform.wait(daily))[0] == "COMPLETED"
-    assert asyncio.run(platform.wait(backfill))[0] == "COMPLETED"
+    for run in (daily, backfill):
+        state, message = asyncio.run(platform.wait(run))
+        assert state == "COMPLETED", message
 
     keys = platform.lake_keys()
     for day in ("2026-01-15", "2026-01-16", "2026-01-17", "2026-01-18"):
