@@ -97,6 +97,22 @@ class OfflinePlatform:
             found = client.read_deployment_by_name(deployment)
             return [r for r in client.read_flow_runs() if r.deployment_id == found.id]
 
+    def no_toast(self, page: Any) -> str:
+        """What the page and the server said when a submitted run raised no toast."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "ui-no-run-toast.png"))
+        server_log = Path(self.env["GMP_RUN_DIR"]) / "server.log"
+        problems = [
+            line
+            for line in server_log.read_text(errors="replace").splitlines()
+            if re.search(r"error|exception|locked|timeout", line, re.IGNORECASE)
+        ]
+        return (
+            f"no run toast on {page.url} (screenshot {SCREENSHOTS / 'ui-no-run-toast.png'});"
+            f" the page said {page.locator('body').inner_text()[:1500]!r};"
+            f" the server log's last problems: {problems[-15:]!r}"
+        )
+
     def partitions(self, endpoint: str) -> set[str]:
         """The dates with a published partition of ``endpoint`` (its manifest) in the lake."""
         s3 = boto3.client(
@@ -163,10 +179,15 @@ def run_menu(page: Any, item: str) -> None:
     page.get_by_role("button", name=item, exact=True).click()
 
 
-def view_created_run(page: Any) -> UUID:
+def view_created_run(page: Any, platform: OfflinePlatform) -> UUID:
     """The toast a new run raises ("<name> scheduled to start now"), then its View run."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     toast = page.locator(".toast-flow-run-create").last  # rendered twice, the last on top
-    toast.get_by_role("button", name="View run").click()
+    try:
+        toast.get_by_role("button", name="View run").click()
+    except PlaywrightTimeout as error:
+        raise AssertionError(platform.no_toast(page)) from error
     page.wait_for_url(re.compile(r"/flow-run/[0-9a-f-]{36}"))
     return UUID(re.search(r"/flow-run/([0-9a-f-]{36})", page.url).group(1))
 
@@ -216,7 +237,7 @@ def test_quick_run_of_the_daily_deployment_collects_yesterday(
 ) -> None:
     open_deployment(page, platform, "daily")
     run_menu(page, "Quick run")
-    flow_run_id = view_created_run(page)
+    flow_run_id = view_created_run(page, platform)
     run = platform.run(flow_run_id)
     assert run.state.type.value == "COMPLETED", run.state.message
     assert run.deployment_id is not None
@@ -256,7 +277,7 @@ def test_custom_run_with_a_date_collects_that_day(platform: OfflinePlatform, pag
     page.wait_for_load_state("networkidle")
     pick_date(page, "date (Optional)", day)
     page.get_by_role("button", name="Submit").click()
-    flow_run_id = view_created_run(page)
+    flow_run_id = view_created_run(page, platform)
     run = platform.run(flow_run_id)
     assert run.parameters["date"] == day.isoformat()
     assert run.state.type.value == "COMPLETED", run.state.message
