@@ -1,8 +1,9 @@
 """`make demo`'s command, `gmp demo`, timed from a fresh process into an empty folder.
 
 Three situations, interleaved, ``--repeats`` times: a new ``PREFECT_HOME`` and dbt target
-folder (a fresh clone's first command on a machine: the Prefect server it starts creates its
-database, dbt parses the project from scratch), the same home
+folder (a fresh clone's first command: the Prefect server it starts gets its database from
+the migrated template in the user's cache, which the first command on the machine made; dbt
+parses the project from scratch), the same home
 with no server running (the first command after a reboot), and the command after that (the
 server it left running answers). Each run is split by the moments its lines arrive: until
 the backfill begins (imports, the sandbox, the Prefect server start), the ingest of the 14

@@ -1,10 +1,11 @@
 """Fixtures shared by every test module; helpers live in ``tests.support``.
 
 Every test session gets its own PREFECT_HOME and dbt target and log folders, and no
-telemetry; so does every pytest-xdist worker (each imports this file), so modules run side by
-side without sharing a Prefect database or dbt's partial parse. A test's kind is its
-directory: ``tests/unit`` starts no process and no server, ``tests/integration`` starts real
-ones (marked ``integration``), ``tests/infra`` checks Terraform and the operator scripts.
+telemetry (the cache of gmp's database template is shared: see below); so does every
+pytest-xdist worker (each imports this file), so modules run side by side without sharing a
+Prefect database or dbt's partial parse. A test's kind is its directory: ``tests/unit`` starts
+no process and no server, ``tests/integration`` starts real ones (marked ``integration``),
+``tests/infra`` checks Terraform and the operator scripts.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
 # dbt run in-process by the flows writes here, not into transforms/target.
 os.environ["DBT_TARGET_PATH"] = os.path.join(_SESSION, "dbt-target")
 os.environ["DBT_LOG_PATH"] = os.path.join(_SESSION, "dbt-logs")
+# The migrated database template gmp seeds new Prefect homes from (gmp/server.py): not the
+# user's cache, but shared by every worker and run, as it only depends on Prefect's version.
+os.environ["XDG_CACHE_HOME"] = os.path.join(tempfile.gettempdir(), "gmp-test-cache")
 
 from pathlib import Path  # noqa: E402
 

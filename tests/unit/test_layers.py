@@ -21,10 +21,12 @@ FORBIDDEN: dict[str, set[str]] = {
     "flows": {"gmp"},
 }
 # Where the environment may be touched: the entry point (gmp sets Prefect's own settings before
-# importing it), the dbt boundary (dbt reads its profile with env_var()) and the simulator's
-# process launcher (its child inherits the environment). Everything else gets Settings.
+# importing it), the dbt boundary (dbt reads its profile with env_var()), the simulator's
+# process launcher (its child inherits the environment) and gmp's local server launcher (the
+# same, and the user's cache is XDG_CACHE_HOME). Everything else gets Settings.
 ENVIRONMENT_ALLOWED = {
     "gmp/commands.py",
+    "gmp/server.py",
     "flows/transform.py",
     "rawg_simulator/launcher.py",
 }

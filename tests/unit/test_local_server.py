@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from gmp.server import LocalServer
+from gmp.server import LocalServer, database_template, seed_database, sqlite_file
 from rawg_simulator import free_port
+
+
+def make_template(cache: Path) -> Path:
+    """A stand-in for the migrated template: one table, as a migration would leave."""
+    template = cache / "game-market" / database_template().name
+    template.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(template)) as db:
+        db.execute("create table alembic_version (version_num text)")
+        db.execute("insert into alembic_version values ('head')")
+        db.commit()
+    return template
+
+
+def table_names(database: Path) -> set[str]:
+    with closing(sqlite3.connect(database)) as db:
+        return {row[0] for row in db.execute("select name from sqlite_master where type='table'")}
 
 
 def test_nothing_listening_is_not_running(tmp_path: Path) -> None:
@@ -20,19 +39,78 @@ def test_a_command_works_while_the_server_it_needs_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events: list[str] = []
+    imported = threading.Event()
+
+    def spawn(self: LocalServer) -> None:
+        # Seeding and spawning run alongside the command's imports, not before them.
+        assert imported.wait(timeout=10), "the server started before the command's work"
+        events.append("spawned")
+
     monkeypatch.setattr(LocalServer, "answers", lambda self: "ready" in events)
-    monkeypatch.setattr(LocalServer, "_spawn", lambda self: events.append("spawned"))
+    monkeypatch.setattr(LocalServer, "_spawn", spawn)
     monkeypatch.setattr(
         LocalServer, "_wait_until_it_answers", lambda self, process: events.append("ready")
     )
-    server = LocalServer(home=tmp_path, port=free_port())
+    server = LocalServer(home=tmp_path, port=free_port(), database=tmp_path / "prefect.db")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    make_template(tmp_path / "cache")
     with server.answering_after(events.append):
         events.append("imports")
-    assert events[1:] == ["spawned", "imports", "ready"]
+        imported.set()
+    assert events[1:] == ["imports", "spawned", "ready"]
     assert events[0].startswith("Starting a local Prefect server")
+    assert table_names(tmp_path / "prefect.db") == {"alembic_version"}
 
     events.clear()
     events.append("ready")
     with server.answering_after(events.append):
         events.append("imports")
     assert events == ["ready", "imports"]  # one answers: nothing started, nothing awaited
+
+
+def test_a_new_database_is_a_copy_of_the_template_and_an_old_one_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert database_template() == tmp_path / "cache" / "game-market" / database_template().name
+    make_template(tmp_path / "cache")
+    new = tmp_path / "home" / "prefect.db"
+    assert seed_database(new) is True
+    assert table_names(new) == {"alembic_version"}
+    assert sorted(p.name for p in new.parent.iterdir()) == ["prefect.db"]  # no partial left
+
+    with closing(sqlite3.connect(new)) as db:
+        db.execute("create table flow_run (id text)")
+        db.commit()
+    assert seed_database(new) is False
+    assert table_names(new) == {"alembic_version", "flow_run"}
+
+    # A database with only its write-ahead log left is not new either: it is not replaced.
+    orphan = tmp_path / "orphan" / "prefect.db"
+    orphan.parent.mkdir()
+    Path(f"{orphan}-wal").write_bytes(b"")
+    assert seed_database(orphan) is False and not orphan.exists()
+
+
+def test_a_template_that_cannot_be_read_seeds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    make_template(tmp_path / "cache").write_bytes(b"not a database")
+    new = tmp_path / "home" / "prefect.db"
+    assert seed_database(new) is False
+    assert list(new.parent.iterdir()) == []  # the server migrates a database of its own
+
+
+@pytest.mark.parametrize(
+    ("url", "file"),
+    [
+        ("sqlite+aiosqlite:////home/me/.prefect/prefect.db", "/home/me/.prefect/prefect.db"),
+        ("sqlite:///relative.db", "relative.db"),
+        ("sqlite+aiosqlite:///file::memory:?cache=shared", None),
+        ("postgresql+asyncpg://prefect:secret@db:5432/prefect", None),
+        ("", None),
+    ],
+)
+def test_only_a_sqlite_file_is_seeded(url: str, file: str | None) -> None:
+    assert sqlite_file(url) == (Path(file) if file else None)
