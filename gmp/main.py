@@ -136,9 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Without PREFECT_API_URL, gmp commands report to the Prefect server on "
         "127.0.0.1:PREFECT_SERVER_API_PORT (4200), and the first one starts it there, in the "
         "background, for the next ones. start: start it now; stop: stop the one gmp started "
-        "(its database stays in PREFECT_HOME); status: which server the next command uses.",
+        "(its database stays in PREFECT_HOME); status: which server the next command uses; "
+        "prepare: give PREFECT_HOME a new database copied from the migrated template (made "
+        "once in $XDG_CACHE_HOME/game-market) before another program starts a server on it.",
     )
-    server.add_argument("action", choices=("start", "stop", "status"))
+    server.add_argument("action", choices=("start", "stop", "status", "prepare"))
     server.set_defaults(handler=commands.server)
 
     sandbox = subcommands.add_parser(

@@ -85,6 +85,9 @@ start() {
 
   export PREFECT_HOME="${PREFECT_HOME:-${RUN_DIR}/prefect}"
   export PREFECT_SERVER_ANALYTICS_ENABLED=false
+  # A new database from the migrated template: the server starts ~10 s sooner.
+  gmp server prepare >"${RUN_DIR}/prepare.log" 2>&1 \
+    || die "gmp server prepare failed; see ${RUN_DIR}/prepare.log"
   # The UI asks the API at PREFECT_UI_API_URL, which defaults to port 4200 whatever --port says.
   PREFECT_UI_API_URL="${API_URL}" \
     launch server prefect server start --host 127.0.0.1 --port "${SERVER_PORT}"

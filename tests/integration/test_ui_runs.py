@@ -135,6 +135,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OfflinePlatfo
         assert started.returncode == 0, started.stdout + started.stderr
         assert "RAWG         the sandbox on http://127.0.0.1:" in started.stdout
         assert "(OFFLINE=1: no key, no network)" in started.stdout
+        prepared = (Path(platform.env["GMP_RUN_DIR"]) / "prepare.log").read_text()
+        assert "prefect.db: a copy of the migrated" in prepared, prepared
         yield platform
     finally:
         stopped = platform.script("stop")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gmp.commands import server_prepare
 from gmp.server import LocalServer, database_template, seed_database, sqlite_file
 from rawg_simulator import free_port
 
@@ -114,3 +115,26 @@ def test_a_template_that_cannot_be_read_seeds_nothing(
 )
 def test_only_a_sqlite_file_is_seeded(url: str, file: str | None) -> None:
     assert sqlite_file(url) == (Path(file) if file else None)
+
+
+def test_server_prepare_says_what_it_did_to_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    template = make_template(tmp_path / "cache")
+    server = LocalServer(home=tmp_path, port=free_port(), database=tmp_path / "prefect.db")
+    assert server_prepare(server) == 0
+    assert server_prepare(server) == 0
+    said = capsys.readouterr().out.split("\n")
+    assert said[0] == f"{tmp_path / 'prefect.db'}: a copy of the migrated {template}."
+    assert said[1] == f"{tmp_path / 'prefect.db'} exists: left as it is."
+
+    template.write_bytes(b"not a database")
+    assert server_prepare(LocalServer(home=tmp_path, port=1, database=tmp_path / "new.db")) == 0
+    assert server_prepare(LocalServer(home=tmp_path, port=1)) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert said == (
+        f"No migrated template could be made in {template.parent}: the Prefect server "
+        f"migrates its new database itself, which takes it longer to start. "
+        f"The Prefect database is not a SQLite file: nothing to prepare."
+    )
