@@ -135,7 +135,8 @@ PY
 
   # The worker's flow runs read the rest of their settings from .env; these make the lake
   # the S3 stand-in and pin the warehouse path, and offline, make RAWG the sandbox (which
-  # takes any key).
+  # takes any key). It asks the local server for runs every 2 s, not Prefect's 10: a run
+  # started from the UI starts at once, and a local server does not mind the questions.
   local rawg=() rawg_line
   if [[ "${OFFLINE}" == 1 ]]; then
     rawg=(RAWG_BASE_URL="${SANDBOX_URL}" RAWG_API_KEY=offline-sandbox)
@@ -153,6 +154,7 @@ PY
     AWS_REGION=us-east-1 \
     DUCKDB_PATH="${DUCKDB_PATH:-${PWD}/data/warehouse/game_market.duckdb}" \
     PREFECT_LOGGING_EXTRA_LOGGERS=game_market \
+    PREFECT_WORKER_QUERY_SECONDS="${PREFECT_WORKER_QUERY_SECONDS:-2}" \
     prefect worker start --pool local --type process
 
   cat <<EOF

@@ -148,6 +148,9 @@ def platform(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> Iter
         assert started.returncode == 0, started.stdout + started.stderr
         assert f"Prefect UI   http://127.0.0.1:{platform.server_port}" in started.stdout
         assert "RAWG_BASE_URL and RAWG_API_KEY from the environment or .env" in started.stdout
+        worker = (Path(platform.env["GMP_RUN_DIR"]) / "worker.pid").read_text().strip()
+        environ = Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
+        assert b"PREFECT_WORKER_QUERY_SECONDS=2" in environ  # a run starts within ~2 s
         yield platform
     finally:
         stopped = platform.script("stop")
