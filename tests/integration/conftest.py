@@ -6,9 +6,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from rawg_simulator import SandboxConfig, free_port, running_sandbox
+from tests.support.harness import seeded_test_harness
 from tests.support.moto import running_moto
 from tests.support.sandbox import SANDBOX_TODAY
 
@@ -16,8 +16,8 @@ from tests.support.sandbox import SANDBOX_TODAY
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """A temporary Prefect server (SQLite) for the flows run in-process, one per test process
-    (each xdist worker): starting one costs ~15 s. Tests find their own runs by id."""
-    with prefect_test_harness(server_startup_timeout=60):
+    (each xdist worker). Tests find their own runs by id."""
+    with seeded_test_harness():
         yield
 
 

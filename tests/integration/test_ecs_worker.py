@@ -36,10 +36,10 @@ from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.client.schemas.objects import FlowRun
 from prefect.client.schemas.responses import DeploymentResponse
 from prefect.settings import PREFECT_API_KEY, PREFECT_API_URL, temporary_settings
-from prefect.testing.utilities import prefect_test_harness
 from prefect_aws.workers.ecs_worker import ECSWorker
 
 from rawg_simulator import free_port
+from tests.support.harness import seeded_test_harness
 from tests.support.moto import running_moto
 from tests.support.sandbox import SECRET_KEY
 
@@ -283,7 +283,7 @@ def platform(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         mp.setenv("PREFECT_INTEGRATIONS_AWS_ECS_OBSERVER_ENABLED", "false")
         cloud = create_cloud(uuid.uuid4().hex[:10])
         template = render_pool_template(cloud, tmp_path_factory.mktemp("deployments"))
-        with prefect_test_harness(server_startup_timeout=60):
+        with seeded_test_harness():
             api_url = PREFECT_API_URL.value()
             asyncio.run(create_pool(template))
             names = list(DEPLOYMENTS)
