@@ -108,9 +108,7 @@ start: data/.dirs .env ## the platform in Docker: Prefect UI/API :4200, MinIO :9
 	@case "$(OFFLINE)" in 0|1) ;; *) echo "OFFLINE must be 0 or 1, not '$(OFFLINE)': OFFLINE=1 runs against the RAWG sandbox"; exit 2;; esac
 	@docker info >/dev/null 2>&1 || { echo "No Docker engine answers here: run 'make start-native' for the same platform without Docker."; exit 1; }
 	$(COMPOSE) up -d --build --wait
-	$(COMPOSE) exec -T worker prefect --no-prompt work-pool create local --type process --overwrite
-	$(COMPOSE) exec -T worker sh -c 'prefect --no-prompt gcl inspect dbt-build >/dev/null 2>&1 || prefect --no-prompt gcl create dbt-build --limit 1'
-	$(COMPOSE) exec -T worker sh -c '$(RAWG_LIMIT_SH)'
+	$(COMPOSE) exec -T worker gmp setup-platform --rawg-limit $(RAWG_API_LIMIT)
 	$(COMPOSE) exec -T worker prefect --no-prompt deploy $(LOCAL_DEPLOYMENTS)
 	@echo "Prefect UI http://localhost:4200 | MinIO console http://localhost:9001 | S3 API http://localhost:9000"
 	@echo "Next: make run DATE=YYYY-MM-DD, make backfill START=... END=..., make down"

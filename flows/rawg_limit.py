@@ -22,11 +22,11 @@ from prefect import get_run_logger
 from prefect.client.orchestration import PrefectClient, get_client
 from prefect.exceptions import MissingContextError
 
+from flows.limits import RAWG_LIMIT
 from game_market.rawg import RawgClient
 from game_market.rawg.shared import SharedSlots, SlotsBusy, TooManySlots
 from game_market.runtime import Runtime
 
-RAWG_LIMIT = "rawg-api"
 # A lease in use is renewed every RENEW_S; the server frees one not renewed for LEASE_S (the
 # slots of a process that died holding them), so it must outlast a renewal period plus the
 # longest request (RAWG_TIMEOUT_SECONDS).

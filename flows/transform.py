@@ -27,6 +27,7 @@ from prefect.concurrency.sync import concurrency
 from prefect.states import Completed, State
 
 from flows.context import failed, runtime_scope
+from flows.limits import BUILD_LIMIT
 from flows.warehouse import warehouse_for
 from game_market.errors import PipelineError
 from game_market.render.dbt_build import NodeResult, build_markdown
@@ -42,7 +43,6 @@ DBT_LEVELS = {
     "warn": logging.WARNING,
     "error": logging.ERROR,
 }
-BUILD_LIMIT = "dbt-build"  # global concurrency limit, created with the platform
 progress = logging.getLogger("game_market.progress")
 
 

@@ -214,6 +214,24 @@ def snowflake_block(args: argparse.Namespace) -> int:
     return 0
 
 
+def setup_platform(args: argparse.Namespace) -> int:
+    """The work pool and global concurrency limits the local deployments need, on the server
+    PREFECT_API_URL names (the platform's), made in this one process."""
+    prepare_prefect()
+    from gmp.platform import setup_platform as make_objects
+    from gmp.server import configured_api_url
+
+    url = configured_api_url()
+    if not url:
+        raise PipelineError(
+            "PREFECT_API_URL is not set: point it at the platform's Prefect server, e.g. "
+            "export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    for line in asyncio.run(make_objects(url, args.rawg_limit, args.wait)):
+        console.print(line)
+    return 0
+
+
 def demo(args: argparse.Namespace) -> int:
     """Offline: a sandbox on a free port, the last N days backfilled into ./data, a report."""
     from rawg_simulator import SandboxConfig, running_sandbox

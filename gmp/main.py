@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from flows.limits import DEFAULT_RAWG_LIMIT
 from game_market import ATTRIBUTION
 from game_market.endpoints import Endpoint
 from game_market.errors import PipelineError
@@ -129,6 +130,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="the block's name (default: SNOWFLAKE_CREDENTIALS_BLOCK, else game-market-snowflake)",
     )
     snowflake_block.set_defaults(handler=commands.snowflake_block)
+
+    setup = subcommands.add_parser(
+        "setup-platform",
+        help="make the local work pool and the global concurrency limits on PREFECT_API_URL",
+        description="On the Prefect server PREFECT_API_URL names (make start and make "
+        "start-native run this): the process work pool 'local' the local deployments run "
+        "from, with the process worker's default template; the 'dbt-build' limit (1, made if "
+        "missing, else kept); the 'rawg-api' limit, made or set to --rawg-limit.",
+    )
+    setup.add_argument(
+        "--rawg-limit",
+        type=int,
+        default=DEFAULT_RAWG_LIMIT,
+        help=f"RAWG requests in flight across every flow run (default {DEFAULT_RAWG_LIMIT})",
+    )
+    setup.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for the server to answer first (default 0)",
+    )
+    setup.set_defaults(handler=commands.setup_platform)
 
     server = subcommands.add_parser(
         "server",

@@ -97,8 +97,6 @@ start() {
   fi
 
   export PREFECT_API_URL="${API_URL}"
-  prefect server status --wait --timeout 120 >/dev/null \
-    || die "the Prefect server is not ready after 120 s; see ${RUN_DIR}/server.log"
   wait_for_port "${S3_PORT}" s3
   if [[ "${OFFLINE}" == 1 ]]; then
     wait_for_port "${SANDBOX_PORT}" sandbox
@@ -120,16 +118,11 @@ if bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
     s3.create_bucket(Bucket=bucket)
 PY
 
-  prefect --no-prompt work-pool create local --type process --overwrite >/dev/null
-  # One dbt build at a time (flows/transform.py): DuckDB has a single writer.
-  prefect --no-prompt global-concurrency-limit inspect dbt-build >/dev/null 2>&1 \
-    || prefect --no-prompt global-concurrency-limit create dbt-build --limit 1 >/dev/null
-  # RAWG requests in flight across every flow run (flows/rawg_limit.py), created or updated.
-  if prefect --no-prompt global-concurrency-limit inspect rawg-api >/dev/null 2>&1; then
-    prefect --no-prompt global-concurrency-limit update rawg-api --limit "${RAWG_API_LIMIT:-8}" >/dev/null
-  else
-    prefect --no-prompt global-concurrency-limit create rawg-api --limit "${RAWG_API_LIMIT:-8}" >/dev/null
-  fi
+  # Once the server answers, in one process: the work pool `local`, the `dbt-build` limit (one
+  # build at a time: DuckDB has a single writer) and the `rawg-api` limit (RAWG requests in
+  # flight across every flow run), created or updated.
+  gmp setup-platform --wait 120 --rawg-limit "${RAWG_API_LIMIT:-8}" >"${RUN_DIR}/setup.log" 2>&1 \
+    || die "the platform's Prefect server is not set up; see ${RUN_DIR}/setup.log and ${RUN_DIR}/server.log"
   prefect --no-prompt deploy "${LOCAL_DEPLOYMENTS[@]}" >"${RUN_DIR}/deploy.log" 2>&1 \
     || die "prefect deploy failed; see ${RUN_DIR}/deploy.log"
 

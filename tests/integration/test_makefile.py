@@ -98,6 +98,10 @@ def test_start_offline_adds_the_sandbox_file_to_every_compose_call(scratch: Path
     make(scratch, "start")
     online = [c for c in log.read_text().splitlines() if c.startswith("compose -f")]
     assert online[0] == "compose -f docker-compose.yml up -d --build --wait"
+    # The pool and the limits in one process of the worker's image (gmp setup-platform).
+    assert "compose -f docker-compose.yml exec -T worker gmp setup-platform --rawg-limit 8" in (
+        online
+    )
     assert not any("offline" in call for call in online)
 
 
