@@ -35,30 +35,37 @@ import pytest  # noqa: E402
 TESTS = Path(__file__).resolve().parent
 
 
-# The modules that take minutes (full dbt builds, a whole platform), started first so that
-# none is left running alone at the end of a parallel run (`--dist loadfile` hands out
-# modules in collection order).
+# The modules that take minutes (full dbt builds, a whole platform), slowest first, so that
+# none is left running alone at the end of a parallel run: `--dist loadfile` hands out
+# modules in collection order when `--no-loadscope-reorder` stops xdist sorting them by their
+# number of tests (which put the one-test modules of minutes last). Order: the seconds each
+# took in a clean clone's `.ci/run` on 2 cores (setup, call and teardown of its tests).
 SLOWEST_FIRST = (
     "test_platform.py",
-    "test_crash_recovery.py",
-    "test_transforms.py",
-    "test_market_flows.py",
     "test_ui_runs.py",
-    "test_unavailable.py",
-    "test_quota.py",
-    "test_bench_transform.py",
-    "test_snowflake_target.py",
-    "test_chaos.py",
+    "test_transforms.py",
+    "test_crash_recovery.py",
     "test_secret_hygiene.py",
-    "test_bench_load.py",
-    "test_quarantine_cli.py",
+    "test_market_flows.py",
     "test_snowflake_flows.py",
+    "test_chaos.py",
     "test_concurrent_runs.py",
-    "test_rawg_limit.py",
-    "test_cloud_pool.py",
-    "test_cli_process.py",
-    "test_ecs_worker.py",
+    "test_snowflake_target.py",
+    "test_bench_transform.py",
+    "test_quota.py",
+    "test_unavailable.py",
+    "test_quarantine_cli.py",
+    "test_bench_load.py",
     "test_demo.py",
+    "test_ecs_worker.py",
+    "test_report_marts.py",
+    "test_page_resume.py",
+    "test_cli_process.py",
+    "test_rawg_limit.py",
+    "test_local_server.py",
+    "test_setup_platform.py",
+    "test_cloud_pool.py",
+    "test_sandbox.py",
 )
 
 
