@@ -140,6 +140,19 @@ class Platform:
         )
 
 
+def worker_environ(pid: str) -> list[bytes]:
+    """The worker's environment. The pid file names the script's fork that runs `setsid env
+    VAR=... prefect worker start`, which becomes the worker (Python) by exec: until it has,
+    /proc shows the script's environment."""
+    deadline = time.monotonic() + 60
+    while True:
+        program = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
+        if Path(program.decode()).name.startswith("python"):
+            return Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert time.monotonic() < deadline, f"pid {pid} is still {program!r} after 60 s"
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> Iterator[Platform]:
     platform = Platform(tmp_path_factory.mktemp("platform"), sandbox_url)
@@ -149,8 +162,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> Iter
         assert f"Prefect UI   http://127.0.0.1:{platform.server_port}" in started.stdout
         assert "RAWG_BASE_URL and RAWG_API_KEY from the environment or .env" in started.stdout
         worker = (Path(platform.env["GMP_RUN_DIR"]) / "worker.pid").read_text().strip()
-        environ = Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
-        assert b"PREFECT_WORKER_QUERY_SECONDS=2" in environ  # a run starts within ~2 s
+        assert b"PREFECT_WORKER_QUERY_SECONDS=2" in worker_environ(worker)  # runs start in ~2 s
         yield platform
     finally:
         stopped = platform.script("stop")
