@@ -243,7 +243,11 @@ def test_quick_run_of_the_daily_deployment_collects_yesterday(
     run = platform.run(flow_run_id)
     assert run.state.type.value == "COMPLETED", run.state.message
     assert run.deployment_id is not None
-    yesterday = (utc_today() - dt.timedelta(days=1)).isoformat()
+    # Yesterday as the run saw it: the UTC day before its start, which was just now (a run
+    # started before midnight and checked after it collects the day before this one's).
+    started = run.expected_start_time.astimezone(dt.UTC)
+    assert dt.datetime.now(dt.UTC) - started < dt.timedelta(minutes=15), started
+    yesterday = (started.date() - dt.timedelta(days=1)).isoformat()
     assert platform.artifact_keys(flow_run_id) >= {
         f"ingest-all-{yesterday}",
         f"market-summary-{yesterday}",
