@@ -44,6 +44,12 @@ DBT_LEVELS = {
     "error": logging.ERROR,
 }
 progress = logging.getLogger("game_market.progress")
+# dbt's file log at debug (every statement of every node) and its JSON artifacts (manifest.json
+# written twice, run_results.json) cost ~8% of a build of this project's ~180 nodes
+# (benchmarks/dbt_subflow.py), and on ECS the files go with the task; the run's artifact and
+# log hold what a user reads. dbt's own variables, under either of its names, bring them back:
+# DBT_ENGINE_LOG_LEVEL_FILE=debug, DBT_ENGINE_WRITE_JSON=true.
+BUILD_DEFAULTS = {"DBT_ENGINE_LOG_LEVEL_FILE": "info", "DBT_ENGINE_WRITE_JSON": "false"}
 
 
 def forward_to(logger: logging.LoggerAdapter[Any]) -> Callable[[EventMsg], None]:
@@ -123,8 +129,13 @@ def build_args(
 
 def dbt_environment(settings: Settings, target: Target) -> dict[str, str]:
     """The settings dbt reads, and for a snowflake build the login, from the credentials
-    block or the SNOWFLAKE_* settings."""
+    block or the SNOWFLAKE_* settings; then the build's defaults that the user did not set."""
     values = settings.dbt_environment()
+    values |= {
+        name: value
+        for name, value in BUILD_DEFAULTS.items()
+        if name not in os.environ and name.replace("DBT_ENGINE_", "DBT_") not in os.environ
+    }
     if target == "snowflake":
         from flows.snowflake import dbt_credentials_environment, snowflake_credentials
 

@@ -179,11 +179,23 @@ def test_a_failing_dbt_test_fails_the_subflow_naming_the_nodes(env: Path) -> Non
 
 def test_a_second_build_reads_the_project_back_from_its_partial_parse(env: Path) -> None:
     assert backfill(start_date=END).is_completed()
-    partial_parse = Path(os.environ["DBT_TARGET_PATH"]) / "partial_parse.msgpack"
+    target = Path(os.environ["DBT_TARGET_PATH"])
+    partial_parse = target / "partial_parse.msgpack"
     written = partial_parse.stat().st_mtime_ns
+    for artifact in ("manifest.json", "run_results.json"):  # other builds of this worker's
+        (target / artifact).unlink(missing_ok=True)
+    dbt_log = Path(os.environ["DBT_LOG_PATH"]) / "dbt.log"
+    logged = dbt_log.stat().st_size
     assert transform(return_state=True).is_completed()
     # dbt rewrites the file only when it had to parse the project again.
     assert partial_parse.stat().st_mtime_ns == written
+    # The subflow's defaults (flows.transform.BUILD_DEFAULTS): no JSON artifacts, an info log.
+    assert not (target / "manifest.json").exists() and not (target / "run_results.json").exists()
+    with dbt_log.open("rb") as log:
+        log.seek(logged)
+        lines = log.read().decode().splitlines()
+    assert any("[info ]" in line and "Completed successfully" in line for line in lines)
+    assert not [line for line in lines if "[debug]" in line]
 
 
 def test_daily_collects_the_day_before_its_scheduled_start(
