@@ -32,7 +32,7 @@ from flows.warehouse import warehouse_for
 from game_market.errors import PipelineError
 from game_market.render.dbt_build import NodeResult, build_markdown
 from game_market.runtime import Runtime
-from game_market.settings import Settings
+from game_market.settings import DEFAULT_LAKE_URL, Settings
 from game_market.warehouse import Target
 
 TRANSFORMS_DIR = Path(__file__).resolve().parents[1] / "transforms"
@@ -50,6 +50,9 @@ progress = logging.getLogger("game_market.progress")
 # log hold what a user reads. dbt's own variables, under either of its names, bring them back:
 # DBT_ENGINE_LOG_LEVEL_FILE=debug, DBT_ENGINE_WRITE_JSON=true.
 BUILD_DEFAULTS = {"DBT_ENGINE_LOG_LEVEL_FILE": "info", "DBT_ENGINE_WRITE_JSON": "false"}
+# The target transforms/profiles.yml builds when none is named, and the variables that name one.
+PROFILE_TARGET: Target = "duckdb"
+TARGET_VARIABLES = ("DBT_ENGINE_TARGET", "DBT_TARGET")
 
 
 def forward_to(logger: logging.LoggerAdapter[Any]) -> Callable[[EventMsg], None]:
@@ -67,14 +70,19 @@ def forward_to(logger: logging.LoggerAdapter[Any]) -> Callable[[EventMsg], None]
 
 
 @contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """Run dbt in-process with ``values`` in the environment, as they were before after.
+def environment(values: dict[str, str | None]) -> Iterator[None]:
+    """Run dbt in-process with ``values`` in the environment (None: not there), as they were
+    before after.
 
     dbt reads its profile and sources with ``env_var()``: this is where the entry point's
     settings reach it, so a run started with other settings (``gmp demo``) builds what they name.
     """
     saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     try:
         yield
     finally:
@@ -108,14 +116,18 @@ def node_results(result: Any) -> list[NodeResult]:
 
 
 def build_args(
-    target: str, select: str | None, full_refresh: bool, variables: dict[str, Any]
+    target: Target, select: str | None, full_refresh: bool, variables: dict[str, Any]
 ) -> list[str]:
-    """The `dbt build` arguments. `--vars` only when a run sets some: dbt parses the whole
-    project again whenever they differ from the last run's, where an unchanged project is
-    otherwise read back from its partial parse."""
+    """The `dbt build` arguments. dbt parses the whole project again whenever its `--vars` or
+    its `--target` (DBT_TARGET) differ from the last run's, where an unchanged project is
+    otherwise read back from its partial parse: so `--vars` only when a run sets some, and
+    `--target` only for another target than the profile's own, which `make transform` builds
+    without naming it (dbt_environment keeps DBT_TARGET from naming it either)."""
     # Unit tests check the models' SQL against fixed inputs: `make test` and CI run them on
     # every change, as dbt advises, so a production build does not pay for them again.
-    args = ["build", "--target", target, "--project-dir", str(TRANSFORMS_DIR)]
+    args = ["build", "--project-dir", str(TRANSFORMS_DIR)]
+    if target != PROFILE_TARGET:
+        args += ["--target", target]
     args += ["--exclude-resource-type", "unit_test"]
     args += ["--profiles-dir", str(TRANSFORMS_DIR)]
     if variables:
@@ -127,10 +139,18 @@ def build_args(
     return args
 
 
-def dbt_environment(settings: Settings, target: Target) -> dict[str, str]:
-    """The settings dbt reads, and for a snowflake build the login, from the credentials
-    block or the SNOWFLAKE_* settings; then the build's defaults that the user did not set."""
-    values = settings.dbt_environment()
+def dbt_environment(settings: Settings, target: Target) -> dict[str, str | None]:
+    """The settings dbt reads (for the profile's own target, without the variables that would
+    name it: see build_args), and for a snowflake build the login, from the credentials block
+    or the SNOWFLAKE_* settings; then the build's defaults that the user did not set."""
+    values: dict[str, str | None] = {**settings.dbt_environment()}
+    if target == PROFILE_TARGET:
+        values |= dict.fromkeys(TARGET_VARIABLES)
+    # dbt's partial parse records whether a variable the models read was set, not only its
+    # value: given LAKE_URL=./data/lake, a build parses the sources again after `make
+    # transform` left it unset, though both read the same lake.
+    if values.get("LAKE_URL") == DEFAULT_LAKE_URL and "LAKE_URL" not in os.environ:
+        values["LAKE_URL"] = None
     values |= {
         name: value
         for name, value in BUILD_DEFAULTS.items()

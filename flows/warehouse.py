@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from game_market.settings import Settings
 from game_market.warehouse import Warehouse, check_target
 
@@ -11,7 +13,7 @@ def warehouse_for(target: str, settings: Settings) -> Warehouse:
     if check_target(target) == "duckdb":
         from game_market.warehouse.duckdb_file import DuckDBWarehouse
 
-        return DuckDBWarehouse(settings.duckdb_path)
+        return DuckDBWarehouse(Path(settings.duckdb_path))
     # Imported on use: the Snowflake connector costs a second at import; DuckDB users never pay it.
     from flows.snowflake import snowflake_connector
     from game_market.warehouse.snowflake_account import SnowflakeWarehouse

@@ -13,6 +13,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from game_market.errors import ConfigError
 
 RAWG_API_URL = "https://api.rawg.io/api"
+# The same text as the defaults of transforms/ (profiles.yml, the sources' LAKE_URL), so a
+# flow's build and `make transform` render one project and share dbt's partial parse.
+DEFAULT_DUCKDB_PATH = "./data/warehouse/game_market.duckdb"
+DEFAULT_LAKE_URL = "./data/lake"
 SNOWFLAKE_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 BLOCK_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 API_KEY_HELP = (
@@ -33,8 +37,11 @@ class Settings(BaseSettings):
     rawg_max_concurrency: int = Field(default=8, ge=1, le=64)
     rawg_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     rawg_max_retries: int = Field(default=5, ge=0, le=20)
-    lake_url: str = "./data/lake"
-    duckdb_path: Path = Path("./data/warehouse/game_market.duckdb")
+    lake_url: str = DEFAULT_LAKE_URL
+    # The text as written, not a Path: dbt keeps its partial parse only while the profile
+    # renders the same, and Path("./data/x") gives dbt "data/x" where `make transform` gives
+    # "./data/x".
+    duckdb_path: str = DEFAULT_DUCKDB_PATH
     aws_endpoint_url_s3: str | None = Field(
         default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
     )
@@ -113,6 +120,11 @@ class Settings(BaseSettings):
             raise ValueError(f"uses unsupported scheme {scheme!r}; use a folder or s3://")
         return value.rstrip("/")
 
+    @field_validator("duckdb_path")
+    @classmethod
+    def _duckdb_path(cls, value: str) -> str:
+        return value.strip() or DEFAULT_DUCKDB_PATH  # `DUCKDB_PATH=` in .env: left unset
+
     @field_validator("aws_endpoint_url_s3")
     @classmethod
     def _endpoint(cls, value: str | None) -> str | None:
@@ -134,7 +146,7 @@ class Settings(BaseSettings):
         from the block or these settings (flows/snowflake.py)."""
         values: dict[str, str | None] = {
             "LAKE_URL": self.lake_url,
-            "DUCKDB_PATH": str(self.duckdb_path),
+            "DUCKDB_PATH": self.duckdb_path,
             "AWS_ENDPOINT_URL_S3": self.aws_endpoint_url_s3,
             "AWS_ACCESS_KEY_ID": self.aws_access_key_id,
             "AWS_SECRET_ACCESS_KEY": _secret(self.aws_secret_access_key),

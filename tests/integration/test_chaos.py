@@ -21,6 +21,7 @@ from flows.daily import daily_game_market_update
 from game_market.lake import Lake
 from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.lake_compare import assert_same_lake, assert_same_marts
+from tests.support.layout import LAKE, WAREHOUSE, in_folder
 from tests.support.prefect import run_details
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, sandbox_stats
 
@@ -43,8 +44,7 @@ def run_days(root: Path, sandbox: str, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
     monkeypatch.setenv("RAWG_BASE_URL", sandbox)
     monkeypatch.setenv("RAWG_MAX_RETRIES", "10")
-    monkeypatch.setenv("LAKE_URL", str(root / "lake"))
-    monkeypatch.setenv("DUCKDB_PATH", str(root / "warehouse.duckdb"))
+    in_folder(root, monkeypatch)
     retries = 0
     for day in DAYS:
         state = asyncio.run(daily_game_market_update(date=day, detail_budget=10, return_state=True))
@@ -67,8 +67,6 @@ def test_a_faulty_api_lands_the_same_lake_and_marts_and_reports_every_retry(
     assert chaos_retries == sum(count for kind, count in faults.items() if kind != "slow") > 10
     assert clean_retries == 0 and all(faults.values()), faults  # every kind of fault met
 
-    clean, chaos = Lake(str(tmp_path / "clean" / "lake")), Lake(str(tmp_path / "chaos" / "lake"))
+    clean, chaos = Lake(str(tmp_path / "clean" / LAKE)), Lake(str(tmp_path / "chaos" / LAKE))
     assert_same_lake(clean, chaos)
-    assert_same_marts(
-        tmp_path / "clean" / "warehouse.duckdb", tmp_path / "chaos" / "warehouse.duckdb"
-    )
+    assert_same_marts(tmp_path / "clean" / WAREHOUSE, tmp_path / "chaos" / WAREHOUSE)

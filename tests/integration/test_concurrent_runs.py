@@ -15,6 +15,7 @@ import polars as pl
 from game_market.endpoints import ENDPOINTS
 from game_market.lake import DATA_FILE, MANIFEST_METADATA_KEY, Lake, Manifest
 from tests.support.cli import isolated_env, stopping_local_server
+from tests.support.layout import LAKE, WAREHOUSE
 from tests.support.sandbox import SECRET_KEY
 
 DAY = date(2026, 1, 17)
@@ -25,8 +26,6 @@ def test_two_daily_runs_of_one_date_never_mix_a_partition(tmp_path: Path, sandbo
         tmp_path,
         RAWG_API_KEY=SECRET_KEY,
         RAWG_BASE_URL=sandbox_url,
-        LAKE_URL=str(tmp_path / "lake"),
-        DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"),
     )
     command = [sys.executable, "-m", "gmp", "daily", "--date", str(DAY), "--detail-budget", "5"]
     with stopping_local_server(env, tmp_path):
@@ -44,7 +43,7 @@ def test_two_daily_runs_of_one_date_never_mix_a_partition(tmp_path: Path, sandbo
         outputs = [run.communicate(timeout=600)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], "\n".join(outputs)
 
-    lake = Lake(str(tmp_path / "lake"))
+    lake = Lake(str(tmp_path / LAKE))
     games = None
     for endpoint in ENDPOINTS:
         manifest = lake.read_manifest(endpoint, DAY)
@@ -58,7 +57,7 @@ def test_two_daily_runs_of_one_date_never_mix_a_partition(tmp_path: Path, sandbo
         if endpoint == "games":
             games = rows
     assert games is not None
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as db:
+    with duckdb.connect(str(tmp_path / WAREHOUSE), read_only=True) as db:
         marts = db.execute(
             f"select game_id from fct_game_daily_snapshots where dt = date '{DAY}'"
         ).fetchall()

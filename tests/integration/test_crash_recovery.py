@@ -20,6 +20,7 @@ from game_market.lake import Lake
 from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.cli import isolated_env, stopping_local_server
 from tests.support.lake_compare import assert_same_lake, assert_same_marts
+from tests.support.layout import LAKE, WAREHOUSE
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, sandbox_stats
 from tests.support.tcp_proxy import tcp_proxy
 
@@ -31,18 +32,14 @@ SLOW = SandboxConfig(games=1500, seed=11, days=30, today=SANDBOX_TODAY, latency_
 
 
 class Backfill:
-    """`gmp backfill` as fresh processes sharing one lake, warehouse and Prefect home."""
+    """`gmp backfill` as fresh processes sharing one lake, warehouse and Prefect home: run in
+    ``root``, the lake and warehouse at a clone's defaults under it (tests/support/layout.py)."""
 
     def __init__(self, root: Path, sandbox: str, **settings: str) -> None:
         self.root = root
-        self.warehouse = root / "warehouse.duckdb"
+        self.warehouse = root / WAREHOUSE
         self.env = isolated_env(
-            root,
-            RAWG_API_KEY=SECRET_KEY,
-            RAWG_BASE_URL=sandbox,
-            DUCKDB_PATH=str(self.warehouse),
-            PYTHONUNBUFFERED="1",
-            **{"LAKE_URL": str(root / "lake"), **settings},
+            root, RAWG_API_KEY=SECRET_KEY, RAWG_BASE_URL=sandbox, PYTHONUNBUFFERED="1", **settings
         )
 
     def complete(self) -> None:
@@ -93,7 +90,7 @@ def test_killed_while_pages_arrive_then_while_dbt_builds(
                 lambda lines: any("START sql incremental model" in line for line in lines)
             )
             crashing.complete()
-    assert_same_lake(Lake(str(uninterrupted.root / "lake")), Lake(str(tmp_path / "lake")))
+    assert_same_lake(Lake(str(uninterrupted.root / LAKE)), Lake(str(tmp_path / LAKE)))
     assert_same_marts(uninterrupted.warehouse, crashing.warehouse)
 
 
@@ -137,5 +134,5 @@ def test_killed_while_publishing_to_s3(
             crashing.complete()
     access = {"endpoint_url": moto_endpoint, "key": "testing", "secret": "testing"}
     s3_lake = Lake(f"s3://{bucket}/lake", access)
-    assert_same_lake(Lake(str(uninterrupted.root / "lake")), s3_lake)
+    assert_same_lake(Lake(str(uninterrupted.root / LAKE)), s3_lake)
     assert_same_marts(uninterrupted.warehouse, crashing.warehouse)

@@ -18,6 +18,8 @@ from flows.daily import daily_game_market_update
 from flows.transform import transform
 from game_market.errors import PipelineError
 from game_market.lake import Lake
+from tests.support.dbt_run import run_dbt
+from tests.support.layout import LAKE, WAREHOUSE, in_folder
 from tests.support.prefect import run_details
 from tests.support.sandbox import SECRET_KEY, reset_sandbox, sandbox_stats
 
@@ -29,14 +31,10 @@ DAYS = [date(2026, 1, d) for d in range(15, 20)]
 
 @pytest.fixture
 def env(sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test in its own folder (the current one), under the same relative paths: dbt's
-    partial parse depends on the warehouse path it was parsed for, so the module's builds
-    share one instead of parsing the project again for each test, as a user's do."""
-    assert Path.cwd() == tmp_path
+    """Each test in its own folder, the lake and warehouse at a clone's defaults under it."""
+    in_folder(tmp_path, monkeypatch)
     monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
     monkeypatch.setenv("RAWG_BASE_URL", sandbox_url)
-    monkeypatch.setenv("LAKE_URL", "lake")
-    monkeypatch.setenv("DUCKDB_PATH", "warehouse/game_market.duckdb")
     reset_sandbox(sandbox_url)
     return tmp_path
 
@@ -80,7 +78,7 @@ def test_backfill_lands_every_day_builds_once_and_a_rerun_costs_nothing(
     assert result["dates_done"] == [str(d) for d in DAYS]
     assert result["requests"] == sandbox_stats(sandbox_url)["requests"] > 0
 
-    lake = Lake(str(env / "lake"))
+    lake = Lake(str(env / LAKE))
     for day in DAYS:
         assert lake.is_complete("games", day) and lake.is_complete("game_details", day), day
     # reference lists are the current listing whatever the date: taken once, for the end date
@@ -92,7 +90,7 @@ def test_backfill_lands_every_day_builds_once_and_a_rerun_costs_nothing(
 
     names = asyncio.run(subflow_names(state.state_details.flow_run_id))
     assert names.count("dbt-build-duckdb") == 1  # one build for the whole range
-    warehouse = env / "warehouse" / "game_market.duckdb"
+    warehouse = env / WAREHOUSE
     snapshot_days = scalar(warehouse, "select count(distinct dt) from fct_game_daily_snapshots")
     assert snapshot_days == len(DAYS)
 
@@ -115,7 +113,7 @@ def test_a_spent_budget_stops_cleanly_and_the_rerun_resumes(env: Path, sandbox_u
     markdown, _ = asyncio.run(run_details(state.state_details.flow_run_id))
     assert "**remaining**" in markdown and "| done |" in markdown
 
-    lake = Lake(str(env / "lake"))
+    lake = Lake(str(env / LAKE))
     landed = {
         (endpoint, day): lake.read_manifest(endpoint, day).run_id
         for endpoint in ("games", "game_details", "genres")
@@ -182,6 +180,9 @@ def test_a_second_build_reads_the_project_back_from_its_partial_parse(env: Path)
     target = Path(os.environ["DBT_TARGET_PATH"])
     partial_parse = target / "partial_parse.msgpack"
     written = partial_parse.stat().st_mtime_ns
+    # The dbt CLI as `make transform` runs it renders the flows' profile: it parses nothing.
+    run_dbt(env, "parse")
+    assert partial_parse.stat().st_mtime_ns == written
     for artifact in ("manifest.json", "run_results.json"):  # other builds of this worker's
         (target / artifact).unlink(missing_ok=True)
     dbt_log = Path(os.environ["DBT_LOG_PATH"]) / "dbt.log"
@@ -215,7 +216,7 @@ def test_daily_collects_the_day_before_its_scheduled_start(
     )
     assert state.is_completed(), state.message
     assert state.result()["date"] == "2026-01-18"
-    lake = Lake(str(env / "lake"))
+    lake = Lake(str(env / LAKE))
     assert lake.partitions("games") == [date(2026, 1, 18)] == lake.partitions("genres")
     developers = lake.read_manifest("developers", date(2026, 1, 18))
     assert (developers.pages, developers.truncated) == (1, True)
@@ -229,5 +230,5 @@ def test_daily_collects_the_day_before_its_scheduled_start(
     markdown, _ = asyncio.run(run_details(state.state_details.flow_run_id))
     assert "Game market report for 2026-01-18" in markdown
     assert "rawg.io" in markdown
-    warehouse = env / "warehouse" / "game_market.duckdb"
+    warehouse = env / WAREHOUSE
     assert scalar(warehouse, "select count(*) from dim_games") > 0

@@ -15,6 +15,7 @@ import polars as pl
 from game_market.quarantine import QUARANTINE_FILE
 from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.cli import isolated_env, run_gmp, stopping_local_server
+from tests.support.layout import LAKE, WAREHOUSE
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, crawl
 
 DAY = "2026-01-16"
@@ -25,15 +26,13 @@ def test_malformed_items_are_quarantined_and_never_reach_the_marts(tmp_path: Pat
     with running_sandbox(config) as clean:
         served = [g["id"] for g in crawl(httpx, f"{clean}/games", updated=f"{DAY},{DAY}")]
     withheld = served[40:80]  # page 2 of the day, whose results the bad sandbox withholds
-    lake = tmp_path / "lake"
+    lake = tmp_path / LAKE  # gmp runs in tmp_path: the defaults of tests/support/layout.py
     bad = SandboxConfig(games=1500, seed=11, days=30, today=SANDBOX_TODAY, malformed_items=True)
     with running_sandbox(bad) as url:
         env = isolated_env(
             tmp_path,
             RAWG_API_KEY=SECRET_KEY,
             RAWG_BASE_URL=url,
-            LAKE_URL=str(lake),
-            DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"),
         )
         with stopping_local_server(env, tmp_path):
             result = run_gmp("daily", "--date", DAY, "--detail-budget", "5", env=env, cwd=tmp_path)
@@ -53,7 +52,7 @@ def test_malformed_items_are_quarantined_and_never_reach_the_marts(tmp_path: Pat
     ]
     assert manifest["gap"] == len(withheld) - 3  # reported, not silent
 
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as db:
+    with duckdb.connect(str(tmp_path / WAREHOUSE), read_only=True) as db:
         marts = db.execute(
             f"select game_id from fct_game_daily_snapshots where dt = date '{DAY}'"
         ).fetchall()

@@ -26,6 +26,7 @@ from game_market.endpoints import ENDPOINTS, Endpoint, Kind, of_kind
 from game_market.lake import DATA_FILE, MANIFEST_FILE, Lake
 from rawg_simulator import SandboxConfig, add_arguments, config_from_args, running_sandbox
 from rawg_simulator.config import sandbox_command
+from tests.support.layout import LAKE, in_folder
 from tests.support.prefect import run_details
 from tests.support.sandbox import (
     SANDBOX_TODAY,
@@ -65,8 +66,7 @@ def backfill(root: Path, sandbox: str) -> State:
         env.setenv("RAWG_BASE_URL", sandbox)
         env.setenv("RAWG_MAX_CONCURRENCY", str(CONCURRENCY))
         env.setenv("RAWG_TIMEOUT_SECONDS", str(TIMEOUT_S))
-        env.setenv("LAKE_URL", str(root / "lake"))
-        env.setenv("DUCKDB_PATH", str(root / "warehouse.duckdb"))
+        in_folder(root, env)
         return asyncio.run(
             game_market_backfill(
                 start_date=DAYS[0],
@@ -109,7 +109,7 @@ def clean(sandbox: str, tmp_path_factory: pytest.TempPathFactory) -> Lake:
     reset_sandbox(sandbox)
     state = backfill(root, sandbox)
     assert state.is_completed(), state.message
-    lake = Lake(str(root / "lake"))
+    lake = Lake(str(root / LAKE))
     assert sum(costs(lake).values()) == sandbox_stats(sandbox)["requests"]
     return lake
 
@@ -150,7 +150,7 @@ def test_a_quota_spent_mid_backfill_fails_soon_keeps_what_landed_and_resumes(
 
     # What landed is whole and the clean run's; the third day's details, 2 requests in, are
     # nowhere to be seen, and nothing was started after them.
-    lake = Lake(str(tmp_path / "lake"))
+    lake = Lake(str(tmp_path / LAKE))
     landed = costs(lake)
     assert sorted(landed) == sorted(
         [(e, DAYS[-1]) for e in of_kind(Kind.SNAPSHOT)]

@@ -31,6 +31,7 @@ from game_market.lake import Lake
 from game_market.report import build_report, render_markdown
 from game_market.warehouse.duckdb_file import DuckDBWarehouse
 from tests.support.dbt_run import DAYS, TRANSFORMS, fill, run_dbt
+from tests.support.layout import LAKE, WAREHOUSE, in_folder
 from tests.support.prefect import run_details
 from tests.support.sandbox import SECRET_KEY
 from tests.support.snowflake_emulator import EXTERNAL_TABLE_REFRESH, load
@@ -44,8 +45,8 @@ BLOCK = "game-market-snowflake-test"
 class Landed:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.lake = root / "lake"
-        self.duckdb = root / "warehouse.duckdb"
+        self.lake = root / LAKE
+        self.duckdb = root / WAREHOUSE
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +55,7 @@ def landed(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     landed = Landed(tmp_path_factory.mktemp("snowflake-flows"))
     asyncio.run(fill(Lake(str(landed.lake)), sandbox_url))
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("DBT_TARGET", "duckdb")
-        env.setenv("LAKE_URL", str(landed.lake))
-        env.setenv("DUCKDB_PATH", str(landed.duckdb))
+        in_folder(landed.root, env)
         run_dbt(landed.root, "build", "--exclude-resource-type", "unit_test")
     yield landed
 

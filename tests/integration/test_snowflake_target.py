@@ -24,6 +24,7 @@ from game_market.lake import Lake
 from game_market.report import MarketReport, build_report
 from game_market.warehouse.duckdb_file import DuckDBWarehouse
 from tests.support.dbt_run import TRANSFORMS, fill, run_dbt
+from tests.support.layout import LAKE, WAREHOUSE, in_folder
 
 # Run as a module: as a script, its folder (tests/support, with a dbt.py) would shadow dbt.
 EMULATOR = "tests.support.snowflake_emulator"
@@ -81,13 +82,14 @@ def dbt_args(tmp_path: Path, *command: str) -> list[str]:
 
 
 def test_snowflake_target_parses_without_a_connection(snowflake_env: None, tmp_path: Path) -> None:
-    run_dbt(tmp_path, "parse", "--target", "snowflake")
+    # its own target folder: the worker's holds the partial parse of the DuckDB target's builds
+    run_dbt(tmp_path, "parse", "--target", "snowflake", "--target-path", str(tmp_path / "sf"))
 
 
 def test_snowflake_target_compiles_and_builds_on_fakesnow_like_duckdb(
     snowflake_env: None, sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lake_dir = tmp_path / "lake"
+    lake_dir = tmp_path / LAKE
     asyncio.run(fill(Lake(str(lake_dir)), sandbox_url))
     db_dir = tmp_path / "fakesnow"
     db_dir.mkdir()
@@ -113,10 +115,9 @@ def test_snowflake_target_compiles_and_builds_on_fakesnow_like_duckdb(
         assert -1 < built.stderr.lower().find(refresh) < first_model, endpoint
 
     # The same SQL on DuckDB yields the same marts.
-    monkeypatch.setenv("DBT_TARGET", "duckdb")
-    monkeypatch.setenv("LAKE_URL", str(lake_dir))
-    warehouse = tmp_path / "warehouse.duckdb"
-    monkeypatch.setenv("DUCKDB_PATH", str(warehouse))
+    monkeypatch.delenv("DBT_TARGET")
+    in_folder(tmp_path, monkeypatch)
+    warehouse = tmp_path / WAREHOUSE
     run_dbt(tmp_path, "build", "--exclude-resource-type", "unit_test")
     with (
         duckdb.connect(str(warehouse), read_only=True) as local,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,45 +19,53 @@ from game_market.endpoints import ENDPOINTS, SCHEMAS
 from game_market.lake import Lake, new_manifest
 from game_market.settings import load_settings
 from tests.support.dbt_run import DAYS, fill, fill_days, run_dbt
+from tests.support.layout import LAKE, WAREHOUSE, in_folder
 
 BACKFILLED_DT = date(2026, 1, 15)
 
 
 @dataclass(frozen=True)
 class Built:
-    """The module's lake of DAYS, built once; tests work on copies (`restore`, `copy_to`)."""
+    """The module's lake of DAYS, built once in ``root``; tests work on copies (`restore`,
+    `copy_to`), under the same layout (tests/support/layout.py)."""
 
-    lake: Path
-    warehouse: Path
-    pristine: Path
+    root: Path
+
+    @property
+    def lake(self) -> Path:
+        return self.root / LAKE
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / WAREHOUSE
+
+    @property
+    def pristine(self) -> Path:
+        return self.root / "pristine.duckdb"
 
     def restore(self, monkeypatch: pytest.MonkeyPatch) -> Path:
-        """The built warehouse again, at the path (and with the partial parse) it was built at:
-        for tests that change the warehouse only."""
+        """The built warehouse again, in the module's folder: for tests that change the
+        warehouse only."""
         shutil.copyfile(self.pristine, self.warehouse)
-        monkeypatch.setenv("LAKE_URL", str(self.lake))
-        monkeypatch.setenv("DUCKDB_PATH", str(self.warehouse))
+        in_folder(self.root, monkeypatch)
         return self.warehouse
 
     def copy_to(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Lake, Path]:
         """A lake and warehouse of the test's own, for tests that land more days."""
-        shutil.copytree(self.lake, folder / "lake")
-        warehouse = folder / "warehouse.duckdb"
-        shutil.copyfile(self.pristine, warehouse)
-        monkeypatch.setenv("LAKE_URL", str(folder / "lake"))
-        monkeypatch.setenv("DUCKDB_PATH", str(warehouse))
-        return Lake(str(folder / "lake")), warehouse
+        shutil.copytree(self.lake, folder / LAKE)
+        (folder / WAREHOUSE).parent.mkdir(parents=True)
+        shutil.copyfile(self.pristine, folder / WAREHOUSE)
+        in_folder(folder, monkeypatch)
+        return Lake(str(folder / LAKE)), folder / WAREHOUSE
 
 
 @pytest.fixture(scope="module")
 def built(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    root = tmp_path_factory.mktemp("built")
-    shared = Built(root / "lake", root / "warehouse.duckdb", root / "pristine.duckdb")
+    shared = Built(tmp_path_factory.mktemp("built"))
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("LAKE_URL", str(shared.lake))
-        monkeypatch.setenv("DUCKDB_PATH", str(shared.warehouse))
+        in_folder(shared.root, monkeypatch)
         asyncio.run(fill(Lake(str(shared.lake)), sandbox_url))
-        run_dbt(root, "build")
+        run_dbt(shared.root, "build")
     shutil.copyfile(shared.warehouse, shared.pristine)
     yield shared
 
@@ -64,23 +73,24 @@ def built(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 @pytest.fixture(params=["local", "s3"])
 def lake_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "local":
-        return str(tmp_path / "lake")
+        return str(tmp_path / LAKE)
     return f"s3://{request.getfixturevalue('s3_bucket')}/lake"
 
 
 def test_staging_reads_every_partition_of_the_lake(
     lake_url: str, sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LAKE_URL", lake_url)
-    warehouse = tmp_path / "warehouse.duckdb"
-    monkeypatch.setenv("DUCKDB_PATH", str(warehouse))
+    in_folder(tmp_path, monkeypatch)
+    if lake_url.startswith("s3://"):
+        monkeypatch.setenv("LAKE_URL", lake_url)
+    warehouse = tmp_path / WAREHOUSE
     lake = Lake.from_settings(load_settings())
     asyncio.run(fill(lake, sandbox_url))
     stale_id = land_stale_copy(lake)
 
     run_dbt(tmp_path, "build")
     run_dbt(tmp_path, "docs", "generate")  # what `make docs` runs
-    catalog = orjson.loads((tmp_path / "target" / "catalog.json").read_bytes())
+    catalog = orjson.loads((Path(os.environ["DBT_TARGET_PATH"]) / "catalog.json").read_bytes())
     assert "model.game_market.dim_games" in catalog["nodes"]
 
     with duckdb.connect(str(warehouse), read_only=True) as db:
@@ -152,9 +162,9 @@ def test_incremental_snapshots_match_a_full_rebuild_after_a_backfilled_day(
     asyncio.run(fill_days(lake, sandbox_url, [BACKFILLED_DT]))  # older than what is built
     emptied_id = land_newer_copy_without_genres(lake)
     run_dbt(tmp_path, "build")
-    rebuilt = tmp_path / "rebuilt.duckdb"
-    monkeypatch.setenv("DUCKDB_PATH", str(rebuilt))
-    run_dbt(tmp_path, "build", "--full-refresh")
+    shutil.copytree(tmp_path / LAKE, tmp_path / "rebuilt" / LAKE)  # the same lake, built anew
+    run_dbt(tmp_path / "rebuilt", "build", "--full-refresh")
+    rebuilt = tmp_path / "rebuilt" / WAREHOUSE
 
     got = table_rows(incremental, "fct_game_daily_snapshots", "game_id, dt")
     assert got == table_rows(rebuilt, "fct_game_daily_snapshots", "game_id, dt")
@@ -247,8 +257,7 @@ def test_reconciliation_tests_catch_a_lost_row(
             f"where rowid = (select min(rowid) from main.{table} where {where})"
         )
     with pytest.raises(AssertionError, match=f"FAIL 1 {check}"):
-        # The module's target folder: its partial parse matches the restored warehouse's path.
-        run_dbt(built.warehouse.parent, "test", "--select", check)
+        run_dbt(built.root, "test", "--select", check)
 
 
 def test_an_incremental_build_tests_what_it_landed_and_dbt_test_everything(

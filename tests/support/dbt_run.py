@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date
@@ -11,6 +12,7 @@ from game_market.endpoints import ENDPOINTS
 from game_market.ingest import ingest_partition
 from game_market.lake import Lake
 from game_market.rawg import RawgClient
+from game_market.settings import DEFAULT_DUCKDB_PATH
 from tests.support.sandbox import SECRET_KEY
 
 DAYS = [date(2026, 1, 17), date(2026, 1, 18)]
@@ -28,8 +30,14 @@ async def fill_days(lake: Lake, url: str, days: list[date]) -> None:
                 await ingest_partition(client, lake, endpoint, day, run_id=f"run-{day}")
 
 
-def run_dbt(tmp_path: Path, *command: str) -> None:
-    """dbt in its own process, as a user runs it; it keeps no DuckDB handle open after."""
+def run_dbt(folder: Path, *command: str) -> None:
+    """dbt in its own process, run from ``folder`` as a user runs it from a clone; it keeps no
+    DuckDB handle open after. Its target and log folders are the worker's (tests/conftest.py),
+    so under the tests' layout (tests/support/layout.py) it reads back their partial parse."""
+    # what `make transform` does first: DuckDB does not create the warehouse's folder
+    (folder / os.environ.get("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)).parent.mkdir(
+        parents=True, exist_ok=True
+    )
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
@@ -38,11 +46,8 @@ def run_dbt(tmp_path: Path, *command: str) -> None:
             str(TRANSFORMS),
             "--profiles-dir",
             str(TRANSFORMS),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
         ],
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=300,

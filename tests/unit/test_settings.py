@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,23 @@ def test_defaults() -> None:
     assert settings.lake_url == "./data/lake"
     assert settings.rawg_max_concurrency == 8
     assert settings.storage_options() == {}
+
+
+def test_dbt_gets_the_warehouse_path_as_written_and_the_profile_default_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """dbt parses the whole project again whenever its profile renders differently: a flow's
+    build must render what the dbt CLI (`make transform`) renders from the same settings."""
+    profile = (REPO / "transforms" / "profiles.yml").read_text()
+    default = re.search(r"env_var\('DUCKDB_PATH', '([^']+)'\)", profile).group(1)
+    assert load_settings().dbt_environment()["DUCKDB_PATH"] == default
+    (Path(".env")).write_text("DUCKDB_PATH=\n")  # left blank: unset
+    assert load_settings().dbt_environment()["DUCKDB_PATH"] == default
+    monkeypatch.setenv("DUCKDB_PATH", "./wh/../wh/w.duckdb")
+    assert load_settings().dbt_environment()["DUCKDB_PATH"] == "./wh/../wh/w.duckdb"
+    sources = (REPO / "transforms" / "models" / "staging" / "_rawg__sources.yml").read_text()
+    lake = re.search(r"env_var\('LAKE_URL', '([^']+)'\)", sources).group(1)
+    assert load_settings().lake_url == lake
 
 
 def test_dotenv_is_read(tmp_path: Path) -> None:
