@@ -14,8 +14,10 @@ doing anything; with FAKESNOW_DEBUG=snowflake every statement is printed to stde
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import pickle
+import shutil
 import sys
 
 import duckdb
@@ -27,6 +29,9 @@ from flows.warehouse import warehouse_for
 from game_market.endpoints import SCHEMAS
 from game_market.report import build_report
 from game_market.settings import load_settings
+
+# fakesnow makes a folder for its stages in the temp folder on import, and leaves it there.
+atexit.register(shutil.rmtree, fakesnow.transforms.stage.LOCAL_BUCKET_PATH, True)
 
 DATABASE = "GAME_MARKET"
 # dbt prefixes its statements with a /* query comment */.
