@@ -79,18 +79,20 @@ def games_volume(day: date, today: Count | None, history: Sequence[Count]) -> tu
         f"over the {len(usual)} days before"
     )
     if ratio < LOW:
-        return Part("warn", f"Only {compared}: RAWG may have answered partly."), figures
+        rerun = f"rerun the day once RAWG answers in full: gmp daily --date {day}"
+        return Part("warn", f"Only {compared}: RAWG may have answered partly; {rerun}."), figures
     if ratio > HIGH:
         return Part("warn", f"{compared[0].upper()}{compared[1:]}: an unusual surge."), figures
     return Part("ok", f"{compared[0].upper()}{compared[1:]}."), figures
 
 
-def reference_volume(name: str, current: Count | None, previous: Count | None) -> Part:
+def reference_volume(day: date, name: str, current: Count | None, previous: Count | None) -> Part:
     """A reference list's latest snapshot against the one before it."""
+    refresh = f"gmp ingest --endpoint {name} --date {day}"
     if current is None:
-        return Part("error", f"{name} has never landed: run gmp ingest --endpoint {name}.")
+        return Part("error", f"The {name} list has never landed: run {refresh}.")
     if current.rows == 0:
-        return Part("error", f"The {name} list of {current.dt} is empty.")
+        return Part("error", f"The {name} list of {current.dt} is empty: run {refresh}.")
     if previous is None:
         return Part("ok", f"{name}: {current.rows:,} entries, its first snapshot.")
     if (current.truncated or previous.truncated) and current.pages != previous.pages:
@@ -98,7 +100,7 @@ def reference_volume(name: str, current: Count | None, previous: Count | None) -
     ratio = current.rows / previous.rows if previous.rows else float("inf")
     sizes = f"{current.rows:,} entries on {current.dt} against {previous.rows:,} on {previous.dt}"
     if ratio < REFERENCE_LOW or ratio > REFERENCE_HIGH:
-        return Part("warn", f"The {name} list has {sizes}.")
+        return Part("warn", f"The {name} list has {sizes}: check it, then run {refresh}.")
     return Part("ok", f"{name}: {sizes}.")
 
 
@@ -110,7 +112,7 @@ def volume_verdict(
 ) -> Verdict:
     """One verdict: the worst of the games' and every reference list's."""
     games, figures = games_volume(day, today, history)
-    lists = {name: reference_volume(name, *pair) for name, pair in references.items()}
+    lists = {name: reference_volume(day, name, *pair) for name, pair in references.items()}
     figures["reference_lists"] = {
         name: None if current is None else current.rows for name, (current, _) in references.items()
     }

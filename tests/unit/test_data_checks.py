@@ -46,7 +46,8 @@ def test_a_thin_day_says_how_thin_in_one_sentence() -> None:
     part, figures = games_volume(DAY, Count(DAY, 5), usual())
     assert part.message == (
         "Only 5 games updated on 2026-01-19, 0.05x the median of 100 over the 9 days before: "
-        "RAWG may have answered partly."
+        "RAWG may have answered partly; rerun the day once RAWG answers in full: "
+        "gmp daily --date 2026-01-19."
     )
     assert figures == {"games": 5, "median": 100, "history_days": 9, "ratio": 0.05}
 
@@ -88,22 +89,24 @@ def test_a_reference_list_against_its_last_size(
     current: int, previous: int | None, status: str
 ) -> None:
     before = None if previous is None else Count(DAY - timedelta(days=1), previous)
-    assert reference_volume("genres", Count(DAY, current), before).status == status
+    assert reference_volume(DAY, "genres", Count(DAY, current), before).status == status
 
 
 def test_a_changed_page_cap_is_not_compared_and_a_missing_list_is_an_error() -> None:
     capped = Count(DAY - timedelta(days=1), 40, truncated=True, pages=1)
-    assert reference_volume("developers", Count(DAY, 200, True, 5), capped).status == "ok"
-    missing = reference_volume("genres", None, None)
-    assert missing.status == "error" and "gmp ingest --endpoint genres" in missing.message
+    assert reference_volume(DAY, "developers", Count(DAY, 200, True, 5), capped).status == "ok"
+    missing = reference_volume(DAY, "genres", None, None)
+    assert missing.status == "error"
+    assert missing.message == (
+        "The genres list has never landed: run gmp ingest --endpoint genres --date 2026-01-19."
+    )
 
 
 def test_the_volume_verdict_is_the_worst_part_and_says_it() -> None:
     lists = {"genres": (Count(DAY, 0), Count(DAY - timedelta(days=1), 19))}
     verdict = volume_verdict(DAY, Count(DAY, 5), usual(), lists)
-    assert (
-        verdict.status == "error" and verdict.message == "The genres list of 2026-01-19 is empty."
-    )
+    assert verdict.status == "error"
+    assert verdict.message.startswith("The genres list of 2026-01-19 is empty: run gmp ingest")
     assert verdict.figures["reference_lists"] == {"genres": 0}
     assert verdict.event == "game-market.data-check.volume.error"
     assert verdict.resource_id == "game-market.data-check.volume"
