@@ -118,10 +118,10 @@ async def data_checks(runtime: Runtime, target: Target, days: Sequence[date]) ->
             verdict.day,
             verdict.message,
         )
-    span = str(last) if len(days) == 1 else f"{days[0]}-{last}"
+    span = str(last) if len(days) == 1 else f"{days[0]}..{last}"
     await acreate_markdown_artifact(
         checks_markdown(f"Data checks for {span}", verdicts),
-        key=f"data-checks-{span}",
+        key=f"data-checks-{span.replace('..', '-')}",
         description=f"Freshness, volume and completeness of the data for {span}",
     )
     return verdicts
