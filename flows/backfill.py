@@ -11,8 +11,9 @@ from typing import Literal
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.deployments import run_deployment
-from prefect.states import State
+from prefect.states import Completed, State
 
+from flows.checks import check_data
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import ingest_day
 from flows.rawg_limit import rawg_client
@@ -336,6 +337,7 @@ async def game_market_backfill(
                 done = f"{len(plan.done)} of {len(days)} dates done"
                 return failed(type(plan.refusal)(f"Backfill stopped with {done}: {plan.refusal}"))
             built = transform(target=target, full_refresh=full_refresh, return_state=True)
+            checked = "" if built.is_failed() else await check_data(runtime, target, plan.done)
     except PipelineError as exc:
         return failed(exc)
     problems = []
@@ -345,7 +347,5 @@ async def game_market_backfill(
         problems.append(built.message or "dbt build failed.")
     if problems:
         return failed(PipelineError(" ".join(problems)))
-    return {
-        "dates_done": [str(d) for d in plan.done],
-        "requests": plan.requests,
-    }
+    result = {"dates_done": [str(d) for d in plan.done], "requests": plan.requests}
+    return Completed(message=checked, data=result)

@@ -7,8 +7,9 @@ import datetime as dt
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.runtime import flow_run
-from prefect.states import State
+from prefect.states import Completed, State
 
+from flows.checks import check_data
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import failure_message, ingest_day
 from flows.rawg_limit import rawg_client
@@ -99,6 +100,7 @@ async def daily_game_market_update(
             built = transform(target=target, full_refresh=full_refresh, return_state=True)
             if built.is_failed():
                 return failed(PipelineError(built.message or "dbt build failed."))
+            checked = await check_data(runtime, target, [day])
             await publish_market_summary(runtime, target, day)
     except PipelineError as exc:
         return failed(exc)
@@ -108,4 +110,5 @@ async def daily_game_market_update(
                 failure_message(day, failures) + " The warehouse was built from what landed."
             )
         )
-    return {"date": str(day), "requests": used, "rows": {r.endpoint: r.rows for r in reports}}
+    rows = {r.endpoint: r.rows for r in reports}
+    return Completed(message=checked, data={"date": str(day), "requests": used, "rows": rows})

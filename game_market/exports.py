@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from game_market.checks.freshness import ERROR_AFTER_HOURS, LOADED_AT_FIELD, WARN_AFTER_HOURS
 from game_market.endpoints import ENDPOINTS
 from game_market.schema import META_COLUMNS
 
@@ -97,10 +98,11 @@ def dbt_sources() -> str:
         "        external_location: >-",
         "          read_parquet('{lake}/raw/{name}/dt=*/*.parquet', hive_partitioning = true,",
         "          union_by_name = true)",
-        "      loaded_at_field: _ingested_at",
+        # `dbt source freshness` (the runs' data checks, game_market.checks.freshness)
+        f"      loaded_at_field: {LOADED_AT_FIELD}",
         "      freshness:",
-        "        warn_after: {count: 2, period: day}",
-        "        error_after: {count: 4, period: day}",
+        f"        warn_after: {{count: {WARN_AFTER_HOURS}, period: hour}}",
+        f"        error_after: {{count: {ERROR_AFTER_HOURS}, period: hour}}",
         "    tables:",
     ]
     for name, spec in ENDPOINTS.items():

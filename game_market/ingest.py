@@ -171,6 +171,7 @@ async def ingest_partition(
             if not report.truncated and plan.expected is not None:
                 landed = writer.distinct_ids + writer.quarantine.items
                 report.gap = max(0, plan.expected - landed)
+                report.unreachable = min(report.gap, plan.unreachable)
         counts = PartitionCounts(
             pages=stats.pages,
             requests=stats.requests,
@@ -178,6 +179,7 @@ async def ingest_partition(
             bytes=stats.bytes,
             expected_rows=report.expected_rows,
             gap=report.gap,
+            unreachable=report.unreachable,
             truncated=report.truncated,
             drift=dict(drift),
             resumed_pages=stats.resumed,

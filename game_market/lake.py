@@ -64,6 +64,7 @@ class PartitionCounts:
     bytes: int = 0
     expected_rows: int | None = None  # RAWG's ``count``
     gap: int = 0  # expected rows that did not arrive as distinct ids
+    unreachable: int = 0  # of the gap, rows RAWG's 500-page window kept from every request
     truncated: bool = False  # a page cap stopped it before RAWG's last page
     drift: dict[str, int] = field(default_factory=dict)
     # pages served from an earlier attempt's journal (game_market.page_journal): requests saved

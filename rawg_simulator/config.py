@@ -46,6 +46,10 @@ class SandboxConfig:
     # requests answered before the quota is spent (None: no quota), then what every one gets
     quota_requests: int | None = None
     quota_answer: QuotaAnswer = "401"
+    # a day /games?updated= serves only this share of its games, as RAWG in an outage or with
+    # a changed filter would (see rawg_simulator.timeline)
+    thin_day: date | None = None
+    thin_share: float = 0.05
 
     def __post_init__(self) -> None:
         if self.today is None:
@@ -58,6 +62,8 @@ class SandboxConfig:
             raise ValueError("latency_jitter_ms must be within [0, latency_ms]")
         if not 0 <= self.refresh_share <= 1:
             raise ValueError("refresh_share must be within [0, 1]")
+        if not 0 < self.thin_share <= 1:
+            raise ValueError("thin_share must be within (0, 1]")
         if self.days > MAX_DAYS:
             raise ValueError(f"days must be <= {MAX_DAYS}")
         if min(self.developer_count, self.publisher_count) < 1:
@@ -163,6 +169,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=defaults.quota_answer,
         help="what a spent quota answers: 401, or 429 with a Retry-After of a day",
     )
+    parser.add_argument(
+        "--thin-day",
+        type=date.fromisoformat,
+        default=None,
+        help="YYYY-MM-DD on which /games?updated= serves only --thin-share of the day's games",
+    )
+    parser.add_argument(
+        "--thin-share",
+        type=float,
+        default=defaults.thin_share,
+        help="share of its games the --thin-day serves (0..1]",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
@@ -191,6 +209,8 @@ def _config_from_args(args: argparse.Namespace) -> SandboxConfig:
         nulls_first_descending=args.nulls_first_descending,
         quota_requests=args.quota_requests,
         quota_answer=args.quota_answer,
+        thin_day=args.thin_day,
+        thin_share=args.thin_share,
     )
 
 
@@ -237,4 +257,11 @@ def sandbox_command(config: SandboxConfig, port: int, host: str = "127.0.0.1") -
     command += ["--quota-answer", config.quota_answer]
     if config.quota_requests is not None:
         command += ["--quota-requests", str(config.quota_requests)]
+    if config.thin_day is not None:
+        command += [
+            "--thin-day",
+            config.thin_day.isoformat(),
+            "--thin-share",
+            repr(config.thin_share),
+        ]
     return command

@@ -42,6 +42,9 @@ class Timeline:
         self._days = array("H")
         # day -> indexes (ascending) of the games updated that day
         self._day_games = [array("i") for _ in range(config.days)]
+        thin = config.thin_day
+        self._thin_day = None if thin is None else thin.toordinal() - self.first_ordinal
+        self._thin_step = max(1, round(1 / config.thin_share))
 
     # -- building -------------------------------------------------------------------------
 
@@ -101,8 +104,14 @@ class Timeline:
         if lo > hi:
             return array("i"), hi
         if lo == hi:
-            return self._day_games[lo], hi
-        return sorted(set().union(*self._day_games[lo : hi + 1])), hi
+            return self._served(lo), hi
+        return sorted(set().union(*map(self._served, range(lo, hi + 1)))), hi
+
+    def _served(self, offset: int) -> Sequence[int]:
+        """The games updated on day ``offset`` that RAWG serves: every one, but on the thin
+        day only every n-th (``thin_share``), the others as if RAWG had lost them."""
+        games = self._day_games[offset]
+        return games[:: self._thin_step] if offset == self._thin_day else games
 
     def until(self, updated: tuple[date, date] | None) -> int | None:
         """The as-of bound of an `updated` range, as an offset; None without a range."""

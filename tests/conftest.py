@@ -53,6 +53,7 @@ SLOWEST_FIRST = (
     "test_concurrent_runs.py",
     "test_snowflake_target.py",
     "test_bench_transform.py",
+    "test_data_checks.py",
     "test_quota.py",
     "test_unavailable.py",
     "test_quarantine_cli.py",

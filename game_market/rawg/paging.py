@@ -106,6 +106,9 @@ class QueryPlan:
     # first page of the ``-released`` query that looks for them counts: only it shows
     # whether they come first, and then the pages they fill up to the first dated item.
     min_requests: int = 0
+    # Rows RAWG counted that no request can fetch: past the 500-page window of a query that
+    # cannot be cut narrower, or with no release date where the ordering does not lead with them.
+    unreachable: int = 0
 
 
 async def iter_pages(
@@ -160,6 +163,7 @@ async def iter_pages(
             covered += sub_plan.expected or 0
             plan.notes.extend(sub_plan.notes)
             plan.min_requests += sub_plan.min_requests
+            plan.unreachable += sub_plan.unreachable
         # Rows no narrower query matches (RAWG games with no release date).
         unmatched = max(0, first.count - covered)
         if unmatched:
@@ -223,6 +227,7 @@ async def _undated(
             f"ordering={query['ordering']}"
         )
     if unmatched > reached:
+        plan.unreachable += unmatched - reached
         plan.notes.append(
             f"{describe_range(base)}: {unmatched - reached} rows match no narrower query "
             "(no release date) and cannot be fetched past the 500-page window"
@@ -253,6 +258,7 @@ async def _rest(
     plan.min_requests += max(0, target - 1)
     if math.ceil(first.count / client.page_size) > client.window_pages:
         hidden = first.count - client.window_pages * client.page_size
+        plan.unreachable += hidden
         plan.notes.append(f"{describe_range(base)}: {hidden} rows beyond the 500-page window")
     what = f"{endpoint} {describe_range(base)}"
     reservation = client.budget.reserve(target - 1, what)

@@ -96,6 +96,11 @@ def test_backfill_lands_every_day_builds_once_and_a_rerun_costs_nothing(
 
     markdown, _ = asyncio.run(run_details(state.state_details.flow_run_id))
     assert "**5 of 5 dates done**; 0 remain." in markdown and "rawg.io" in markdown
+    # the data checks of every date the backfill built, the lake's freshness once
+    assert f"# Data checks for {START}..{END}" in markdown
+    assert markdown.count("| volume | ok |") == markdown.count("| completeness | ok |") == 5
+    assert markdown.count("| freshness | ok |") == 1
+    assert state.message == "Data checks: all ok."
 
     reset_sandbox(sandbox_url)
     again = backfill()

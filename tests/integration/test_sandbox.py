@@ -8,6 +8,7 @@ import asyncio
 import socket
 import time
 from collections.abc import Iterator
+from datetime import date
 
 import httpx
 import pytest
@@ -30,6 +31,8 @@ def test_command_line_round_trips_the_config(client: httpx.Client) -> None:
         fault_rate=0.25,
         refresh_share=0.6,
         valid_keys=frozenset({"a", "b"}),
+        thin_day=date(2024, 6, 10),
+        thin_share=0.1,
     )
     parser = argparse.ArgumentParser()
     add_arguments(parser)

@@ -268,3 +268,17 @@ def test_ordering_breaks_ties_by_id_and_sorts_nulls_as_postgresql(
     ordering = f"-{field}" if descending else field
     served = crawl(client, f"{base}/games", ordering=ordering)
     assert [g["id"] for g in served] == [g["id"] for g in expected]
+
+
+def test_a_thin_day_serves_a_twentieth_of_its_games(by_day: dict[date, list[Json]]) -> None:
+    """RAWG in an outage, or with a changed filter: the day's query answers with 5% of what
+    it holds, its count agreeing, and every other day as before."""
+    thin, other = WINDOW[-1], WINDOW[-2]
+    with InProcessClient(config(thin_day=thin)) as sandbox:
+        served = crawl(sandbox, f"{sandbox.base}/games", updated=f"{thin},{thin}")
+        count = ok(sandbox, f"{sandbox.base}/games", updated=f"{thin},{thin}")["count"]
+        untouched = crawl(sandbox, f"{sandbox.base}/games", updated=f"{other},{other}")
+    whole = {game["id"] for game in by_day[thin]}
+    assert count == len(served) == -(-len(whole) // 20) > 0
+    assert {game["id"] for game in served} < whole
+    assert untouched == by_day[other]

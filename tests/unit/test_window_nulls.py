@@ -86,6 +86,7 @@ def test_undated_rows_are_read_from_the_head_of_the_released_ordering(
     assert ids_of(pages) == set(range(1, 301 + reached))  # every dated game, the nulls shown
     assert games.undated_pages == pages_asked  # only the pages the nulls fill
     assert plan.min_requests == stats.requests  # and none of them is waste
+    assert plan.unreachable == unreachable
     notes = [note for note in plan.notes if "no release date" in note]
     assert notes[0] == (
         f"query updated={UPDATED}: {reached} rows with no release date reached through "
@@ -109,6 +110,7 @@ def test_nulls_sorted_last_fall_back_to_reporting_them() -> None:
     # page 1 opens with a dated game: nothing is relied on, the one page is all it cost
     assert games.undated_pages == [1] and plan.min_requests == stats.requests
     assert plan.notes[-1] == (f"query updated={UPDATED}: 70 {UNREACHABLE} past the 500-page window")
+    assert plan.unreachable == 70
     assert not any("reached through" in note for note in plan.notes)
 
 
