@@ -278,6 +278,7 @@ async def game_market_backfill(
     target: Target = "duckdb",
     max_pages: dict[str, int] | None = None,
     full_refresh: bool = False,
+    node_tasks: bool = False,
     confirm_long_range: bool = False,
 ) -> dict | State:
     """Ingest every date in [start_date, end_date], then build the warehouse once.
@@ -305,6 +306,9 @@ async def game_market_backfill(
             genres, platforms) are taken once, for end_date, whatever their cap.
         full_refresh: Rebuild the incremental models from the whole lake (dbt --full-refresh)
             instead of adding the new days.
+        node_tasks: Show each dbt node of the build as a Prefect task run, with the asset
+            lineage Prefect Cloud draws from them (prefect-dbt's runner); the build takes
+            longer.
         confirm_long_range: Needed for a range over 3 years, which spends many months of
             the free tier's requests.
     """
@@ -336,7 +340,12 @@ async def game_market_backfill(
                 # No build: the rerun that fetches the rest builds once, with every date.
                 done = f"{len(plan.done)} of {len(days)} dates done"
                 return failed(type(plan.refusal)(f"Backfill stopped with {done}: {plan.refusal}"))
-            built = transform(target=target, full_refresh=full_refresh, return_state=True)
+            built = transform(
+                target=target,
+                full_refresh=full_refresh,
+                node_tasks=node_tasks,
+                return_state=True,
+            )
             checked = "" if built.is_failed() else await check_data(runtime, target, plan.done)
     except PipelineError as exc:
         return failed(exc)

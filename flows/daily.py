@@ -57,6 +57,7 @@ async def daily_game_market_update(
     target: Target = "duckdb",
     max_pages: dict[str, int] | None = None,
     full_refresh: bool = False,
+    node_tasks: bool = False,
 ) -> dict | State:
     """Ingest every endpoint for `date` (default: the day before the scheduled start), build.
 
@@ -72,6 +73,9 @@ async def daily_game_market_update(
             rows) of developers and of publishers. A page is one RAWG request of 40 rows.
         full_refresh: Rebuild the incremental models from the whole lake (dbt --full-refresh)
             instead of adding the new days.
+        node_tasks: Show each dbt node of the build as a Prefect task run, with the asset
+            lineage Prefect Cloud draws from them (prefect-dbt's runner); the build takes
+            longer.
     """
     day = date or day_before_scheduled_start()
     logger = get_run_logger()
@@ -97,7 +101,12 @@ async def daily_game_market_update(
                 description=f"RAWG ingest for {day}",
             )
             logger.info("Ingest for %s used %d RAWG requests; building the warehouse", day, used)
-            built = transform(target=target, full_refresh=full_refresh, return_state=True)
+            built = transform(
+                target=target,
+                full_refresh=full_refresh,
+                node_tasks=node_tasks,
+                return_state=True,
+            )
             if built.is_failed():
                 return failed(PipelineError(built.message or "dbt build failed."))
             checked = await check_data(runtime, target, [day])

@@ -1,11 +1,11 @@
 """The dbt subflow: `dbt build` of transforms/ in this process, one artifact for every node.
 
-dbt runs through its own Python API (`dbtRunner`), not prefect-dbt's `PrefectDbtRunner`:
-that one reports each node as a Prefect task run, and on the demo's build those API calls
-took the subflow to 2.8x the bare `dbt build` (58.8 s against 21.0 s, the README's
-benchmarks section); its wave orchestrator refuses this project's test graph as cyclic. What
-a user looks for stays in the UI: the state message names every failing node, the run's
-artifact lists every node with its status and time, and dbt's log lines are the run's.
+dbt runs through its own Python API (`dbtRunner`). What a user looks for is in the UI: the
+state message names every failing node, the run's artifact lists every node with its status
+and time, and dbt's log lines are the run's. With ``node_tasks`` the build runs through
+prefect-dbt's `PrefectDbtRunner` instead (flows/dbt_nodes.py): one task run per node and the
+asset lineage Prefect Cloud shows, at the cost of the Prefect API calls of each node's task
+run (benchmarks/dbt_subflow.py gives both against the bare `dbt build`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from prefect.concurrency.sync import concurrency
 from prefect.states import Completed, State
 
 from flows.context import failed, runtime_scope
+from flows.dbt_nodes import build_with_node_tasks
 from flows.limits import BUILD_LIMIT
 from flows.warehouse import warehouse_for
 from game_market.errors import PipelineError
@@ -169,6 +170,7 @@ def build(
     select: str | None,
     full_refresh: bool,
     variables: dict[str, Any],
+    node_tasks: bool = False,
 ) -> State:
     """One `dbt build`, its failures named; the settings' variables are in the environment."""
     logger = get_run_logger()
@@ -181,8 +183,15 @@ def build(
         try:
             # dbt's own console lines would repeat what the run's log already shows, and
             # color codes are noise there.
-            result: dbtRunnerResult = dbtRunner(callbacks=[forward_to(logger)]).invoke(
-                [*build_args(target, select, full_refresh, variables), "--quiet", "--no-use-colors"]
+            args = [
+                *build_args(target, select, full_refresh, variables),
+                "--quiet",
+                "--no-use-colors",
+            ]
+            result: dbtRunnerResult = (
+                build_with_node_tasks(args, logger)
+                if node_tasks
+                else dbtRunner(callbacks=[forward_to(logger)]).invoke(args)
             )
         finally:
             warehouse.release()
@@ -220,13 +229,24 @@ def transform(
     select: str | None = None,
     full_refresh: bool = False,
     vars: dict[str, Any] | None = None,
+    node_tasks: bool = False,
 ) -> dict[str, Any] | State:
-    """Build and test the warehouse; any failing model or test fails the run, named."""
+    """Build and test the warehouse; any failing model or test fails the run, named.
+
+    Args:
+        target: The warehouse dbt builds: duckdb (local file) or snowflake.
+        select: dbt's node selection, e.g. "mart_report_genres+" (empty: every node).
+        full_refresh: Rebuild the incremental models from the whole lake (dbt --full-refresh)
+            instead of adding the new days.
+        vars: dbt variables for this build, e.g. {"trending_top_n": 100}.
+        node_tasks: Also show each dbt node as a Prefect task run, with the asset lineage
+            Prefect Cloud draws from them (prefect-dbt's runner); the build takes longer.
+    """
     try:
         with (
             runtime_scope() as runtime,
             environment(dbt_environment(runtime.settings, target)),
         ):
-            return build(runtime, target, select, full_refresh, vars or {})
+            return build(runtime, target, select, full_refresh, vars or {}, node_tasks)
     except PipelineError as exc:
         return failed(exc)

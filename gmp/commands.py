@@ -145,6 +145,7 @@ def daily(args: argparse.Namespace) -> int:
                 target=args.target,
                 max_pages=page_caps(args.max_pages),
                 full_refresh=args.full_refresh,
+                node_tasks=args.node_tasks,
             )
         )
     console.print(f"Daily update for {result['date']}: {result['requests']:,} RAWG requests.")
@@ -169,6 +170,7 @@ def backfill(args: argparse.Namespace) -> int:
                 target=args.target,
                 max_pages=page_caps(args.max_pages),
                 full_refresh=args.full_refresh,
+                node_tasks=args.node_tasks,
                 confirm_long_range=args.confirm_long_range,
             )
         )

@@ -198,6 +198,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
     )
+    parser.add_argument(
+        "--node-tasks",
+        action="store_true",
+        help="show each dbt node as a Prefect task run, with its asset lineage (a slower build)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -60,6 +60,7 @@ SLOWEST_FIRST = (
     "test_bench_load.py",
     "test_demo.py",
     "test_ecs_worker.py",
+    "test_dbt_node_tasks.py",
     "test_report_marts.py",
     "test_page_resume.py",
     "test_cli_process.py",

@@ -20,7 +20,7 @@ from game_market.errors import PipelineError
 from game_market.lake import Lake
 from tests.support.dbt_run import run_dbt
 from tests.support.layout import LAKE, WAREHOUSE, in_folder
-from tests.support.prefect import run_details
+from tests.support.prefect import run_details, task_runs
 from tests.support.sandbox import SECRET_KEY, reset_sandbox, sandbox_stats
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -178,6 +178,8 @@ def test_a_failing_dbt_test_fails_the_subflow_naming_the_nodes(env: Path) -> Non
     assert f"{len(rows)} nodes (" in markdown and len(rows) > 150
     assert rows[0].startswith("| test | relationships\\_") and "**fail**" in rows[0]
     assert "Done. PASS=" in logs
+    # node_tasks is off by default: no task run per node (tests/integration/test_dbt_node_tasks.py)
+    assert asyncio.run(task_runs(state.state_details.flow_run_id)) == []
 
 
 def test_a_second_build_reads_the_project_back_from_its_partial_parse(env: Path) -> None:

@@ -1,7 +1,10 @@
-"""Reading what a flow run left in the Prefect API: its artifacts and its log lines."""
+"""Reading what a flow run left in the Prefect API: its artifacts, log lines, task runs and
+asset events."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from uuid import UUID
 
 from prefect.client.orchestration import get_client
@@ -10,7 +13,12 @@ from prefect.client.schemas.filters import (
     ArtifactFilterFlowRunId,
     LogFilter,
     LogFilterFlowRunId,
+    TaskRunFilter,
+    TaskRunFilterFlowRunId,
 )
+from prefect.client.schemas.objects import TaskRun
+from prefect.events import Event
+from prefect.events.filters import EventFilter, EventNameFilter, EventRelatedFilter
 from prefect.logging.handlers import APILogHandler
 
 
@@ -31,3 +39,40 @@ async def run_details(flow_run_id: UUID) -> tuple[str, str]:
                 break
     markdown = "\n".join(str(a.data) for a in artifacts)
     return markdown, "\n".join(logs)
+
+
+async def task_runs(flow_run_id: UUID) -> list[TaskRun]:
+    """The task runs of a flow run, as the API has recorded them so far."""
+    async with get_client() as client:
+        return await client.read_task_runs(
+            task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[flow_run_id]))
+        )
+
+
+async def settled_task_runs(flow_run_id: UUID, count: int, timeout_s: float = 60) -> list[TaskRun]:
+    """The flow run's ``count`` task runs once each has a final state: the API records a task
+    run from the events its run sends, a moment after the run ended."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        runs = await task_runs(flow_run_id)
+        settled = len(runs) == count and all(run.state and run.state.is_final() for run in runs)
+        if settled or time.monotonic() > deadline:
+            return runs
+        await asyncio.sleep(0.5)
+
+
+async def asset_events(flow_run_id: UUID, assets: int, timeout_s: float = 60) -> list[Event]:
+    """The `prefect.asset.*` events of a flow run's task runs, once ``assets`` distinct assets
+    were materialized (the events reach the API a moment after they are sent)."""
+    event_filter = EventFilter(
+        event=EventNameFilter(prefix=["prefect.asset."]),
+        related=EventRelatedFilter(id=[f"prefect.flow-run.{flow_run_id}"]),
+    )
+    deadline = time.monotonic() + timeout_s
+    while True:
+        async with get_client() as client:
+            events = (await client.read_events(filter=event_filter, limit=50)).events
+        materialized = {e.resource.id for e in events if ".materialization." in e.event}
+        if len(materialized) >= assets or time.monotonic() > deadline:
+            return events
+        await asyncio.sleep(0.5)

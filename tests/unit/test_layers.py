@@ -15,8 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Top-level packages a room must never import (CONVENTIONS.md, "The shape of the repository").
 FORBIDDEN: dict[str, set[str]] = {
-    "game_market": {"flows", "tasks", "gmp", "prefect", "prefect_aws"},
-    "rawg_simulator": {"flows", "tasks", "gmp", "prefect", "prefect_aws"},
+    "game_market": {"flows", "tasks", "gmp", "prefect", "prefect_aws", "prefect_dbt"},
+    "rawg_simulator": {"flows", "tasks", "gmp", "prefect", "prefect_aws", "prefect_dbt"},
     "tasks": {"flows", "gmp"},
     "flows": {"gmp"},
 }

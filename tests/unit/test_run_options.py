@@ -9,10 +9,12 @@ from prefect.utilities.callables import parameter_schema
 from flows.backfill import game_market_backfill
 from flows.daily import daily_game_market_update
 from flows.ingest import ingest_all
+from flows.transform import transform
 from game_market.endpoints import Endpoint
 from game_market.errors import ConfigError, PipelineError
 from game_market.ingest import check_max_pages
 from gmp.commands import page_caps
+from gmp.main import build_parser
 
 
 def test_page_caps_are_checked_by_endpoint_name() -> None:
@@ -60,3 +62,16 @@ def test_gmp_takes_page_caps_as_endpoint_equals_count() -> None:
     assert page_caps(["games=-1", "developers=20"]) == {"games": -1, "developers": 20}
     with pytest.raises(PipelineError, match="--max-pages takes ENDPOINT=N"):
         page_caps(["games"])
+
+
+def test_the_dbt_build_run_form_describes_node_tasks_and_the_runs_that_build_pass_it() -> None:
+    properties = parameter_schema(transform.fn).model_dump()["properties"]
+    assert not [name for name, field in properties.items() if not field.get("description")]
+    assert properties["node_tasks"]["default"] is False
+    assert "task run" in properties["node_tasks"]["description"]
+    for flow in (daily_game_market_update, game_market_backfill):
+        assert "node_tasks" in parameter_schema(flow.fn).model_dump()["properties"]
+    parser = build_parser()
+    assert parser.parse_args(["daily", "--node-tasks"]).node_tasks
+    backfill = ["backfill", "--start", "2026-01-01", "--end", "2026-01-02"]
+    assert not parser.parse_args(backfill).node_tasks
