@@ -9,11 +9,15 @@ import time
 
 from flows.limits import BUILD_LIMIT, LOCAL_POOL, RAWG_LIMIT
 from game_market.errors import PipelineError
+from game_market.settings import Settings
+from gmp.alerts import setup_alerts
 
 POLL_S = 0.5
 
 
-async def setup_platform(api_url: str, rawg_limit: int, wait_s: float) -> list[str]:
+async def setup_platform(
+    api_url: str, rawg_limit: int, wait_s: float, settings: Settings
+) -> list[str]:
     """Wait up to ``wait_s`` for the server, then make (or bring up to date) each object; one
     line a object saying what was done."""
     from prefect.client.orchestration import get_client
@@ -65,4 +69,6 @@ async def setup_platform(api_url: str, rawg_limit: int, wait_s: float) -> list[s
                 GlobalConcurrencyLimitCreate(name=RAWG_LIMIT, limit=rawg_limit)
             )
             lines.append(f"global concurrency limit {RAWG_LIMIT!r}: {rawg_limit}, created")
+
+        lines += await setup_alerts(client, settings)
     return lines
