@@ -143,9 +143,10 @@ async def destination_block(client: PrefectClient, settings: Settings) -> Destin
 async def apply(client: PrefectClient, wanted: list[AutomationCore]) -> dict[str, str]:
     """Make the server's automations tagged ours exactly ``wanted``, matched by name: what
     was done to each, by name (``created``, ``updated``, ``deleted``)."""
+    names = {automation.name for automation in wanted}
     present: dict[str, list[Automation]] = {}
     for automation in await client.read_automations():
-        if TAG in automation.tags or automation.name in {a.name for a in wanted}:
+        if TAG in automation.tags or automation.name in names:
             present.setdefault(automation.name, []).append(automation)
     done: dict[str, str] = {}
     for automation in wanted:

@@ -212,3 +212,38 @@ def test_without_a_destination_it_says_so_and_nothing_is_notified(
     emit_data_check(server, "volume", "error", "2026-01-19")
     time.sleep(QUIET_S)
     assert receiver.received == []
+
+
+def test_a_named_block_or_slack_is_the_destination_and_a_missing_block_one_sentence(
+    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    asyncio.run(save_on_call_block(server, receiver.url))
+    named = setup_platform(server, tmp_path, ALERT_BLOCK="custom-webhook/on-call")
+    assert "alerts: the 3 automations notify custom-webhook/on-call" in named.stdout
+    emit_data_check(server, "freshness", "error", "2026-01-19")
+    (alert,) = receiver.wait_for(1, timeout=60)
+    assert alert["subject"] == "game-market: freshness check error for 2026-01-19"
+
+    slack_url = "https://hooks.slack.com/services/T000/B000/not-a-real-secret"
+    slack = setup_platform(server, tmp_path, ALERT_SLACK_WEBHOOK_URL=slack_url)
+    assert "alerts: the 3 automations notify slack-webhook/game-market-alerts" in slack.stdout
+    assert "not-a-real-secret" not in slack.stdout + slack.stderr
+
+    env = isolated_env(tmp_path, PREFECT_API_URL=server.api_url, ALERT_BLOCK="slack-webhook/gone")
+    missing = run_gmp("setup-platform", env=env, cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == (
+        "error: ALERT_BLOCK=slack-webhook/gone names no block on this Prefect server: create "
+        "it (prefect block create slack-webhook, or the UI's Blocks page), or fix ALERT_BLOCK."
+    )
+
+
+async def save_on_call_block(server: AutomationServer, url: str) -> None:
+    """A notification block someone made for the team, as the UI's Blocks page makes it."""
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    block = CustomWebhookNotificationBlock(
+        name="on-call", url=url, json_data={"subject": "{{subject}}", "body": "{{body}}"}
+    )
+    async with PrefectClient(api=server.api_url) as client:
+        await block.asave("on-call", overwrite=True, client=client)
