@@ -91,7 +91,7 @@ def test_the_daily_window_is_26_hours_unless_a_setting_replaces_it() -> None:
         # A scheduled run collects the UTC day before its scheduled start.
         (
             {},
-            "",
+            " for 2026-12-06",
             "Date: 2026-12-06 (the UTC day before the scheduled start, 2026-12-07 03:00 UTC)",
         ),
     ],
@@ -155,11 +155,15 @@ def test_a_data_check_alert_quotes_the_check_day_and_message() -> None:
     assert render(CHECK["subject"], {"event": event}) == (
         "game-market: volume check warn for 2026-12-06"
     )
-    assert render(CHECK["body"], {"event": event}).splitlines() == [
+    assert render(CHECK["body"], {"event": event, "flow_run": None}).splitlines() == [
         "Data check: volume (warn)",
         "Day: 2026-12-06",
         "61 games updated, 0.05x the median of 1220.",
     ]
+    # Emitted from a run (the build's checks), the event names it: the alert links to it.
+    run = run_context("daily-game-market-update", "daily")["flow_run"]
+    body = render(CHECK["body"], {"event": event, "flow_run": run})
+    assert body.splitlines()[-1] == f"Run: http://127.0.0.1:4200/runs/flow-run/{run.id}"
 
 
 def test_two_destinations_are_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
