@@ -1,6 +1,7 @@
 """The Prefect objects the local platform's deployments need, made in one process on the server
-PREFECT_API_URL names: the ``local`` process work pool and the global concurrency limits. One
-``prefect`` CLI call per object cost a process start each (~3 s of imports on 2 cores)."""
+PREFECT_API_URL names: the ``local`` process work pool, the global concurrency limits and the
+alerts (gmp/alerts.py). One ``prefect`` CLI call per object cost a process start each (~3 s of
+imports on 2 cores)."""
 
 from __future__ import annotations
 
