@@ -64,6 +64,35 @@ class Settings(BaseSettings):
     snowflake_warehouse: str = "GAME_MARKET_WH"
     snowflake_database: str = "GAME_MARKET"
     snowflake_schema: str = "ANALYTICS"
+    # Where the automations of gmp/automations.yaml send their alerts (gmp/alerts.py):
+    # one of a Prefect notification block named "<block-type>/<name>" (Slack, email, ...), a
+    # generic JSON webhook, or Slack's incoming webhook. None: the automations stay disabled.
+    alert_block: str | None = None
+    alert_webhook_url: SecretStr | None = None
+    alert_slack_webhook_url: SecretStr | None = None
+    # Replaces the daily-run-overdue automation's window (26 h as declared); Prefect's least is 10.
+    alert_daily_within_seconds: int | None = Field(default=None, ge=10)
+
+    @field_validator(
+        "alert_block",
+        "alert_webhook_url",
+        "alert_slack_webhook_url",
+        "alert_daily_within_seconds",
+        mode="before",
+    )
+    @classmethod
+    def _blank_alert_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("alert_block")
+    @classmethod
+    def _alert_block(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[a-z0-9-]+/[a-z0-9][a-z0-9-]*", value):
+            raise ValueError(
+                "must name a Prefect notification block as <block-type>/<name>, such as "
+                "slack-webhook/on-call"
+            )
+        return value
 
     @field_validator(
         "rawg_api_key",

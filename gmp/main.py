@@ -133,11 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     setup = subcommands.add_parser(
         "setup-platform",
-        help="make the local work pool and the global concurrency limits on PREFECT_API_URL",
+        help="make the local work pool, the global concurrency limits and the alerts on "
+        "PREFECT_API_URL",
         description="On the Prefect server PREFECT_API_URL names (make start and make "
         "start-native run this): the process work pool 'local' the local deployments run "
         "from, with the process worker's default template; the 'dbt-build' limit (1, made if "
-        "missing, else kept); the 'rawg-api' limit, made or set to --rawg-limit.",
+        "missing, else kept); the 'rawg-api' limit, made or set to --rawg-limit; the alerts "
+        "of gmp/automations.yaml, made or updated by name, notifying the destination "
+        "ALERT_BLOCK, ALERT_WEBHOOK_URL or ALERT_SLACK_WEBHOOK_URL names (none: disabled).",
     )
     setup.add_argument(
         "--rawg-limit",

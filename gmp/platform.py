@@ -1,6 +1,7 @@
 """The Prefect objects the local platform's deployments need, made in one process on the server
-PREFECT_API_URL names: the ``local`` process work pool and the global concurrency limits. One
-``prefect`` CLI call per object cost a process start each (~3 s of imports on 2 cores)."""
+PREFECT_API_URL names: the ``local`` process work pool, the global concurrency limits and the
+alerts (gmp/alerts.py). One ``prefect`` CLI call per object cost a process start each (~3 s of
+imports on 2 cores)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ import time
 
 from flows.limits import BUILD_LIMIT, LOCAL_POOL, RAWG_LIMIT
 from game_market.errors import PipelineError
+from game_market.settings import Settings
+from gmp.alerts import setup_alerts
 
 POLL_S = 0.5
 
 
-async def setup_platform(api_url: str, rawg_limit: int, wait_s: float) -> list[str]:
+async def setup_platform(
+    api_url: str, rawg_limit: int, wait_s: float, settings: Settings
+) -> list[str]:
     """Wait up to ``wait_s`` for the server, then make (or bring up to date) each object; one
     line a object saying what was done."""
     from prefect.client.orchestration import get_client
@@ -65,4 +70,6 @@ async def setup_platform(api_url: str, rawg_limit: int, wait_s: float) -> list[s
                 GlobalConcurrencyLimitCreate(name=RAWG_LIMIT, limit=rawg_limit)
             )
             lines.append(f"global concurrency limit {RAWG_LIMIT!r}: {rawg_limit}, created")
+
+        lines += await setup_alerts(client, settings)
     return lines

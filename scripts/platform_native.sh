@@ -89,7 +89,8 @@ start() {
   gmp server prepare >"${RUN_DIR}/prepare.log" 2>&1 \
     || die "gmp server prepare failed; see ${RUN_DIR}/prepare.log"
   # The UI asks the API at PREFECT_UI_API_URL, which defaults to port 4200 whatever --port says.
-  PREFECT_UI_API_URL="${API_URL}" \
+  # PREFECT_UI_URL: the base of the run links in the alerts the server sends.
+  PREFECT_UI_API_URL="${API_URL}" PREFECT_UI_URL="http://127.0.0.1:${SERVER_PORT}" \
     launch server prefect server start --host 127.0.0.1 --port "${SERVER_PORT}"
   launch s3 moto_server -H 127.0.0.1 -p "${S3_PORT}"
   if [[ "${OFFLINE}" == 1 ]]; then
@@ -157,6 +158,7 @@ The native platform is up (logs and pids in ${RUN_DIR}):
   Lake         s3://${BUCKET}/lake on ${S3_URL} (moto_server, standing in for MinIO)
   RAWG         ${rawg_line}
   Warehouse    ${DUCKDB_PATH:-${PWD}/data/warehouse/game_market.duckdb}
+  Alerts       $(sed -n 's/^alerts: //p' "${RUN_DIR}/setup.log")
 Stop it with: make down
 EOF
 }

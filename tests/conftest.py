@@ -45,6 +45,7 @@ SLOWEST_FIRST = (
     "test_platform.py",
     "test_ui_runs.py",
     "test_transforms.py",
+    "test_alerts.py",
     "test_crash_recovery.py",
     "test_secret_hygiene.py",
     "test_market_flows.py",

@@ -1,0 +1,249 @@
+"""Alerts as code on a real Prefect server with its automation services: `gmp setup-platform`
+applies gmp/automations.yaml, and a failed deployment run, an overdue daily run and a data
+check's warning each reach a local webhook as one notification."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from prefect.client.orchestration import PrefectClient
+from prefect.events import emit_event
+from prefect.events.worker import EventsWorker
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from gmp.alerts import TAG, declared
+from rawg_simulator import SandboxConfig, running_sandbox
+from tests.support.automation_server import AutomationServer, automation_server
+from tests.support.cli import isolated_env, run_gmp
+from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY
+from tests.support.webhook_receiver import WebhookReceiver, webhook_receiver
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DAILY = "daily-game-market-update/daily"
+DECLARED = sorted(a["name"] for a in declared())
+# Past the last notification expected: long enough for a second one to have come.
+QUIET_S = 8
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AutomationServer]:
+    with automation_server(tmp_path_factory.mktemp("alert-server")) as started:
+        yield started
+
+
+@pytest.fixture
+def receiver(server: AutomationServer) -> Iterator[WebhookReceiver]:
+    """A webhook of its own; afterwards the server holds no automation, so no test sees
+    another's."""
+    with webhook_receiver() as started:
+        yield started
+    asyncio.run(delete_automations(server))
+
+
+async def delete_automations(server: AutomationServer) -> None:
+    async with PrefectClient(api=server.api_url) as client:
+        for automation in await client.read_automations():
+            await client.delete_automation(automation.id)
+
+
+async def automations(server: AutomationServer) -> list[tuple[str, UUID, bool]]:
+    async with PrefectClient(api=server.api_url) as client:
+        found = await client.read_automations()
+    return sorted((a.name, a.id, a.enabled) for a in found)
+
+
+def setup_platform(
+    server: AutomationServer, tmp_path: Path, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    env = isolated_env(tmp_path, PREFECT_API_URL=server.api_url, **settings)
+    done = run_gmp("setup-platform", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def emit_data_check(server: AutomationServer, check: str, status: str, day: str) -> None:
+    """A data check's event, as the checks after a build emit it."""
+    with temporary_settings({PREFECT_API_URL: server.api_url}):
+        emit_event(
+            event=f"game-market.data-check.{check}.{status}",
+            resource={"prefect.resource.id": f"game-market.data-check.{check}"},
+            payload={"day": day, "message": f"{check} is {status} on {day}: 3 games, not 60."},
+        )
+        EventsWorker.drain_all()
+
+
+def prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+    done = subprocess.run(
+        [str(BIN / "prefect"), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_a_failed_deployment_run_sends_one_notification(
+    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    made = setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
+    assert "alerts: the 3 automations notify custom-webhook/game-market-alerts" in made.stdout
+    assert receiver.url not in made.stdout + made.stderr
+    day = str(SANDBOX_TODAY)
+    # RAWG refuses the key, as it does a wrong or spent one.
+    with running_sandbox(
+        SandboxConfig(games=50, today=SANDBOX_TODAY, valid_keys=frozenset({"another-key"}))
+    ) as sandbox_url:
+        env = isolated_env(
+            tmp_path,
+            PREFECT_API_URL=server.api_url,
+            RAWG_BASE_URL=sandbox_url,
+            RAWG_API_KEY=SECRET_KEY,
+            LAKE_URL=str(tmp_path / "lake"),
+            DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"),
+        )
+        prefect(env, "--no-prompt", "deploy", "-n", "daily")
+        started = prefect(env, "deployment", "run", DAILY, "--param", f"date={day}")
+        run_id = UUID(re.search(r"UUID: ([0-9a-f-]{36})", started).group(1))
+        prefect(env, "worker", "start", "--pool", "local", "--type", "process", "--run-once")
+    state, message = asyncio.run(final_state(server, run_id))
+    assert state == "FAILED" and message
+
+    received = receiver.wait_for(1, timeout=60)
+    time.sleep(QUIET_S)
+    assert len(receiver.received) == 1, receiver.received
+    (alert,) = received
+    assert alert["subject"] == f"game-market: {DAILY} Failed for {day}"
+    assert f"Deployment: {DAILY}" in alert["body"]
+    assert f"Date: {day}" in alert["body"]
+    assert f"State: Failed: {message}" in alert["body"]
+    assert f"Run: {server.ui_url}/runs/flow-run/{run_id}" in alert["body"]
+    assert SECRET_KEY not in str(alert)
+
+
+async def final_state(server: AutomationServer, run_id: UUID) -> tuple[str, str | None]:
+    async with PrefectClient(api=server.api_url) as client:
+        run = await client.read_flow_run(run_id)
+    return run.state.type.value, run.state.message
+
+
+def test_no_completed_daily_run_within_the_window_sends_the_overdue_alert(
+    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    setup_platform(
+        server, tmp_path, ALERT_WEBHOOK_URL=receiver.url, ALERT_DAILY_WITHIN_SECONDS="10"
+    )
+    (alert,) = receiver.wait_for(1, timeout=90)
+    assert alert["subject"].startswith("game-market: the daily run has not completed since ")
+    assert "The daily run has not completed since " in alert["body"]
+    assert "within 10 seconds" in alert["body"]
+
+
+def test_a_data_check_warning_sends_one_notification_and_an_ok_none(
+    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
+    emit_data_check(server, "volume", "ok", "2026-01-18")
+    emit_data_check(server, "volume", "warn", "2026-01-19")
+    receiver.wait_for(1, timeout=60)
+    time.sleep(QUIET_S)
+    (alert,) = receiver.received
+    assert alert["subject"] == "game-market: volume check warn for 2026-01-19"
+    assert "Day: 2026-01-19" in alert["body"]
+    assert "volume is warn on 2026-01-19: 3 games, not 60." in alert["body"]
+
+
+def test_applying_twice_leaves_the_same_automations(
+    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    first = setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
+    applied = asyncio.run(automations(server))
+    assert [(name, enabled) for name, _, enabled in applied] == [(n, True) for n in DECLARED]
+    assert first.stdout.count(": created, enabled") == len(DECLARED)
+
+    again = setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
+    assert asyncio.run(automations(server)) == applied
+    assert again.stdout.count(": updated, enabled") == len(DECLARED)
+
+    # One the file no longer declares: the next apply removes it.
+    asyncio.run(add_retired(server))
+    third = setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
+    assert "automation 'game-market: retired': deleted" in third.stdout
+    assert asyncio.run(automations(server)) == applied
+
+
+async def add_retired(server: AutomationServer) -> None:
+    from prefect.events.actions import DoNothing
+    from prefect.events.schemas.automations import AutomationCore, EventTrigger
+
+    retired = AutomationCore(
+        name="game-market: retired",
+        tags=[TAG],
+        trigger=EventTrigger(expect={"game-market.retired"}),
+        actions=[DoNothing()],
+    )
+    async with PrefectClient(api=server.api_url) as client:
+        await client.create_automation(retired)
+
+
+def test_without_a_destination_it_says_so_and_nothing_is_notified(
+    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
+    unset = setup_platform(server, tmp_path)
+    lines = [line for line in unset.stdout.splitlines() if line.startswith("alerts:")]
+    assert lines == [
+        "alerts: no destination set (ALERT_BLOCK, ALERT_WEBHOOK_URL or "
+        "ALERT_SLACK_WEBHOOK_URL), so the 3 automations are disabled and notify nothing."
+    ]
+    assert [enabled for _, _, enabled in asyncio.run(automations(server))] == [False] * 3
+
+    emit_data_check(server, "volume", "error", "2026-01-19")
+    time.sleep(QUIET_S)
+    assert receiver.received == []
+
+
+def test_a_named_block_or_slack_is_the_destination_and_a_missing_block_one_sentence(
+    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    asyncio.run(save_on_call_block(server, receiver.url))
+    named = setup_platform(server, tmp_path, ALERT_BLOCK="custom-webhook/on-call")
+    assert "alerts: the 3 automations notify custom-webhook/on-call" in named.stdout
+    emit_data_check(server, "freshness", "error", "2026-01-19")
+    (alert,) = receiver.wait_for(1, timeout=60)
+    assert alert["subject"] == "game-market: freshness check error for 2026-01-19"
+
+    slack_url = "https://hooks.slack.com/services/T000/B000/not-a-real-secret"
+    slack = setup_platform(server, tmp_path, ALERT_SLACK_WEBHOOK_URL=slack_url)
+    assert "alerts: the 3 automations notify slack-webhook/game-market-alerts" in slack.stdout
+    assert "not-a-real-secret" not in slack.stdout + slack.stderr
+
+    env = isolated_env(tmp_path, PREFECT_API_URL=server.api_url, ALERT_BLOCK="slack-webhook/gone")
+    missing = run_gmp("setup-platform", env=env, cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == (
+        "error: ALERT_BLOCK=slack-webhook/gone names no block on this Prefect server: create "
+        "it (prefect block create slack-webhook, or the UI's Blocks page), or fix ALERT_BLOCK."
+    )
+
+
+async def save_on_call_block(server: AutomationServer, url: str) -> None:
+    """A notification block someone made for the team, as the UI's Blocks page makes it."""
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    block = CustomWebhookNotificationBlock(
+        name="on-call", url=url, json_data={"subject": "{{subject}}", "body": "{{body}}"}
+    )
+    async with PrefectClient(api=server.api_url) as client:
+        await block.asave("on-call", overwrite=True, client=client)
