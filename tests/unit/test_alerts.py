@@ -19,6 +19,7 @@ from prefect.server.schemas.states import State, StateType
 from prefect.server.utilities.user_templates import render_user_template_sync
 from prefect.settings import PREFECT_UI_URL, temporary_settings
 
+from game_market.checks import CHECKS
 from game_market.errors import ConfigError
 from game_market.settings import load_settings
 from gmp.alerts import TAG, Destination, automations, chosen_destination, declared
@@ -61,6 +62,15 @@ def test_each_declaration_is_an_automation_notifying_the_destination() -> None:
         assert action.block_document_id == destination.block_document_id
         # The server's own model checks the templates as creating the automation would.
         server_actions.SendNotification(**action.model_dump(exclude={"type"}))
+
+
+def test_every_check_s_warning_and_error_alert_and_its_ok_does_not() -> None:
+    expected = DECLARED["game-market: data check"]["trigger"]["expect"]
+    assert sorted(expected) == sorted(
+        f"game-market.data-check.{check}.{status}"
+        for check in CHECKS
+        for status in ("warn", "error")
+    )
 
 
 def test_without_a_destination_they_are_disabled_and_do_nothing() -> None:
