@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     rawg_max_concurrency: int = Field(default=8, ge=1, le=64)
     rawg_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     rawg_max_retries: int = Field(default=5, ge=0, le=20)
+    rawg_retry_budget_seconds: float = Field(default=120.0, ge=0, le=3600)
     lake_url: str = DEFAULT_LAKE_URL
     # The text as written, not a Path: dbt keeps its partial parse only while the profile
     # renders the same, and Path("./data/x") gives dbt "data/x" where `make transform` gives
