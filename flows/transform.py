@@ -26,6 +26,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.concurrency.sync import concurrency
 from prefect.states import Completed, State
 
+from flows import timeouts
 from flows.context import failed, runtime_scope
 from flows.limits import BUILD_LIMIT
 from flows.warehouse import warehouse_for
@@ -181,8 +182,10 @@ def build(
         try:
             # dbt's own console lines would repeat what the run's log already shows, and
             # color codes are noise there.
-            result: dbtRunnerResult = dbtRunner(callbacks=[forward_to(logger)]).invoke(
-                [*build_args(target, select, full_refresh, variables), "--quiet", "--no-use-colors"]
+            args = build_args(target, select, full_refresh, variables)
+            runner = dbtRunner(callbacks=[forward_to(logger)])
+            result: dbtRunnerResult = timeouts.interruptible(
+                runner.invoke, [*args, "--quiet", "--no-use-colors"]
             )
         finally:
             warehouse.release()
@@ -214,7 +217,7 @@ def build(
     return Completed(message=f"dbt build passed {summary['nodes']} nodes.", data=summary)
 
 
-@flow(name="dbt-build", flow_run_name="dbt-build-{target}")
+@flow(name="dbt-build", flow_run_name="dbt-build-{target}", timeout_seconds=timeouts.BUILD_S)
 def transform(
     target: Target = "duckdb",
     select: str | None = None,

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     # renders the same, and Path("./data/x") gives dbt "data/x" where `make transform` gives
     # "./data/x".
     duckdb_path: str = DEFAULT_DUCKDB_PATH
+    # Each flow's timeout_seconds (flows/timeouts.py): a run still going after it ends TimedOut.
+    daily_timeout_seconds: float = Field(default=7200, gt=0)
+    backfill_timeout_seconds: float = Field(default=43200, gt=0)
+    ingest_timeout_seconds: float = Field(default=3600, gt=0)
+    build_timeout_seconds: float = Field(default=3600, gt=0)
     aws_endpoint_url_s3: str | None = Field(
         default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
     )

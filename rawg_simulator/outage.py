@@ -4,12 +4,14 @@ halfway, then the connection closed) and a 429 asking for 1 s.
 
 ``POST /_sandbox/outage?seconds=90`` starts one at once; with ``after=N`` (and
 ``endpoint=games``) it starts once N more requests (of that endpoint) have been answered, so a
-test can put it in the middle of a paged query; ``seconds=0`` ends it. Answers during the
-outage are counted here (``answered``), not in the sandbox's request stats.
+test can put it in the middle of a paged query; ``seconds=0`` ends it. With ``hold=1`` RAWG
+hangs instead: every request is held open, unanswered, until the outage ends (then a 503).
+Answers during the outage are counted here (``answered``), not in the sandbox's request stats.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 
@@ -17,7 +19,7 @@ import orjson
 
 from rawg_simulator.protocol import Response, json_response
 
-KINDS = ("503", "reset", "429")
+KINDS = ("503", "reset", "429")  # in turn; a held request is counted as "held"
 _ANSWERS = {
     "503": json_response(503, {"detail": "Service temporarily unavailable, try again later."}),
     "reset": Response(200, b'{"count": 1, "next": null, "results": []}', complete=False),
@@ -33,10 +35,13 @@ class Outage:
     def __init__(self) -> None:
         self.set(0.0)
 
-    def set(self, seconds: float, after: int = 0, endpoint: str | None = None) -> None:
+    def set(
+        self, seconds: float, after: int = 0, endpoint: str | None = None, hold: bool = False
+    ) -> None:
         if seconds < 0 or after < 0:
             raise ValueError("seconds and after must be >= 0")
         self.seconds = seconds
+        self.hold = hold
         self.pending = after  # answers still to serve before it starts
         self.endpoint = endpoint
         self.started_at: float | None = None  # wall clock, comparable across processes
@@ -52,15 +57,20 @@ class Outage:
                 float(query.get("seconds", ["0"])[-1]),
                 int(query.get("after", ["0"])[-1]),
                 query.get("endpoint", [None])[-1],
+                query.get("hold", ["0"])[-1] == "1",
             )
         except ValueError as exc:
             return json_response(400, {"detail": str(exc)})
         return json_response(200, self.payload())
 
-    def answer(self) -> Response | None:
+    async def answer(self) -> Response | None:
         """The outage's answer to the next API request, or None while RAWG is up."""
-        if self._ends is None or time.monotonic() >= self._ends:
+        if self._ends is None or (left := self._ends - time.monotonic()) <= 0:
             return None
+        if self.hold:
+            self.answered["held"] += 1
+            await asyncio.sleep(left)
+            return _ANSWERS["503"]
         kind = KINDS[self.answered.total() % len(KINDS)]
         self.answered[kind] += 1
         return _ANSWERS[kind]
@@ -77,9 +87,10 @@ class Outage:
     def payload(self) -> dict[str, object]:
         return {
             "seconds": self.seconds,
+            "hold": self.hold,
             "pending": self.pending if self._ends is None else 0,
             "started_at": self.started_at,
-            "answered": {kind: self.answered[kind] for kind in KINDS},
+            "answered": {kind: self.answered[kind] for kind in (*KINDS, "held")},
         }
 
     def _start(self) -> None:

@@ -184,7 +184,7 @@ class SandboxApp:
         route = self.router.match(request.parts)
         endpoint = route[0] if route else None
         config = self.config
-        if (down := self.outage.answer()) is not None:
+        if (down := await self.outage.answer()) is not None:
             return down
         fault, delay_s = self._draw(request)
         if delay_s > 0:

@@ -23,6 +23,7 @@ redacted by the filter the client installs when it is constructed.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -267,7 +268,12 @@ class RawgClient:
             stats.requests += 1
             self.usage[endpoint] += 1
             try:
-                response = await self._http.get(path, params={**params, "key": self._key})
+                # The whole answer within the timeout, however slowly it trickles in: the
+                # transport's read timeout only bounds each wait for the next bytes.
+                async with asyncio.timeout(self.timeout_s):
+                    response = await self._http.get(path, params={**params, "key": self._key})
+            except TimeoutError:
+                return Outcome(status="timeout", detail="timed out")
             except httpx.TransportError as exc:
                 return read_transport_error(exc)
             except httpx.DecodingError:

@@ -159,11 +159,14 @@ def start_outage(
     *,
     after: int = 0,
     endpoint: str | None = None,
+    hold: bool = False,
     client: SandboxClient = httpx,
 ) -> Json:
     """An outage of ``seconds`` at the sandbox (see ``rawg_simulator.outage``), starting once
-    ``after`` more requests (of ``endpoint``) were answered; 0 seconds ends one."""
-    query = f"?seconds={seconds}&after={after}" + (f"&endpoint={endpoint}" if endpoint else "")
+    ``after`` more requests (of ``endpoint``) were answered; 0 seconds ends one. ``hold``:
+    requests are held open, unanswered, until it ends."""
+    query = f"?seconds={seconds}&after={after}&hold={int(hold)}"
+    query += f"&endpoint={endpoint}" if endpoint else ""
     response = client.post(base_url.removesuffix("/api") + "/_sandbox/outage" + query)
     response.raise_for_status()
     return response.json()

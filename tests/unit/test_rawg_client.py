@@ -215,6 +215,15 @@ def test_a_passing_failure_is_retried_and_every_attempt_is_counted(failure: Answ
     assert plan.min_requests == 1  # the retries are on top
 
 
+def test_an_answer_that_never_completes_is_cut_at_the_timeout_and_retried() -> None:
+    # RAWG holds the connection open: the attempt ends at the timeout, whatever the transport.
+    script = Script({1: [Answer(200, {}, delay_s=60.0), page(1, [5])]})
+    started = time.perf_counter()
+    pages, stats, _ = collect(client_for(script.transport(), timeout_s=0.2))
+    assert time.perf_counter() - started < 2.0
+    assert items_of(pages[0])[0]["id"] == 5 and stats.retries == 1
+
+
 def test_429_waits_for_retry_after() -> None:
     throttled = Answer(429, {"detail": "Request was throttled."}, {"Retry-After": "1"})
     script = Script({1: [throttled, page(1, [7])]})
