@@ -13,6 +13,7 @@ from prefect.artifacts import acreate_markdown_artifact
 from prefect.deployments import run_deployment
 from prefect.states import Completed, State
 
+from flows import timeouts
 from flows.checks import check_data
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import ingest_day
@@ -265,7 +266,11 @@ def summarize_remaining(plan: BackfillPlan, max_requests: int | None) -> str:
     )
 
 
-@flow(name="game-market-backfill", flow_run_name="backfill-{start_date}-{end_date}")
+@flow(
+    name="game-market-backfill",
+    flow_run_name="backfill-{start_date}-{end_date}",
+    timeout_seconds=timeouts.BACKFILL_S,
+)
 async def game_market_backfill(
     start_date: dt.date,
     end_date: dt.date,

@@ -9,6 +9,7 @@ from prefect.artifacts import acreate_markdown_artifact
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
 
+from flows import timeouts
 from flows.checks import check_data
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import failure_message, ingest_day
@@ -49,7 +50,7 @@ async def publish_market_summary(runtime: Runtime, target: Target, day: dt.date)
     )
 
 
-@flow(name="daily-game-market-update")
+@flow(name="daily-game-market-update", timeout_seconds=timeouts.DAILY_S)
 async def daily_game_market_update(
     date: dt.date | None = None,
     detail_budget: int = DEFAULT_DETAIL_BUDGET,

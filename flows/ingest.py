@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.states import State
 
+from flows import timeouts
 from flows.context import current_run_id, failed, runtime_scope
 from flows.rawg_limit import rawg_client
 from game_market.endpoints import Endpoint
@@ -21,7 +22,11 @@ from game_market.render.ingest import ingest_markdown
 from tasks.ingest import ingest_partition_task
 
 
-@flow(name="ingest-endpoint", flow_run_name="ingest-{endpoint}-{date}")
+@flow(
+    name="ingest-endpoint",
+    flow_run_name="ingest-{endpoint}-{date}",
+    timeout_seconds=timeouts.INGEST_S,
+)
 async def ingest_endpoint(
     endpoint: Endpoint,
     date: dt.date,
@@ -68,7 +73,7 @@ def failure_message(date: dt.date, failures: dict[Endpoint, str]) -> str:
     return f"Ingest for {date} failed. " + " ".join(parts)
 
 
-@flow(name="ingest-all", flow_run_name="ingest-all-{date}")
+@flow(name="ingest-all", flow_run_name="ingest-all-{date}", timeout_seconds=timeouts.INGEST_S)
 async def ingest_all(
     date: dt.date,
     max_pages: dict[str, int] | None = None,

@@ -15,8 +15,10 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 import httpx
 from prefect import get_run_logger
 from prefect.client.orchestration import PrefectClient, get_client
@@ -114,8 +116,14 @@ def lease_seconds(timeout_s: float) -> float:
     return RENEW_S + timeout_s + LEASE_MARGIN_S
 
 
-def rawg_client(runtime: Runtime, **overrides: Any) -> RawgClient:
-    """The run's RAWG client, its requests bounded by ``rawg-api`` as well as its own cap."""
+@contextlib.asynccontextmanager
+async def rawg_client(runtime: Runtime, **overrides: Any) -> AsyncIterator[RawgClient]:
+    """The run's RAWG client, open for the block, its requests bounded by ``rawg-api`` as well
+    as its own cap.
+
+    It is closed shielded from cancellation: a run that times out (or is cancelled) still
+    gives its ``rawg-api`` slots back now, rather than when their leases expire.
+    """
     settings = runtime.settings
     slots = PrefectSlots(RAWG_LIMIT, lease_s=lease_seconds(settings.rawg_timeout_seconds))
     shared = SharedSlots(
@@ -124,4 +132,10 @@ def rawg_client(runtime: Runtime, **overrides: Any) -> RawgClient:
         renew_s=RENEW_S,
         on_absent=lambda: say_absent(slots.absent_because, settings.rawg_max_concurrency),
     )
-    return runtime.rawg_client(shared=shared, **overrides)
+    client = runtime.rawg_client(shared=shared, **overrides)
+    await client.__aenter__()
+    try:
+        yield client
+    finally:
+        with anyio.CancelScope(shield=True):
+            await client.__aexit__(None, None, None)

@@ -26,6 +26,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.concurrency.sync import concurrency
 from prefect.states import Completed, State
 
+from flows import timeouts
 from flows.context import failed, runtime_scope
 from flows.dbt_nodes import build_with_node_tasks
 from flows.limits import BUILD_LIMIT
@@ -189,9 +190,9 @@ def build(
                 "--no-use-colors",
             ]
             result: dbtRunnerResult = (
-                build_with_node_tasks(args, logger)
+                timeouts.interruptible(build_with_node_tasks, args, logger)
                 if node_tasks
-                else dbtRunner(callbacks=[forward_to(logger)]).invoke(args)
+                else timeouts.interruptible(dbtRunner(callbacks=[forward_to(logger)]).invoke, args)
             )
         finally:
             warehouse.release()
@@ -223,7 +224,7 @@ def build(
     return Completed(message=f"dbt build passed {summary['nodes']} nodes.", data=summary)
 
 
-@flow(name="dbt-build", flow_run_name="dbt-build-{target}")
+@flow(name="dbt-build", flow_run_name="dbt-build-{target}", timeout_seconds=timeouts.BUILD_S)
 def transform(
     target: Target = "duckdb",
     select: str | None = None,

@@ -24,7 +24,8 @@ class RawgError(PipelineError):
 
 
 class RawgRefused(RawgError):
-    """RAWG refuses the key for the rest of the run: every later request would fail the same."""
+    """RAWG refuses the key for the rest of the run: every later request would fail the same,
+    so the run's requests stop."""
 
 
 class RawgAuthError(RawgRefused):
@@ -32,7 +33,11 @@ class RawgAuthError(RawgRefused):
 
 
 class RawgQuotaExceeded(RawgRefused):
-    """RAWG's quota is spent: it asks for a wait far beyond ours, or throttles past our retries."""
+    """RAWG's quota is spent: it asks for a wait far beyond ours, or says so in its message."""
+
+
+class RawgThrottled(RawgRefused):
+    """RAWG kept throttling (429) past the retry budget: a rate limit, not a spent quota."""
 
 
 class RawgRequestFailed(RawgError):

@@ -37,11 +37,17 @@ class Settings(BaseSettings):
     rawg_max_concurrency: int = Field(default=8, ge=1, le=64)
     rawg_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     rawg_max_retries: int = Field(default=5, ge=0, le=20)
+    rawg_retry_budget_seconds: float = Field(default=120.0, ge=0, le=3600)
     lake_url: str = DEFAULT_LAKE_URL
     # The text as written, not a Path: dbt keeps its partial parse only while the profile
     # renders the same, and Path("./data/x") gives dbt "data/x" where `make transform` gives
     # "./data/x".
     duckdb_path: str = DEFAULT_DUCKDB_PATH
+    # Each flow's timeout_seconds (flows/timeouts.py): a run still going after it ends TimedOut.
+    daily_timeout_seconds: float = Field(default=7200, gt=0)
+    backfill_timeout_seconds: float = Field(default=43200, gt=0)
+    ingest_timeout_seconds: float = Field(default=3600, gt=0)
+    build_timeout_seconds: float = Field(default=3600, gt=0)
     aws_endpoint_url_s3: str | None = Field(
         default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
     )

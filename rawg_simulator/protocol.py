@@ -45,6 +45,8 @@ class Response:
     body: bytes
     content_type: bytes = JSON
     headers: tuple[tuple[bytes, bytes], ...] = ()
+    # False: the connection is dropped halfway through the body, as by a reset
+    complete: bool = True
 
 
 def json_response(status: int, payload: Any) -> Response:
@@ -213,4 +215,9 @@ async def send_response(send: Send, response: Response) -> None:
         *response.headers,
     ]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    if not response.complete:
+        # The server closes the connection when the app returns without the rest of the body.
+        half = response.body[: len(response.body) // 2]
+        await send({"type": "http.response.body", "body": half, "more_body": True})
+        return
     await send({"type": "http.response.body", "body": response.body})

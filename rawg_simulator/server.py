@@ -4,8 +4,9 @@ Routes are derived from the endpoint declarations (``game_market.endpoints``): a
 is answered by its handler, or, when the simulator has no data for it, by an empty list
 page, so a newly declared endpoint runs end to end offline. Besides RAWG's routes it injects
 seeded faults (``rawg_simulator.faults``), refuses requests past a quota
-(``rawg_simulator.quota``), and exposes ``/_sandbox/stats``, ``/_sandbox/reset`` and
-``/_sandbox/quota`` so tests can see what a client did and give a spent quota back.
+(``rawg_simulator.quota``), goes down on demand (``rawg_simulator.outage``), and exposes
+``/_sandbox/stats``, ``/_sandbox/reset``, ``/_sandbox/quota`` and ``/_sandbox/outage`` so tests
+can see what a client did, give a spent quota back and start an outage.
 Data shapes: RAWG (rawg.io).
 """
 
@@ -31,6 +32,7 @@ from rawg_simulator.config import SandboxConfig
 from rawg_simulator.faults import FAULTS, draw_delay_s, draw_fault, fault_response
 from rawg_simulator.games import Json
 from rawg_simulator.listings import Listings
+from rawg_simulator.outage import Outage
 from rawg_simulator.protocol import (
     INVALID_PAGE,
     MAX_PAGE_SIZE,
@@ -136,6 +138,7 @@ class SandboxApp:
         self.build_seconds = time.perf_counter() - started
         self.stats = Stats()
         self.quota = Quota(config.quota_requests, config.quota_answer)
+        self.outage = Outage()
         self.router = Router(routes)
         self._handlers: dict[str, _Handler] = {
             "games": self._games,
@@ -181,6 +184,8 @@ class SandboxApp:
         route = self.router.match(request.parts)
         endpoint = route[0] if route else None
         config = self.config
+        if (down := await self.outage.answer()) is not None:
+            return down
         fault, delay_s = self._draw(request)
         if delay_s > 0:
             await asyncio.sleep(delay_s)
@@ -200,6 +205,7 @@ class SandboxApp:
         if fault == "truncated":  # cut on the wire: inside the gzip stream when there is one
             response = replace(response, body=response.body[: len(response.body) // 2])
         self.stats.record(endpoint, response, fault)
+        self.outage.served(endpoint)
         return response
 
     def _draw(self, request: Request) -> tuple[str | None, float]:
@@ -283,6 +289,8 @@ class SandboxApp:
             return json_response(200, self._stats_payload())
         if path == "/_sandbox/quota" and method == "POST":
             return self._set_quota(query)
+        if path == "/_sandbox/outage" and method == "POST":
+            return self.outage.control(query)
         return NOT_FOUND
 
     def _set_quota(self, query: dict[str, list[str]]) -> Response:
@@ -305,6 +313,7 @@ class SandboxApp:
             "gzipped": stats.gzipped,
             "max_in_flight": stats.max_in_flight,
             "quota": self.quota.payload(),
+            "outage": self.outage.payload(),
             "config": {
                 "games": config.games,
                 "seed": config.seed,

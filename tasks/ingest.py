@@ -15,6 +15,7 @@ from game_market.errors import (
     LakeUnavailable,
     RawgAuthError,
     RawgQuotaExceeded,
+    RawgThrottled,
     RequestBudgetExhausted,
 )
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport, ingest_partition
@@ -28,6 +29,7 @@ NOT_RETRYABLE = (
     LakeUnavailable,
     RawgAuthError,
     RawgQuotaExceeded,
+    RawgThrottled,
     RequestBudgetExhausted,
 )
 

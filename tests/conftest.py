@@ -56,6 +56,8 @@ SLOWEST_FIRST = (
     "test_bench_transform.py",
     "test_data_checks.py",
     "test_quota.py",
+    "test_outage.py",
+    "test_timeouts.py",
     "test_unavailable.py",
     "test_quarantine_cli.py",
     "test_bench_load.py",

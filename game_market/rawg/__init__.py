@@ -5,6 +5,7 @@
 - ``windows``: RAWG's 500-page window and how a query is split to fit it
 - ``budget``: the run's request budget, per-query reservations and the request tally
 - ``retries``: what an answer means and how long to wait before asking again
+- ``failures``: the error an unusable answer ends in, naming the cause and the fix
 - ``limiter``: the process-wide cap on requests in flight
 - ``transport``: httpx over aiohttp's connection pool
 - ``redaction``: the key kept out of messages and log lines

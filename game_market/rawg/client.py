@@ -1,10 +1,15 @@
 """The RAWG API client: one GET with retries, a list query's pages, a game's detail page.
 
-A spent quota or a rejected key ends the run's requests. Once one request concludes it (a
-401; a 429 whose Retry-After is beyond ``MAX_RETRY_AFTER_S``; a 429 still there after every
-retry), the client keeps that error as :attr:`RawgClient.refusal`: requests waiting for a
-slot stop at once, those waiting to retry within ``REFUSAL_POLL_S``, and every later one
-raises the same sentence unsent.
+A request retries a failure (5xx, a dropped connection, a timeout, a 429 with a short
+Retry-After) by the :class:`RetryPolicy`: at least ``max_retries`` times and for at least
+``retry_budget_s`` seconds (RAWG_RETRY_BUDGET_SECONDS, 120 s) after its first failure, so an
+outage shorter than the budget costs time, not the run.
+
+A spent quota, a rejected key or a throttle that outlasts the budget ends the run's requests.
+Once one request concludes it (a 401; a 429 that says the quota is spent; a 429 still there
+when the retry budget is spent), the client keeps that error as :attr:`RawgClient.refusal`:
+requests waiting for a slot stop at once, those waiting to retry within ``REFUSAL_POLL_S``,
+and every later one raises the same sentence unsent.
 So the requests of a run end at most ``RetryPolicy.longest_s(timeout_s) + timeout_s`` after
 RAWG starts refusing: the one that concludes takes at most ``longest_s`` (780 s at the
 defaults, when RAWG keeps asking for 120 s; within ``timeout_s``, 30 s, for a 401 or a long
@@ -19,7 +24,6 @@ redacted by the filter the client installs when it is constructed.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -29,19 +33,15 @@ from urllib.parse import urlencode
 import httpx
 
 from game_market import __version__
-from game_market.errors import (
-    RawgAuthError,
-    RawgError,
-    RawgQuotaExceeded,
-    RawgRefused,
-    RawgRequestFailed,
-)
+from game_market.errors import RawgRefused
 from game_market.rawg.budget import RequestBudget, RequestStats, Reservation
+from game_market.rawg.failures import Request, failure
 from game_market.rawg.limiter import process_limiter
 from game_market.rawg.paging import Page, QueryPlan, StagedPages, iter_pages
 from game_market.rawg.redaction import install_log_redaction
 from game_market.rawg.retries import (
-    MAX_RETRY_AFTER_S,
+    Clock,
+    MonotonicClock,
     Outcome,
     RetryPolicy,
     json_object,
@@ -56,18 +56,14 @@ from game_market.settings import Settings
 PAGE_SIZE = 40  # RAWG's maximum page_size
 # How soon a request waiting to retry notices that another one concluded a refusal.
 REFUSAL_POLL_S = 0.2
-# How a refused run is resumed: complete partitions are kept and skipped.
-RESUME = (
-    "rerun with only_missing (`gmp backfill` does by default, `gmp ingest-all --only-missing`) "
-    "to fetch only what is missing"
-)
 
 
 class RawgClient:
     """One per run; the in-flight cap is shared by every client in the process.
 
     ``transport`` replaces the aiohttp transport (tests pass an ``httpx.MockTransport``); it
-    is closed when the client's ``async with`` block ends.
+    is closed when the client's ``async with`` block ends. ``clock`` is what retries wait on
+    (tests pass a fake one).
     """
 
     def __init__(
@@ -78,6 +74,7 @@ class RawgClient:
         max_concurrency: int = 8,
         timeout_s: float = 30.0,
         max_retries: int = 5,
+        retry_budget_s: float = 120.0,
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 30.0,
         page_size: int = PAGE_SIZE,
@@ -85,13 +82,20 @@ class RawgClient:
         budget: RequestBudget | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         shared: SharedSlots | None = None,
+        clock: Clock | None = None,
     ) -> None:
         install_log_redaction()
         self.base_url = base_url.rstrip("/")
         self._key = api_key
         self.max_concurrency = max_concurrency
         self.timeout_s = timeout_s
-        self.retry = RetryPolicy(max_retries, backoff_base_s, backoff_max_s)
+        self.retry = RetryPolicy(
+            max_retries=max_retries,
+            budget_s=retry_budget_s,
+            backoff_base_s=backoff_base_s,
+            backoff_max_s=backoff_max_s,
+        )
+        self._clock = clock or MonotonicClock()
         self.page_size = page_size
         self.window_pages = window_pages
         self.budget = budget or RequestBudget(None)
@@ -112,6 +116,7 @@ class RawgClient:
             "max_concurrency": settings.rawg_max_concurrency,
             "timeout_s": settings.rawg_timeout_seconds,
             "max_retries": settings.rawg_max_retries,
+            "retry_budget_s": settings.rawg_retry_budget_seconds,
         }
         options.update(overrides)
         return cls(**options)
@@ -202,10 +207,14 @@ class RawgClient:
             raise RuntimeError("RawgClient must be used as `async with RawgClient(...)`")
         where = f"{endpoint} page {page}" if page is not None else endpoint
         outcome = await self._attempt(path, params, endpoint, where, stats, reservation, decode)
-        for retry in range(self.retry.max_retries):
-            if not outcome.retryable:
+        failing_since = self._clock.now()
+        retries = 0
+        while outcome.retryable:
+            wait = self.retry.wait(retries, self._clock.now() - failing_since, outcome.retry_after)
+            if wait is None:
                 break
-            await self._pause(self.retry.delay(retry, outcome.retry_after))
+            await self._pause(wait)
+            retries += 1
             stats.retries += 1
             outcome = await self._attempt(path, params, endpoint, where, stats, None, decode)
         if outcome.body is not None:
@@ -213,7 +222,8 @@ class RawgClient:
             return outcome.body
         if outcome.status == "404":
             return None
-        error = self._failure(outcome, path, params, endpoint=endpoint, page=page, where=where)
+        request = Request(endpoint, page, where, self.display_url(path, params))
+        error = failure(outcome, request, retries, self._clock.now() - failing_since)
         if isinstance(error, RawgRefused):
             self._refuse(error)
         raise error
@@ -232,10 +242,10 @@ class RawgClient:
         a refusal."""
         # Polled rather than an asyncio.Event: one client's requests may wait on several
         # event loops (see the limiter), and an Event belongs to one.
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
+        deadline = self._clock.now() + seconds
+        while (left := deadline - self._clock.now()) > 0:
             self._stop_if_refused()
-            await asyncio.sleep(min(left, REFUSAL_POLL_S))
+            await self._clock.sleep(min(left, REFUSAL_POLL_S))
         self._stop_if_refused()
 
     async def _attempt(
@@ -258,7 +268,12 @@ class RawgClient:
             stats.requests += 1
             self.usage[endpoint] += 1
             try:
-                response = await self._http.get(path, params={**params, "key": self._key})
+                # The whole answer within the timeout, however slowly it trickles in: the
+                # transport's read timeout only bounds each wait for the next bytes.
+                async with asyncio.timeout(self.timeout_s):
+                    response = await self._http.get(path, params={**params, "key": self._key})
+            except TimeoutError:
+                return Outcome(status="timeout", detail="timed out")
             except httpx.TransportError as exc:
                 return read_transport_error(exc)
             except httpx.DecodingError:
@@ -269,50 +284,3 @@ class RawgClient:
 
     def _shared_slot(self) -> AbstractAsyncContextManager[None]:
         return nullcontext() if self.shared is None else self.shared.slot()
-
-    def _failure(
-        self,
-        outcome: Outcome,
-        path: str,
-        params: Mapping[str, Any],
-        *,
-        endpoint: str,
-        page: int | None,
-        where: str,
-    ) -> RawgError:
-        """The error for an answer we cannot use, named so the user knows what to fix."""
-        url = self.display_url(path, params)
-        retries = self.retry.max_retries
-        if outcome.status == "401":
-            return RawgAuthError(
-                f"RAWG rejected the API key ({outcome.detail}): check RAWG_API_KEY in .env or "
-                "the environment, and the key's usage at rawg.io, since RAWG also answers 401 "
-                f"once the monthly quota is spent; then {RESUME}."
-            )
-        if outcome.quota_spent:
-            return RawgQuotaExceeded(
-                f"RAWG answered {where} with 429 and Retry-After {outcome.retry_after:,.0f} s, "
-                f"longer than a run waits ({MAX_RETRY_AFTER_S:.0f} s): the monthly quota of "
-                f"RAWG_API_KEY is spent, check its usage at rawg.io; once it resets, {RESUME}."
-            )
-        if outcome.fatal:
-            return RawgRequestFailed(
-                f"RAWG answered {outcome.status} ({outcome.detail}) for {where} at {url}; "
-                "this is not retryable, check the request parameters.",
-                endpoint=endpoint,
-                page=page,
-                status=outcome.status,
-            )
-        if outcome.status == "429":
-            return RawgQuotaExceeded(
-                f"RAWG kept throttling {where} (429) after {retries} retries at {url}: the "
-                f"monthly quota of RAWG_API_KEY may be spent, check its usage at rawg.io; "
-                f"once it resets, {RESUME}."
-            )
-        return RawgRequestFailed(
-            f"Giving up on {where} after {retries} retries (last: {outcome.status}) at "
-            f"{url}; check RAWG_BASE_URL and the network, then rerun.",
-            endpoint=endpoint,
-            page=page,
-            status=outcome.status,
-        )

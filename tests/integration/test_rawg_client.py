@@ -113,7 +113,7 @@ def test_a_gzip_body_is_inflated_and_a_corrupt_one_retried() -> None:
 
 
 def test_a_refused_connection_names_the_setting_to_check() -> None:
-    client = client_for("http://127.0.0.1:9/api", max_retries=1)
+    client = client_for("http://127.0.0.1:9/api", max_retries=1, retry_budget_s=0)
     with pytest.raises(RawgRequestFailed) as err:
         collect(client, {})
     assert err.value.status == "connection error"

@@ -15,7 +15,15 @@ import pytest
 
 from rawg_simulator import add_arguments, config_from_args, running_sandbox
 from rawg_simulator.config import sandbox_command
-from tests.support.sandbox import KEY, InProcessClient, bodies, config, ok, sandbox_stats
+from tests.support.sandbox import (
+    KEY,
+    InProcessClient,
+    bodies,
+    config,
+    ok,
+    sandbox_stats,
+    start_outage,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +66,31 @@ def test_latency_delays_answers_without_blocking_the_loop() -> None:
         started = time.perf_counter()
         assert asyncio.run(burst(url)) == [200] * 8
         assert 0.3 <= time.perf_counter() - started < 1.5  # concurrent, not 8 x 300 ms
+
+
+def test_an_outage_answers_503_drops_the_connection_and_throttles_in_turn(
+    client: httpx.Client,
+) -> None:
+    with running_sandbox(config(games=200)) as url:
+        start_outage(url, 60, after=2, endpoint="games", client=client)
+        # A reference list does not count; two pages of games are still answered, then down.
+        assert ok(client, f"{url}/genres")["count"] > 0
+        assert ok(client, f"{url}/games", page=1)["count"] == 200
+        assert sandbox_stats(url, client)["outage"]["started_at"] is None
+        assert ok(client, f"{url}/games", page=2)["count"] == 200
+        down = sandbox_stats(url, client)["outage"]
+        assert down["started_at"] is not None and down["seconds"] == 60
+        unavailable = client.get(f"{url}/genres", params={"key": KEY})
+        assert unavailable.status_code == 503
+        with pytest.raises(httpx.RemoteProtocolError):  # cut off mid-answer, as by a reset
+            client.get(f"{url}/games", params={"key": KEY, "page": 4})
+        throttled = client.get(f"{url}/games", params={"key": KEY, "page": 4})
+        assert throttled.status_code == 429 and throttled.headers["retry-after"] == "1"
+        answered = sandbox_stats(url, client)["outage"]["answered"]
+        assert answered == {"503": 1, "reset": 1, "429": 1, "held": 0}
+
+        start_outage(url, 0, client=client)
+        assert ok(client, f"{url}/games", page=4)["count"] == 200
 
 
 def test_startup_failure_reports_child_output() -> None:

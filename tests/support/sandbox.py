@@ -151,3 +151,22 @@ def set_quota(
     response = client.post(base_url.removesuffix("/api") + "/_sandbox/quota" + query)
     response.raise_for_status()
     return response.json()
+
+
+def start_outage(
+    base_url: str,
+    seconds: float,
+    *,
+    after: int = 0,
+    endpoint: str | None = None,
+    hold: bool = False,
+    client: SandboxClient = httpx,
+) -> Json:
+    """An outage of ``seconds`` at the sandbox (see ``rawg_simulator.outage``), starting once
+    ``after`` more requests (of ``endpoint``) were answered; 0 seconds ends one. ``hold``:
+    requests are held open, unanswered, until it ends."""
+    query = f"?seconds={seconds}&after={after}&hold={int(hold)}"
+    query += f"&endpoint={endpoint}" if endpoint else ""
+    response = client.post(base_url.removesuffix("/api") + "/_sandbox/outage" + query)
+    response.raise_for_status()
+    return response.json()

@@ -33,6 +33,7 @@ def attempt(script: Script, lake: Lake) -> IngestReport:
         api_key="k",
         transport=script.transport(),
         max_retries=0,
+        retry_budget_s=0,
         max_concurrency=2,
     )
 

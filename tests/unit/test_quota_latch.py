@@ -14,7 +14,13 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from game_market.errors import RawgAuthError, RawgQuotaExceeded, RawgRefused, RawgRequestFailed
+from game_market.errors import (
+    RawgAuthError,
+    RawgQuotaExceeded,
+    RawgRefused,
+    RawgRequestFailed,
+    RawgThrottled,
+)
 from game_market.rawg import RawgClient, RequestBudget, RequestStats
 from game_market.rawg.retries import RetryPolicy
 
@@ -43,7 +49,13 @@ class Rawg:
 
 
 def client_for(rawg: Rawg, **options: object) -> RawgClient:
-    options = {"max_retries": 2, "backoff_base_s": 0.001, "backoff_max_s": 0.002, **options}
+    options = {
+        "max_retries": 2,
+        "retry_budget_s": 0,
+        "backoff_base_s": 0.001,
+        "backoff_max_s": 0.002,
+        **options,
+    }
     return RawgClient(base_url=URL, api_key="unit-key", transport=rawg.transport(), **options)
 
 
@@ -113,7 +125,7 @@ def test_a_429_asking_for_more_than_we_wait_is_a_spent_quota_at_once(retry_after
 
 def test_a_throttle_that_never_ends_stops_the_requests_waiting_to_retry() -> None:
     # /games/1 is throttled without Retry-After until its retries run out; /games/2 was told
-    # to wait 100 s, a wait we would make, but the quota is known spent before it is over.
+    # to wait 100 s, a wait we would make, but the run is known throttled before it is over.
     def answer(path: str) -> httpx.Response:
         retry_after = {} if path.endswith("/1") else {"Retry-After": "100"}
         return refused(429, retry_after)
@@ -131,8 +143,10 @@ def test_a_throttle_that_never_ends_stops_the_requests_waiting_to_retry() -> Non
     started = time.perf_counter()
     concluding, waiting, later = asyncio.run(asyncio.wait_for(run(), 10))
     assert time.perf_counter() - started < 5.0
-    assert str(concluding).startswith("RAWG kept throttling games (429) after 2 retries at ")
-    assert isinstance(waiting, RawgQuotaExceeded) and isinstance(later, RawgQuotaExceeded)
+    assert str(concluding).startswith(
+        "RAWG kept throttling games for 0 seconds (429 after 2 retries) at "
+    )
+    assert isinstance(waiting, RawgThrottled) and isinstance(later, RawgThrottled)
     assert str(concluding) == str(waiting) == str(later)
     assert rawg.sent == {"/api/games/1": 3, "/api/games/2": 1}
 
@@ -161,3 +175,5 @@ def test_the_longest_a_request_takes_before_giving_up() -> None:
     # A backoff ceiling above 120 s counts instead: 3 x 1 + 120 + 200.
     slow = RetryPolicy(max_retries=2, backoff_base_s=100.0, backoff_max_s=200.0)
     assert slow.longest_s(timeout_s=1.0) == 323.0
+    # Quick failures past the count: the last attempt starts as the 120 s budget ends.
+    assert RetryPolicy(max_retries=0).longest_s(timeout_s=5.0) == 5 + 120 + 5

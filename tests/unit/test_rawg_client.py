@@ -20,7 +20,6 @@ import pytest
 
 from game_market.errors import (
     RawgAuthError,
-    RawgQuotaExceeded,
     RawgRequestFailed,
     RequestBudgetExhausted,
 )
@@ -35,7 +34,15 @@ DAY = "2026-01-19"
 
 
 def client_for(transport: httpx.AsyncBaseTransport, **options: Any) -> RawgClient:
-    options = {"max_retries": 4, "backoff_base_s": 0.001, "backoff_max_s": 0.002, **options}
+    """Retries budgeted by count only, at millisecond backoff (the time budget, and the
+    messages that name it, are ``test_retry_budget.py``'s)."""
+    options = {
+        "max_retries": 4,
+        "retry_budget_s": 0,
+        "backoff_base_s": 0.001,
+        "backoff_max_s": 0.002,
+        **options,
+    }
     return RawgClient(base_url=URL, api_key=KEY, transport=transport, **options)
 
 
@@ -208,6 +215,15 @@ def test_a_passing_failure_is_retried_and_every_attempt_is_counted(failure: Answ
     assert plan.min_requests == 1  # the retries are on top
 
 
+def test_an_answer_that_never_completes_is_cut_at_the_timeout_and_retried() -> None:
+    # RAWG holds the connection open: the attempt ends at the timeout, whatever the transport.
+    script = Script({1: [Answer(200, {}, delay_s=60.0), page(1, [5])]})
+    started = time.perf_counter()
+    pages, stats, _ = collect(client_for(script.transport(), timeout_s=0.2))
+    assert time.perf_counter() - started < 2.0
+    assert items_of(pages[0])[0]["id"] == 5 and stats.retries == 1
+
+
 def test_429_waits_for_retry_after() -> None:
     throttled = Answer(429, {"detail": "Request was throttled."}, {"Retry-After": "1"})
     script = Script({1: [throttled, page(1, [7])]})
@@ -246,27 +262,13 @@ def test_backoff_doubles_with_jitter_up_to_its_cap(retry: int) -> None:
     assert len(set(delays)) > 100  # jittered, so clients do not retry in step
 
 
-def test_endless_429_is_reported_as_quota() -> None:
-    throttled = Answer(429, {"detail": "Request was throttled."}, {"Retry-After": "0"})
-    script = Script({1: [throttled]})
-    with pytest.raises(RawgQuotaExceeded) as err:
-        collect(client_for(script.transport(), max_retries=2))
-    assert str(err.value) == (
-        f"RAWG kept throttling games page 1 (429) after 2 retries at {shown(1)}: the monthly "
-        "quota of RAWG_API_KEY may be spent, check its usage at rawg.io; once it resets, rerun "
-        "with only_missing (`gmp backfill` does by default, `gmp ingest-all --only-missing`) "
-        "to fetch only what is missing."
-    )
-    assert script.pages_asked == [1, 1, 1]
-
-
 def test_giving_up_names_endpoint_page_last_status_and_the_redacted_url() -> None:
     script = Script({1: [page(80, list(range(40)))], 2: [Answer(502, b"bad gateway")]})
     params = {"updated": f"{DAY},{DAY}"}
     with pytest.raises(RawgRequestFailed) as err:
         collect(client_for(script.transport(), max_retries=2), params)
     assert str(err.value) == (
-        f"Giving up on games page 2 after 2 retries (last: 502) at "
+        f"Giving up on games page 2 after 2 retries over 0 seconds (last: 502) at "
         f"{shown(2, updated=f'{DAY},{DAY}')}; check RAWG_BASE_URL and the network, then rerun."
     )
     assert (err.value.endpoint, err.value.page, err.value.status) == ("games", 2, "502")
