@@ -23,11 +23,10 @@ from dbt.contracts.results import RunExecutionResult
 from dbt_common.events.base_types import EventMsg
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.concurrency.sync import concurrency
 from prefect.states import Completed, State
 
+from flows.build_slot import build_slot
 from flows.context import failed, runtime_scope
-from flows.limits import BUILD_LIMIT
 from flows.warehouse import warehouse_for
 from game_market.errors import PipelineError
 from game_market.render.dbt_build import NodeResult, build_markdown
@@ -173,11 +172,10 @@ def build(
     """One `dbt build`, its failures named; the settings' variables are in the environment."""
     logger = get_run_logger()
     warehouse = warehouse_for(target, runtime.settings)
-    warehouse.prepare()
     progress.info("dbt build on %s: every model and every test", target)
-    # One build at a time per platform: DuckDB allows a single writer, and two builds of one
-    # incremental model would race. Without the limit (a temporary server) this is a no-op.
-    with concurrency(BUILD_LIMIT, occupy=1):
+    # One build at a time per platform; a deployment's run fails in one sentence without it.
+    with build_slot():
+        warehouse.prepare()
         try:
             # dbt's own console lines would repeat what the run's log already shows, and
             # color codes are noise there.

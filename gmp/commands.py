@@ -227,7 +227,7 @@ def setup_platform(args: argparse.Namespace) -> int:
             "PREFECT_API_URL is not set: point it at the platform's Prefect server, e.g. "
             "export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    for line in asyncio.run(make_objects(url, args.rawg_limit, args.wait)):
+    for line in asyncio.run(make_objects(url, args.rawg_limit, args.wait, not args.cloud)):
         console.print(line)
     return 0
 

@@ -137,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="On the Prefect server PREFECT_API_URL names (make start and make "
         "start-native run this): the process work pool 'local' the local deployments run "
         "from, with the process worker's default template; the 'dbt-build' limit (1, made if "
-        "missing, else kept); the 'rawg-api' limit, made or set to --rawg-limit.",
+        "missing, else kept); the 'rawg-api' limit, made or set to --rawg-limit. With --cloud "
+        "(make cloud-pool, a Prefect Cloud workspace whose runs go to the ECS pool): the two "
+        "limits only.",
     )
     setup.add_argument(
         "--rawg-limit",
@@ -151,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         metavar="SECONDS",
         help="wait this long for the server to answer first (default 0)",
+    )
+    setup.add_argument(
+        "--cloud",
+        action="store_true",
+        help="a Prefect Cloud workspace (make cloud-pool): the limits only, no 'local' pool",
     )
     setup.set_defaults(handler=commands.setup_platform)
 
