@@ -11,6 +11,8 @@ import yaml
 from prefect.utilities.callables import parameter_schema
 from prefect.utilities.schema_tools import validate
 
+from tests.support.dockerfile import parse_dockerfile
+
 REPO = Path(__file__).resolve().parents[2]
 DEPLOYMENTS = {
     d["name"]: d for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
@@ -25,15 +27,51 @@ def flow_of(deployment: dict[str, Any]) -> Any:
     return getattr(module, name)
 
 
+LOCAL = ["daily", "backfill", "ingest-day"]
+# The image's working directory, where its code lives (the Dockerfile's last WORKDIR).
+IMAGE_WORKDIR = parse_dockerfile((REPO / "Dockerfile").read_text())[-1].all("WORKDIR")[-1]
+
+
 def test_deployments_are_what_the_tests_expect() -> None:
-    assert set(DEPLOYMENTS) == {
-        "daily",
-        "backfill",
-        "ingest-day",
-        "daily-ecs",
-        "backfill-ecs",
-        "ingest-day-ecs",
-    }
+    assert set(DEPLOYMENTS) == {*LOCAL, *(f"{name}-ecs" for name in LOCAL)}
+
+
+@pytest.mark.parametrize("name", LOCAL)
+def test_each_local_deployment_has_its_ecs_twin(name: str) -> None:
+    local, cloud = DEPLOYMENTS[name], DEPLOYMENTS[f"{name}-ecs"]
+    assert local["entrypoint"] == cloud["entrypoint"]
+    assert (local["work_pool"]["name"], cloud["work_pool"]["name"]) == ("local", "ecs")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in DEPLOYMENTS if n.endswith("-ecs")))
+def test_ecs_deployments_run_from_the_image_working_directory(name: str) -> None:
+    # Declared, so `prefect deploy` in a terminal does not ask for it (and offer a wrong
+    # default), and --no-prompt does not guess it.
+    assert DEPLOYMENTS[name]["pull"] == [
+        {"prefect.deployments.steps.set_working_directory": {"directory": IMAGE_WORKDIR}}
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
+def test_only_the_daily_deployments_carry_a_schedule_whose_step_names_them(name: str) -> None:
+    deployment = DEPLOYMENTS[name]
+    if name not in ("daily", "daily-ecs"):
+        # Declared empty: `prefect deploy` in a terminal asks nothing about schedules.
+        assert "schedules" in deployment and deployment["schedules"] is None
+        assert "build" not in deployment
+        return
+    assert deployment["schedules"] == [
+        {"cron": "0 3 * * *", "timezone": "UTC", "active": "{{ daily-schedule.active }}"}
+    ]
+    assert deployment["build"] == [
+        {
+            "gmp.daily_schedule.daily_schedule": {
+                "id": "daily-schedule",
+                "flow": flow_of(deployment).name,
+                "deployment": name,
+            }
+        }
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(BUILDS.values()))
