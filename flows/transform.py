@@ -219,7 +219,16 @@ def transform(
     full_refresh: bool = False,
     vars: dict[str, Any] | None = None,
 ) -> dict[str, Any] | State:
-    """Build and test the warehouse; any failing model or test fails the run, named."""
+    """Build and test the warehouse; any failing model or test fails the run, named.
+
+    Args:
+        target: The warehouse: duckdb (the local file, DUCKDB_PATH) or snowflake.
+        select: dbt's node selection, to rebuild chosen assets: e.g. `dim_genres+`
+            (a model and everything downstream of it), `+dim_genres` (and everything
+            upstream), `marts`; empty: the whole project.
+        full_refresh: Rebuild incremental models from scratch instead of adding new rows.
+        vars: dbt variables for the build, e.g. {"trending_top_n": 20}.
+    """
     try:
         with (
             runtime_scope() as runtime,
