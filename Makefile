@@ -86,10 +86,9 @@ COMPOSE_BIN := $(shell docker compose version >/dev/null 2>&1 && echo "docker co
 OFFLINE ?= 0
 OFFLINE_COMPOSE := -f docker-compose.yml -f docker-compose.offline.yml
 COMPOSE := $(COMPOSE_BIN) $(if $(filter 1,$(OFFLINE)),$(OFFLINE_COMPOSE),-f docker-compose.yml)
-LOCAL_DEPLOYMENTS := -n daily -n backfill -n ingest-day
+LOCAL_DEPLOYMENTS := -n daily -n backfill -n ingest-day -n dbt-build -n ingest-endpoint
 # RAWG requests in flight across every flow run of the platform (the `rawg-api` limit).
 RAWG_API_LIMIT ?= 8
-RAWG_LIMIT_SH := prefect --no-prompt gcl inspect rawg-api >/dev/null 2>&1 && prefect --no-prompt gcl update rawg-api --limit $(RAWG_API_LIMIT) >/dev/null || prefect --no-prompt gcl create rawg-api --limit $(RAWG_API_LIMIT) >/dev/null
 NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) RAWG_API_LIMIT=$(RAWG_API_LIMIT) OFFLINE=$(OFFLINE) $(RUN) bash scripts/platform_native.sh
 # Commands that talk to the platform's API (gmp, without PREFECT_API_URL, finds or starts its own).
 deploy run backfill: export PREFECT_API_URL ?= http://127.0.0.1:$(PREFECT_PORT)/api
@@ -147,9 +146,9 @@ ECS_TEMPLATE ?= deployments/ecs-base-job-template.rendered.json
 cloud-render: .venv/.synced ## fill the ECS base job template from deployments/cloud.env
 	$(RUN) python scripts/render_job_template.py --env-file $(CLOUD_ENV) --output $(ECS_TEMPLATE)
 
-cloud-pool: cloud-render ## create or update the ECS work pool from it (ECS_POOL=ecs) and the rawg-api limit
+cloud-pool: cloud-render ## create or update the ECS work pool from it (ECS_POOL=ecs), the dbt-build and rawg-api limits
 	$(RUN) prefect work-pool create $(ECS_POOL) --type ecs --base-job-template $(ECS_TEMPLATE) --overwrite
-	$(RUN) sh -c '$(RAWG_LIMIT_SH)'
+	$(RUN) gmp setup-platform --cloud --rawg-limit $(RAWG_API_LIMIT)
 
 snowflake-block: .venv/.synced ## create or update the SnowflakeCredentials block from SNOWFLAKE_* (SNOWFLAKE_CREDENTIALS_BLOCK)
 	$(RUN) gmp snowflake-block

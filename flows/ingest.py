@@ -12,6 +12,7 @@ from prefect.states import State
 from flows import timeouts
 from flows.context import current_run_id, failed, runtime_scope
 from flows.rawg_limit import rawg_client
+from game_market.dates import check_not_future, date_range
 from game_market.endpoints import Endpoint
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport, check_max_pages
@@ -30,30 +31,54 @@ from tasks.ingest import ingest_partition_task
 async def ingest_endpoint(
     endpoint: Endpoint,
     date: dt.date,
+    end_date: dt.date | None = None,
     max_pages: int | None = None,
     detail_budget: int = DEFAULT_DETAIL_BUDGET,
-) -> dict | State:
-    """Land one endpoint's partition for one date (max_pages: None = endpoint default, -1 = all)."""
+) -> dict | list[dict] | State:
+    """Land one endpoint's partition for one date, or for every date of a range; no dbt build.
+
+    Args:
+        endpoint: The RAWG endpoint to fetch: games (the games RAWG updated that day),
+            game_details (the day's most-added games, one request each), or a reference list
+            (genres, platforms, parent_platforms, developers, publishers).
+        date: The day to collect (YYYY-MM-DD), or the first day of the range.
+        end_date: The last day of the range (YYYY-MM-DD, inclusive); empty: `date` alone.
+        max_pages: Page cap a day; empty: the endpoint's default (every page of games, 5 of
+            developers and publishers); -1: every page. A page is one RAWG request of 40 rows.
+        detail_budget: At most this many /games/{id} requests a day (game_details only).
+
+    Returns:
+        The day's report, or for a range a list with one report a day.
+    """
     try:
+        days = date_range(date, end_date, ("date", "end_date"))
+        if end_date is not None:
+            check_not_future(end_date, "end_date")
         with runtime_scope() as runtime:
             async with rawg_client(runtime) as client:
-                report = await ingest_partition_task(
-                    client,
-                    runtime.lake,
-                    endpoint,
-                    date,
-                    current_run_id(),
-                    max_pages=max_pages,
-                    detail_budget=detail_budget,
-                )
+                reports = [
+                    await ingest_partition_task(
+                        client,
+                        runtime.lake,
+                        endpoint,
+                        day,
+                        current_run_id(),
+                        max_pages=max_pages,
+                        detail_budget=detail_budget,
+                    )
+                    for day in days
+                ]
     except PipelineError as exc:
         return failed(exc)
+    span = f"{date}" if end_date is None else f"{date}..{end_date}"
     await acreate_markdown_artifact(
-        ingest_markdown(f"Ingest {endpoint} for {date}", [report], {}, client.usage),
-        key=f"ingest-{endpoint.replace('_', '-')}-{date}",
-        description=f"RAWG ingest of {endpoint} for {date}",
+        ingest_markdown(f"Ingest {endpoint} for {span}", reports, {}, client.usage),
+        key=f"ingest-{endpoint.replace('_', '-')}-{span.replace('..', '-to-')}",
+        description=f"RAWG ingest of {endpoint} for {span}",
     )
-    return report.to_dict()
+    if end_date is None:
+        return reports[0].to_dict()
+    return [report.to_dict() for report in reports]
 
 
 async def ingest_day(

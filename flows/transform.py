@@ -23,13 +23,12 @@ from dbt.contracts.results import RunExecutionResult
 from dbt_common.events.base_types import EventMsg
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.concurrency.sync import concurrency
 from prefect.states import Completed, State
 
 from flows import timeouts
+from flows.build_slot import build_slot
 from flows.context import failed, runtime_scope
 from flows.dbt_nodes import build_with_node_tasks
-from flows.limits import BUILD_LIMIT
 from flows.warehouse import warehouse_for
 from game_market.errors import PipelineError
 from game_market.render.dbt_build import NodeResult, build_markdown
@@ -176,11 +175,10 @@ def build(
     """One `dbt build`, its failures named; the settings' variables are in the environment."""
     logger = get_run_logger()
     warehouse = warehouse_for(target, runtime.settings)
-    warehouse.prepare()
     progress.info("dbt build on %s: every model and every test", target)
-    # One build at a time per platform: DuckDB allows a single writer, and two builds of one
-    # incremental model would race. Without the limit (a temporary server) this is a no-op.
-    with concurrency(BUILD_LIMIT, occupy=1):
+    # One build at a time per platform; a deployment's run fails in one sentence without it.
+    with build_slot():
+        warehouse.prepare()
         try:
             # dbt's own console lines would repeat what the run's log already shows, and
             # color codes are noise there.
@@ -235,11 +233,12 @@ def transform(
     """Build and test the warehouse; any failing model or test fails the run, named.
 
     Args:
-        target: The warehouse dbt builds: duckdb (local file) or snowflake.
-        select: dbt's node selection, e.g. "mart_report_genres+" (empty: every node).
-        full_refresh: Rebuild the incremental models from the whole lake (dbt --full-refresh)
-            instead of adding the new days.
-        vars: dbt variables for this build, e.g. {"trending_top_n": 100}.
+        target: The warehouse: duckdb (the local file, DUCKDB_PATH) or snowflake.
+        select: dbt's node selection, to rebuild chosen assets: e.g. `dim_genres+`
+            (a model and everything downstream of it), `+dim_genres` (and everything
+            upstream), `marts`; empty: the whole project.
+        full_refresh: Rebuild incremental models from scratch instead of adding new rows.
+        vars: dbt variables for the build, e.g. {"trending_top_n": 20}.
         node_tasks: Also show each dbt node as a Prefect task run, with the asset lineage
             Prefect Cloud draws from them (prefect-dbt's runner); the build takes longer.
     """

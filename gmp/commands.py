@@ -230,7 +230,8 @@ def setup_platform(args: argparse.Namespace) -> int:
             "export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
     settings = load_settings()
-    for line in asyncio.run(make_objects(url, args.rawg_limit, args.wait, settings)):
+    lines = make_objects(url, args.rawg_limit, args.wait, settings, local_pool=not args.cloud)
+    for line in asyncio.run(lines):
         console.print(line)
     return 0
 

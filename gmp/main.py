@@ -140,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         "from, with the process worker's default template; the 'dbt-build' limit (1, made if "
         "missing, else kept); the 'rawg-api' limit, made or set to --rawg-limit; the alerts "
         "of gmp/automations.yaml, made or updated by name, notifying the destination "
-        "ALERT_BLOCK, ALERT_WEBHOOK_URL or ALERT_SLACK_WEBHOOK_URL names (none: disabled).",
+        "ALERT_BLOCK, ALERT_WEBHOOK_URL or ALERT_SLACK_WEBHOOK_URL names (none: disabled). "
+        "With --cloud (make cloud-pool, a Prefect Cloud workspace whose runs go to the ECS "
+        "pool): the two limits and the alerts, no local pool.",
     )
     setup.add_argument(
         "--rawg-limit",
@@ -154,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         metavar="SECONDS",
         help="wait this long for the server to answer first (default 0)",
+    )
+    setup.add_argument(
+        "--cloud",
+        action="store_true",
+        help="a Prefect Cloud workspace (make cloud-pool): the limits only, no 'local' pool",
     )
     setup.set_defaults(handler=commands.setup_platform)
 

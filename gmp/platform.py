@@ -1,6 +1,7 @@
 """The Prefect objects the local platform's deployments need, made in one process on the server
-PREFECT_API_URL names: the ``local`` process work pool, the global concurrency limits and the
-alerts (gmp/alerts.py). One ``prefect`` CLI call per object cost a process start each (~3 s of
+PREFECT_API_URL names: the ``local`` process work pool (not on a Prefect Cloud workspace, whose
+ECS pool ``make cloud-pool`` makes), the global concurrency limits and the alerts
+(gmp/alerts.py). One ``prefect`` CLI call per object cost a process start each (~3 s of
 imports on 2 cores)."""
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ POLL_S = 0.5
 
 
 async def setup_platform(
-    api_url: str, rawg_limit: int, wait_s: float, settings: Settings
+    api_url: str,
+    rawg_limit: int,
+    wait_s: float,
+    settings: Settings,
+    local_pool: bool = True,
 ) -> list[str]:
     """Wait up to ``wait_s`` for the server, then make (or bring up to date) each object; one
-    line a object saying what was done."""
+    line a object saying what was done. Without ``local_pool`` (a Prefect Cloud workspace,
+    whose runs go to the ECS pool) the process pool is left out."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import (
         GlobalConcurrencyLimitCreate,
@@ -41,14 +47,16 @@ async def setup_platform(
                 )
             await asyncio.sleep(POLL_S)
 
-        # As `prefect work-pool create --overwrite`: the process worker's default template.
-        pool = WorkPoolCreate(
-            name=LOCAL_POOL,
-            type="process",
-            base_job_template=ProcessWorker.get_default_base_job_template(),
-        )
-        await client.create_work_pool(pool, overwrite=True)
-        lines = [f"work pool {LOCAL_POOL!r} (process): ready"]
+        lines = []
+        if local_pool:
+            # As `prefect work-pool create --overwrite`: the process worker's default template.
+            pool = WorkPoolCreate(
+                name=LOCAL_POOL,
+                type="process",
+                base_job_template=ProcessWorker.get_default_base_job_template(),
+            )
+            await client.create_work_pool(pool, overwrite=True)
+            lines.append(f"work pool {LOCAL_POOL!r} (process): ready")
 
         # A build limit someone raised on purpose is theirs: only a missing one is made.
         try:

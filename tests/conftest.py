@@ -44,6 +44,7 @@ TESTS = Path(__file__).resolve().parent
 SLOWEST_FIRST = (
     "test_platform.py",
     "test_ui_runs.py",
+    "test_prefect_deploy.py",
     "test_transforms.py",
     "test_alerts.py",
     "test_crash_recovery.py",
@@ -71,6 +72,7 @@ SLOWEST_FIRST = (
     "test_local_server.py",
     "test_setup_platform.py",
     "test_cloud_pool.py",
+    "test_build_slot.py",
     "test_sandbox.py",
 )
 

@@ -1,4 +1,5 @@
-"""`make cloud-pool` against a Prefect server: the ECS pool with our defaults, rawg-api."""
+"""`make cloud-pool` against a Prefect server: the ECS pool with our defaults, the rawg-api and
+dbt-build limits, and no local process pool."""
 
 from __future__ import annotations
 
@@ -26,8 +27,23 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 async def delete_rawg_limit() -> None:
     async with get_client() as client:
+        for name in ("rawg-api", "dbt-build"):
+            with contextlib.suppress(ObjectNotFound):
+                await client.delete_global_concurrency_limit_by_name(name)
+        # A workspace of the cloud has no use for the local platform's process pool.
         with contextlib.suppress(ObjectNotFound):
-            await client.delete_global_concurrency_limit_by_name("rawg-api")
+            await client.delete_work_pool("local")
+
+
+async def read_cloud_objects() -> tuple[int, bool]:
+    """The dbt-build limit, and whether a `local` pool exists."""
+    async with get_client() as client:
+        build = await client.read_global_concurrency_limit_by_name("dbt-build")
+        try:
+            await client.read_work_pool("local")
+        except ObjectNotFound:
+            return build.limit, False
+    return build.limit, True
 
 
 async def create_rawg_limit(limit: int) -> None:
@@ -40,7 +56,8 @@ async def create_rawg_limit(limit: int) -> None:
 
 def test_make_cloud_pool_creates_the_pool_with_our_defaults(tmp_path: Path) -> None:
     """`make cloud-pool` against a Prefect server (as against a Cloud workspace: its URL in
-    PREFECT_API_URL) whose rawg-api limit is 6: it updates that to 8. Then read both back."""
+    PREFECT_API_URL) whose rawg-api limit is 6 and that has no dbt-build limit: it updates the
+    one to 8 and creates the other. Then read them back."""
     env_file = tmp_path / "cloud.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in EXPECTED_ENV.items()))
     env = {
@@ -90,4 +107,7 @@ def test_make_cloud_pool_creates_the_pool_with_our_defaults(tmp_path: Path) -> N
     assert rawg_limit.returncode == 0, rawg_limit.stderr[-3000:]
     limit = json.loads(rawg_limit.stdout[rawg_limit.stdout.index("{") :])
     assert (limit["limit"], limit["active"]) == (8, True)
+    # One build at a time: daily-ecs and backfill-ecs never build Snowflake together.
+    assert asyncio.run(read_cloud_objects()) == (1, False)
+    assert "'dbt-build': 1, created" in make.stdout
     asyncio.run(delete_rawg_limit())  # the Prefect server is the session's

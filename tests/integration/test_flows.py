@@ -79,6 +79,28 @@ def test_ingest_endpoint_honours_max_pages(env: Path) -> None:
     assert (everything["rows"], everything["truncated"], everything["gap"]) == (75, False, 0)
 
 
+def test_ingest_endpoint_takes_a_date_range(env: Path) -> None:
+    """The ingest-endpoint deployment's date range: every day from date through end_date, a
+    report each; a range given backwards is one sentence and fetches nothing."""
+    first = date(2026, 1, 10)
+    reports = asyncio.run(ingest_endpoint(endpoint="games", date=first, end_date=DAY))
+    assert [r["dt"] for r in reports] == ["2026-01-10", "2026-01-11", "2026-01-12"]
+    lake = Lake(str(env))
+    for report in reports:
+        day = date.fromisoformat(report["dt"])
+        assert lake.read_partition("games", day).height == report["rows"] > 0
+
+    state = asyncio.run(
+        ingest_endpoint(endpoint="genres", date=DAY, end_date=first, return_state=True)
+    )
+    assert state.is_failed()
+    assert (
+        state.message
+        == "end_date 2026-01-10 is before date 2026-01-12: give the earlier date first."
+    )
+    assert not lake.is_complete("genres", DAY)
+
+
 def test_missing_key_stops_before_any_request(env: Path, sandbox_url: str, monkeypatch) -> None:
     monkeypatch.delenv("RAWG_API_KEY")
     with pytest.raises(ConfigError) as err:
