@@ -79,17 +79,6 @@ class Settings(BaseSettings):
     # Replaces the daily-run-overdue automation's window (26 h as declared); Prefect's least is 10.
     alert_daily_within_seconds: int | None = Field(default=None, ge=10)
 
-    @field_validator(
-        "alert_block",
-        "alert_webhook_url",
-        "alert_slack_webhook_url",
-        "alert_daily_within_seconds",
-        mode="before",
-    )
-    @classmethod
-    def _blank_alert_is_unset(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
     @field_validator("alert_block")
     @classmethod
     def _alert_block(cls, value: str | None) -> str | None:
@@ -108,6 +97,10 @@ class Settings(BaseSettings):
         "snowflake_password",
         "snowflake_private_key_path",
         "snowflake_private_key_passphrase",
+        "alert_block",
+        "alert_webhook_url",
+        "alert_slack_webhook_url",
+        "alert_daily_within_seconds",
         mode="before",
     )
     @classmethod
