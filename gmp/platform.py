@@ -8,13 +8,30 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 from flows.limits import BUILD_LIMIT, LOCAL_POOL, RAWG_LIMIT
 from game_market.errors import PipelineError
 from game_market.settings import Settings
 from gmp.alerts import setup_alerts
 
+if TYPE_CHECKING:
+    from prefect.client.orchestration import PrefectClient
+
 POLL_S = 0.5
+
+
+async def wait_for_server(client: PrefectClient, api_url: str, wait_s: float) -> None:
+    """Return once the server answers; a PipelineError after ``wait_s`` without an answer."""
+    deadline = time.monotonic() + wait_s
+    while (problem := await client.api_healthcheck()) is not None:
+        if time.monotonic() >= deadline:
+            raise PipelineError(
+                f"No Prefect server answers at PREFECT_API_URL={api_url} "
+                f"({type(problem).__name__}, waited {wait_s:g} s): start it first "
+                f"(make start, or make start-native), or point PREFECT_API_URL at one."
+            )
+        await asyncio.sleep(POLL_S)
 
 
 async def setup_platform(
@@ -37,16 +54,7 @@ async def setup_platform(
     from prefect.workers.process import ProcessWorker
 
     async with get_client() as client:
-        deadline = time.monotonic() + wait_s
-        while (problem := await client.api_healthcheck()) is not None:
-            if time.monotonic() >= deadline:
-                raise PipelineError(
-                    f"No Prefect server answers at PREFECT_API_URL={api_url} "
-                    f"({type(problem).__name__}, waited {wait_s:g} s): start it first "
-                    f"(make start, or make start-native), or point PREFECT_API_URL at one."
-                )
-            await asyncio.sleep(POLL_S)
-
+        await wait_for_server(client, api_url, wait_s)
         lines = []
         if local_pool:
             # As `prefect work-pool create --overwrite`: the process worker's default template.
