@@ -63,7 +63,6 @@ def main() -> int:
         {
             "LAKE_URL": str(generated.lake),
             "DUCKDB_PATH": str(work / "warehouse" / "game_market.duckdb"),
-            "DBT_TARGET": "duckdb",
             "PREFECT_HOME": str(work / "prefect"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
