@@ -17,7 +17,7 @@ from prefect.server.schemas.core import Flow
 from prefect.server.schemas.responses import DeploymentResponse, FlowRunResponse
 from prefect.server.schemas.states import State, StateType
 from prefect.server.utilities.user_templates import render_user_template_sync
-from prefect.settings import PREFECT_UI_URL, temporary_settings
+from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
 
 from game_market.checks import CHECKS
 from game_market.errors import ConfigError
@@ -130,7 +130,8 @@ def test_a_run_of_a_flow_without_a_date_says_so() -> None:
 def test_without_a_ui_url_the_run_is_named_by_its_id() -> None:
     context = run_context("game-market-backfill", "backfill")
     server_actions.JinjaTemplateAction._register_filters_if_needed()
-    with temporary_settings({PREFECT_UI_URL: None}):
+    # Prefect derives a UI URL from the API's when none is set: neither is, here.
+    with temporary_settings({PREFECT_UI_URL: None, PREFECT_API_URL: None}):
         body = render_user_template_sync(FAILED["body"], context)
     assert f"Run: flow run {context['flow_run'].id} (set PREFECT_UI_URL" in body
 
