@@ -11,17 +11,14 @@ from prefect.states import Completed, State
 
 from flows import timeouts
 from flows.checks import check_data
-from flows.context import current_run_id, failed, runtime_scope
-from flows.ingest import failure_message, ingest_day
-from flows.rawg_limit import rawg_client
+from flows.context import failed, runtime_scope
+from flows.ingest import failure_message, ingest_every_endpoint
 from flows.transform import transform
 from flows.warehouse import warehouse_for
 from game_market.dates import check_not_future
-from game_market.endpoints import Endpoint
 from game_market.errors import PipelineError
-from game_market.ingest import DEFAULT_DETAIL_BUDGET, IngestReport, check_max_pages
+from game_market.ingest import DEFAULT_DETAIL_BUDGET, check_max_pages
 from game_market.rawg import RequestBudget
-from game_market.render.ingest import ingest_markdown
 from game_market.report import ReportDayMissing, build_report, render_markdown
 from game_market.runtime import Runtime
 from game_market.warehouse import Target
@@ -49,31 +46,6 @@ async def publish_market_summary(runtime: Runtime, target: Target, day: dt.date)
         key=f"market-summary-{day}",
         description=f"Game market summary for {day} (data: RAWG, rawg.io)",
     )
-
-
-async def ingest_every_endpoint(
-    runtime: Runtime,
-    day: dt.date,
-    budget: RequestBudget,
-    detail_budget: int,
-    caps: dict[Endpoint, int],
-) -> tuple[list[IngestReport], dict[Endpoint, str], int]:
-    """The day's partitions of every endpoint, the ingest artifact, and the requests used."""
-    async with rawg_client(runtime, budget=budget) as client:
-        reports, failures = await ingest_day(
-            client,
-            runtime.lake,
-            day,
-            run_id=current_run_id(),
-            detail_budget=detail_budget,
-            max_pages=caps,
-        )
-    await acreate_markdown_artifact(
-        ingest_markdown(f"Ingest of every endpoint for {day}", reports, failures, client.usage),
-        key=f"ingest-all-{day}",
-        description=f"RAWG ingest for {day}",
-    )
-    return reports, failures, sum(client.usage.values())
 
 
 @flow(name="daily-game-market-update", timeout_seconds=timeouts.DAILY_S)
@@ -111,7 +83,11 @@ async def daily_game_market_update(
         caps = check_max_pages(max_pages)
         with runtime_scope() as runtime:
             reports, failures, used = await ingest_every_endpoint(
-                runtime, day, RequestBudget(max_requests), detail_budget=detail_budget, caps=caps
+                runtime,
+                day,
+                RequestBudget(max_requests),
+                detail_budget=detail_budget,
+                max_pages=caps,
             )
             logger.info("Ingest for %s used %d RAWG requests; building the warehouse", day, used)
             built = transform(

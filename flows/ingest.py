@@ -20,6 +20,7 @@ from game_market.ingest import ingest_day as core_ingest_day
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
 from game_market.render.ingest import ingest_markdown
+from game_market.runtime import Runtime
 from tasks.ingest import ingest_partition_task
 
 
@@ -89,6 +90,23 @@ async def ingest_day(
     return await core_ingest_day(client, lake, date, partition=ingest_partition_task, **options)
 
 
+async def ingest_every_endpoint(
+    runtime: Runtime, date: dt.date, budget: RequestBudget, **options: Any
+) -> tuple[list[IngestReport], dict[Endpoint, str], int]:
+    """The day's partitions of every endpoint, the ``ingest-all-<date>`` artifact, and the
+    RAWG requests used; ``options`` go to the core's ``ingest_day``."""
+    async with rawg_client(runtime, budget=budget) as client:
+        reports, failures = await ingest_day(
+            client, runtime.lake, date, run_id=current_run_id(), **options
+        )
+    await acreate_markdown_artifact(
+        ingest_markdown(f"Ingest of every endpoint for {date}", reports, failures, client.usage),
+        key=f"ingest-all-{date}",
+        description=f"RAWG ingest for {date}",
+    )
+    return reports, failures, sum(client.usage.values())
+
+
 def failure_message(date: dt.date, failures: dict[Endpoint, str]) -> str:
     """One line per distinct cause, naming the endpoints it hit."""
     causes: dict[str, list[str]] = {}
@@ -127,26 +145,18 @@ async def ingest_all(
     try:
         caps = check_max_pages(max_pages)
         with runtime_scope() as runtime:
-            budget = RequestBudget(max_requests)
-            async with rawg_client(runtime, budget=budget) as client:
-                reports, failures = await ingest_day(
-                    client,
-                    runtime.lake,
-                    date,
-                    run_id=current_run_id(),
-                    max_pages=caps,
-                    detail_budget=detail_budget,
-                    skip_complete=only_missing,
-                    snapshots=snapshots,
-                )
+            reports, failures, used = await ingest_every_endpoint(
+                runtime,
+                date,
+                RequestBudget(max_requests),
+                max_pages=caps,
+                detail_budget=detail_budget,
+                skip_complete=only_missing,
+                snapshots=snapshots,
+            )
     except PipelineError as exc:
         return failed(exc)
-    await acreate_markdown_artifact(
-        ingest_markdown(f"Ingest of every endpoint for {date}", reports, failures, client.usage),
-        key=f"ingest-all-{date}",
-        description=f"RAWG ingest for {date}",
-    )
-    get_run_logger().info("Ingest for %s used %d RAWG requests", date, sum(client.usage.values()))
+    get_run_logger().info("Ingest for %s used %d RAWG requests", date, used)
     if failures:
         return failed(PipelineError(failure_message(date, failures)))
     return [r.to_dict() for r in reports]
