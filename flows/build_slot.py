@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import deployment
+from prefect.settings import PREFECT_API_URL
 
 from flows.limits import BUILD_LIMIT
 from game_market.errors import PipelineError
@@ -26,6 +27,14 @@ def missing_limit() -> PipelineError:
         f"The Prefect server has no {BUILD_LIMIT!r} global concurrency limit, which keeps "
         "two dbt builds from running at once: create it with `make cloud-pool` (Prefect "
         "Cloud, ECS) or `gmp setup-platform` (the local platform), then run again."
+    )
+
+
+def unreachable_api(cause: BaseException) -> PipelineError:
+    return PipelineError(
+        f"The Prefect API at {PREFECT_API_URL.value()} did not give the {BUILD_LIMIT!r} slot "
+        f"({type(cause).__name__}: {cause}): check that the server is up and PREFECT_API_URL "
+        "points at it, then run again."
     )
 
 
@@ -44,4 +53,8 @@ def build_slot() -> Iterator[None]:
     except ConcurrencySlotAcquisitionError as exc:
         if acquired:
             raise
+        # Prefect raises it for a missing limit with no cause, and for an API that did not
+        # answer (a refused connection, a 5xx) from that error.
+        if exc.__cause__ is not None:
+            raise unreachable_api(exc.__cause__) from exc
         raise missing_limit() from exc
