@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from rawg_simulator import SandboxConfig, free_port, running_sandbox
+from tests.support.automation_server import AutomationServer, automation_server
 from tests.support.harness import seeded_test_harness
 from tests.support.moto import running_moto
 from tests.support.sandbox import SANDBOX_TODAY
@@ -19,6 +20,16 @@ def prefect_harness() -> Iterator[None]:
     (each xdist worker). Tests find their own runs by id."""
     with seeded_test_harness():
         yield
+
+
+@pytest.fixture(scope="session")
+def alert_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AutomationServer]:
+    """A Prefect server running its automations, for the tests of alerts (one per test
+    process). Its tests talk to it by URL, from their own clients and subprocesses: the test
+    process's Prefect settings, and the services Prefect keeps per process, stay on the
+    harness."""
+    with automation_server(tmp_path_factory.mktemp("alert-server")) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")

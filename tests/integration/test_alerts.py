@@ -1,6 +1,7 @@
 """Alerts as code on a real Prefect server with its automation services: `gmp setup-platform`
-applies gmp/automations.yaml, and a failed deployment run, an overdue daily run and a data
-check's warning each reach a local webhook as one notification."""
+applies gmp/automations.yaml, and a failed or timed-out deployment run, an overdue daily run and
+a data check's event each reach a local webhook as one notification. (A data check's event
+raised by a real build: tests/integration/test_data_checks.py.)"""
 
 from __future__ import annotations
 
@@ -13,17 +14,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
 
+import httpx
 import pytest
 from prefect.client.orchestration import PrefectClient
-from prefect.events import emit_event
-from prefect.events.worker import EventsWorker
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.client.schemas.objects import FlowRun
+from prefect.events import Event
 
 from gmp.alerts import TAG, declared
 from rawg_simulator import SandboxConfig, running_sandbox
-from tests.support.automation_server import AutomationServer, automation_server
+from tests.support.automation_server import AutomationServer
 from tests.support.cli import isolated_env, run_gmp
-from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY
+from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, start_outage
 from tests.support.webhook_receiver import WebhookReceiver, webhook_receiver
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,10 +35,9 @@ DECLARED = sorted(a["name"] for a in declared())
 QUIET_S = 8
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AutomationServer]:
-    with automation_server(tmp_path_factory.mktemp("alert-server")) as started:
-        yield started
+@pytest.fixture
+def server(alert_server: AutomationServer) -> AutomationServer:
+    return alert_server
 
 
 @pytest.fixture
@@ -71,14 +71,15 @@ def setup_platform(
 
 
 def emit_data_check(server: AutomationServer, check: str, status: str, day: str) -> None:
-    """A data check's event, as the checks after a build emit it."""
-    with temporary_settings({PREFECT_API_URL: server.api_url}):
-        emit_event(
-            event=f"game-market.data-check.{check}.{status}",
-            resource={"prefect.resource.id": f"game-market.data-check.{check}"},
-            payload={"day": day, "message": f"{check} is {status} on {day}: 3 games, not 60."},
-        )
-        EventsWorker.drain_all()
+    """A data check's event, as the checks after a build emit it, sent to the server's events
+    API."""
+    event = Event(
+        event=f"game-market.data-check.{check}.{status}",
+        resource={"prefect.resource.id": f"game-market.data-check.{check}"},
+        payload={"day": day, "message": f"{check} is {status} on {day}: 3 games, not 60."},
+    )
+    sent = httpx.post(f"{server.api_url}/events", json=[event.model_dump(mode="json")])
+    sent.raise_for_status()
 
 
 def prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:
@@ -94,6 +95,27 @@ def prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:
     return done.stdout
 
 
+def run_daily_deployment(
+    server: AutomationServer, tmp_path: Path, sandbox_url: str, day: str, **settings: str
+) -> UUID:
+    """`prefect deploy` of the daily deployment, one run of it for ``day``, and a process
+    worker that runs it to its end, as on the local platform."""
+    env = isolated_env(
+        tmp_path,
+        PREFECT_API_URL=server.api_url,
+        RAWG_BASE_URL=sandbox_url,
+        RAWG_API_KEY=SECRET_KEY,
+        LAKE_URL=str(tmp_path / "lake"),
+        DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"),
+        **settings,
+    )
+    prefect(env, "--no-prompt", "deploy", "-n", "daily")
+    started = prefect(env, "deployment", "run", DAILY, "--param", f"date={day}")
+    run_id = UUID(re.search(r"UUID: ([0-9a-f-]{36})", started).group(1))
+    prefect(env, "worker", "start", "--pool", "local", "--type", "process", "--run-once")
+    return run_id
+
+
 def test_a_failed_deployment_run_sends_one_notification(
     server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
 ) -> None:
@@ -105,18 +127,7 @@ def test_a_failed_deployment_run_sends_one_notification(
     with running_sandbox(
         SandboxConfig(games=50, today=SANDBOX_TODAY, valid_keys=frozenset({"another-key"}))
     ) as sandbox_url:
-        env = isolated_env(
-            tmp_path,
-            PREFECT_API_URL=server.api_url,
-            RAWG_BASE_URL=sandbox_url,
-            RAWG_API_KEY=SECRET_KEY,
-            LAKE_URL=str(tmp_path / "lake"),
-            DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"),
-        )
-        prefect(env, "--no-prompt", "deploy", "-n", "daily")
-        started = prefect(env, "deployment", "run", DAILY, "--param", f"date={day}")
-        run_id = UUID(re.search(r"UUID: ([0-9a-f-]{36})", started).group(1))
-        prefect(env, "worker", "start", "--pool", "local", "--type", "process", "--run-once")
+        run_id = run_daily_deployment(server, tmp_path, sandbox_url, day)
     state, message = asyncio.run(final_state(server, run_id))
     assert state == "FAILED" and message
 
@@ -132,9 +143,42 @@ def test_a_failed_deployment_run_sends_one_notification(
     assert SECRET_KEY not in str(alert)
 
 
-async def final_state(server: AutomationServer, run_id: UUID) -> tuple[str, str | None]:
+def test_a_deployment_run_that_times_out_sends_one_notification(
+    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
+    day = str(SANDBOX_TODAY)
+    timeout_s = 15
+    with running_sandbox(SandboxConfig(games=50, today=SANDBOX_TODAY)) as sandbox_url:
+        # RAWG hangs: every request held open, unanswered, past the run's timeout.
+        start_outage(sandbox_url, 120, hold=True)
+        run_id = run_daily_deployment(
+            server,
+            tmp_path,
+            sandbox_url,
+            day,
+            DAILY_TIMEOUT_SECONDS=str(timeout_s),
+            RAWG_TIMEOUT_SECONDS="300",
+        )
+        start_outage(sandbox_url, 0)
+    run = asyncio.run(read_run(server, run_id))
+    assert run.state.name == "TimedOut", (run.state.name, run.state.message)
+
+    (alert,) = receiver.wait_for(1, timeout=60)
+    time.sleep(QUIET_S)
+    assert len(receiver.received) == 1, receiver.received
+    assert alert["subject"] == f"game-market: {DAILY} TimedOut for {day}"
+    assert f"State: TimedOut: Flow run exceeded timeout of {timeout_s}" in alert["body"]
+    assert f"Run: {server.ui_url}/runs/flow-run/{run_id}" in alert["body"]
+
+
+async def read_run(server: AutomationServer, run_id: UUID) -> FlowRun:
     async with PrefectClient(api=server.api_url) as client:
-        run = await client.read_flow_run(run_id)
+        return await client.read_flow_run(run_id)
+
+
+async def final_state(server: AutomationServer, run_id: UUID) -> tuple[str, str | None]:
+    run = await read_run(server, run_id)
     return run.state.type.value, run.state.message
 
 
