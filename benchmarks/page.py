@@ -101,7 +101,8 @@ def render(page: str, generated: str) -> str:
     _, end, tail = rest.partition(END)
     if not start or not end:
         raise SystemExit(f"{PAGE.relative_to(ROOT)} lacks the markers {START!r} and {END!r}")
-    return f"{head}{START}\n{generated}\n{END}{tail}"
+    # Blank lines around the table: Markdown reads a line that touches an HTML comment as HTML.
+    return f"{head}{START}\n\n{generated}\n\n{END}{tail}"
 
 
 def main() -> int:

@@ -174,7 +174,7 @@ def test_render_replaces_only_the_text_between_the_markers() -> None:
 
     rendered = page.render(text, "new table")
 
-    assert rendered == f"# Title\n\nbefore\n\n{page.START}\nnew table\n{page.END}\n\nafter\n"
+    assert rendered == f"# Title\n\nbefore\n\n{page.START}\n\nnew table\n\n{page.END}\n\nafter\n"
     assert page.render(rendered, "new table") == rendered
     with pytest.raises(SystemExit, match="lacks the markers"):
         page.render("# no markers\n", "new table")
