@@ -23,7 +23,12 @@ import polars as pl
 from game_market.checks.freshness import ERROR_AFTER_HOURS, LOADED_AT_FIELD, WARN_AFTER_HOURS
 from game_market.endpoints import ENDPOINTS
 from game_market.schema import META_COLUMNS
-from game_market.variables import CONFIGURATION_PAGE, ENV_EXAMPLE, configuration_page, env_example
+from game_market.variable_docs import (
+    CONFIGURATION_PAGE,
+    ENV_EXAMPLE,
+    configuration_page,
+    env_example,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_SOURCES = REPO / "transforms" / "models" / "staging" / "_rawg__sources.yml"

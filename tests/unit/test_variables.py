@@ -1,5 +1,5 @@
 """Every environment variable the code reads is in .env.example and on the configuration page,
-found in the code itself (game_market.variables.read_by), not from a list kept by hand."""
+found in the code itself (game_market.variable_readers.read_by), not from a list kept by hand."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ import pytest
 
 from game_market import variables
 from game_market.settings import Settings, check_env_file
+from game_market.variable_docs import (
+    CONFIGURATION_PAGE,
+    ENV_EXAMPLE,
+    comment,
+    configuration_page,
+)
+from game_market.variable_readers import read_by
 
 ENV_LINE = re.compile(r"^(?:# )?([A-Z_][A-Z0-9_]*)=(.*)$", re.MULTILINE)
 
@@ -31,7 +38,7 @@ def missing_from_env_example(readers: dict[str, list[str]], text: str) -> list[s
 
 
 def test_env_example_lists_every_variable_the_code_reads() -> None:
-    missing = missing_from_env_example(variables.read_by(), variables.ENV_EXAMPLE.read_text())
+    missing = missing_from_env_example(read_by(), ENV_EXAMPLE.read_text())
     assert not missing, (
         f".env.example lacks {', '.join(missing)}: describe it in game_market/variables.py (or "
         "give its settings field a description) and run `make generate`"
@@ -39,15 +46,15 @@ def test_env_example_lists_every_variable_the_code_reads() -> None:
 
 
 def test_a_variable_the_code_starts_reading_is_named_as_missing() -> None:
-    readers = {**variables.read_by(), "GMP_NEW_KNOB": ["scripts/new.sh"]}
-    text = variables.ENV_EXAMPLE.read_text()
+    readers = {**read_by(), "GMP_NEW_KNOB": ["scripts/new.sh"]}
+    text = ENV_EXAMPLE.read_text()
     assert missing_from_env_example(readers, text) == ["GMP_NEW_KNOB"]
     assert "LAKE_URL" in missing_from_env_example(readers, text.replace("# LAKE_URL=", "# X="))
 
 
 def test_every_described_or_exempt_variable_is_read_by_the_code() -> None:
     """No description or exemption outlives the code that read it."""
-    readers = variables.read_by()
+    readers = read_by()
     stale = sorted(
         (set(variables.variables()) | set(variables.NOT_PROJECT_SETTINGS)) - set(readers)
     )
@@ -55,20 +62,20 @@ def test_every_described_or_exempt_variable_is_read_by_the_code() -> None:
 
 
 def test_each_variable_has_one_line_saying_what_it_does_then_its_default() -> None:
-    lines = variables.ENV_EXAMPLE.read_text().splitlines()
+    lines = ENV_EXAMPLE.read_text().splitlines()
     for variable in variables.variables().values():
         setting = env_example_entries("\n".join(lines))[variable.name]
         at = lines.index(setting)
         notes = 0
         while lines[at - 1 - notes].startswith(("# Also read as", "# Default:")):
             notes += 1
-        assert lines[at - 1 - notes] == variables.comment(variable)
+        assert lines[at - 1 - notes] == comment(variable)
         assert len(lines[at - 1 - notes]) <= 100, variable.name
         assert variable.description.strip()
 
 
 def test_secrets_are_empty_and_only_the_key_is_to_fill_in() -> None:
-    entries = env_example_entries(variables.ENV_EXAMPLE.read_text())
+    entries = env_example_entries(ENV_EXAMPLE.read_text())
     uncommented = sorted(name for name, line in entries.items() if not line.startswith("#"))
     assert uncommented == ["RAWG_API_KEY"]
     for variable in variables.variables().values():
@@ -86,14 +93,14 @@ def test_a_copy_of_env_example_gives_the_defaults(
         for name in (variable.name, *variable.aliases):
             monkeypatch.delenv(name, raising=False)
     env = tmp_path / ".env"
-    env.write_text(variables.ENV_EXAMPLE.read_text())
+    env.write_text(ENV_EXAMPLE.read_text())
     check_env_file(env)
     assert Settings(_env_file=env) == Settings(_env_file=None)
 
 
 def test_the_configuration_page_gives_every_variable_its_default_and_readers() -> None:
-    page = variables.CONFIGURATION_PAGE.read_text()
-    readers = variables.read_by()
+    page = CONFIGURATION_PAGE.read_text()
+    readers = read_by()
     for variable in variables.variables().values():
         row = next(line for line in page.splitlines() if line.startswith(f"| `{variable.name}`"))
         default = f"`{variable.default}`" if variable.default else "unset"
@@ -107,7 +114,7 @@ def test_the_configuration_page_gives_every_variable_its_default_and_readers() -
 
 def test_the_page_without_its_markers_is_refused() -> None:
     with pytest.raises(ValueError, match="markers"):
-        variables.configuration_page("# Configuration\n", readers={})
+        configuration_page("# Configuration\n", readers={})
 
 
 def test_reads_are_found_in_each_kind_of_source(tmp_path: Path) -> None:
@@ -137,7 +144,7 @@ def test_reads_are_found_in_each_kind_of_source(tmp_path: Path) -> None:
     )
     (tmp_path / "prefect.yaml").write_text('image: "{{ $GMP_IMAGE }}"\n')
 
-    found = variables.read_by(tmp_path)
+    found = read_by(tmp_path)
 
     expected = {
         "DBT_THING": "transforms/profiles.yml",
