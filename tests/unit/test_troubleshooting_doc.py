@@ -1,6 +1,6 @@
 """Every message docs/troubleshooting.md quotes is one the code still prints, word for word.
 
-A quoted message is a list item that is a code span and nothing else. The code's messages are
+A quoted message is a list item (at any depth) that is a code span and nothing else. The code's messages are
 its string literals and f-strings (Python), and its double-quoted strings (the Makefile and the
 shell scripts), where each interpolated value, like each ``<placeholder>`` of the page, stands
 for any text. A message reworded in the code fails here until the page says it anew.
@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 PAGE = REPO / "docs" / "troubleshooting.md"
 PYTHON_SOURCES = ("game_market", "gmp", "flows", "tasks")
 ANY = "\x00"  # a value the code fills in
-QUOTE = re.compile(r"^- (`+) ?(.+?) ?\1$", re.MULTILINE)
+QUOTE = re.compile(r"^ *- (`+) ?(.+?) ?\1$", re.MULTILINE)
 # printf-style fields of log messages, and the shell's and make's expansions
 PRINTF_FIELD = re.compile(r"%[-+ #0-9.]*[sdfgr]")
 SHELL_EXPANSION = re.compile(
@@ -156,6 +156,6 @@ def test_each_place_a_message_comes_from_has_its_section() -> None:
 def test_messages_with_backticks_are_quoted_whole() -> None:
     """A message holding a command in backticks needs the double-backtick span, or the page
     would show it cut in pieces."""
-    for line in PAGE.read_text().splitlines():
+    for line in map(str.lstrip, PAGE.read_text().splitlines()):
         if line.startswith("- `") and not line.startswith("- ``"):
             assert line.count("`") == 2, line
