@@ -2,8 +2,8 @@
 
 The settings model's fields and aliases; ``env_var('X')`` in the dbt project; ``$(X)`` and
 ``$${X}`` in the Makefile; what the scripts read from their environment; ``${X}`` in the
-compose files; ``{{ $X }}`` in prefect.yaml; ``os.environ``/``getenv`` in the Python packages
-and scripts, and the ``PREFECT_*`` settings they name.
+compose files; ``{{ $X }}`` in prefect.yaml; ``os.environ``/``getenv`` in the Python
+packages, scripts and benchmarks, and the ``PREFECT_*`` settings the packages name.
 """
 
 from __future__ import annotations
@@ -67,10 +67,21 @@ def _dbt_files(repo: Path) -> Iterator[Path]:
             yield path
 
 
-def _python_files(repo: Path) -> Iterator[Path]:
+def _python_reads(repo: Path) -> Iterator[tuple[Path, Iterable[str]]]:
+    """``os.environ`` reads in the packages, the scripts and the benchmarks; and in the
+    packages, the Prefect settings they name."""
+    # The descriptions name the variables they describe: no code of theirs reads one.
+    catalogue = Path(variables.__file__).resolve()
     for package in PYTHON_PACKAGES:
-        yield from sorted((repo / package).rglob("*.py"))
-    yield from sorted((repo / "scripts").glob("*.py"))
+        for path in sorted((repo / package).rglob("*.py")):
+            if path.resolve() != catalogue:
+                text = path.read_text()
+                yield path, {*_matches(PYTHON_READ, text), *NAMED_PREFECT_SETTING.findall(text)}
+        for path in sorted((repo / package).rglob("*.yaml")):
+            yield path, NAMED_PREFECT_SETTING.findall(path.read_text())
+    for folder in ("scripts", "benchmarks"):
+        for path in sorted((repo / folder).glob("*.py")):
+            yield path, _matches(PYTHON_READ, path.read_text())
 
 
 def _readers(repo: Path) -> Iterator[tuple[Path, Iterable[str]]]:
@@ -85,15 +96,7 @@ def _readers(repo: Path) -> Iterator[tuple[Path, Iterable[str]]]:
         repo / "prefect.yaml",
         _matches(DEPLOYMENT_REFERENCE, (repo / "prefect.yaml").read_text()),
     )
-    # The descriptions name the variables they describe: no code of theirs reads one.
-    catalogue = Path(variables.__file__).resolve()
-    for path in _python_files(repo):
-        if path.resolve() != catalogue:
-            text = path.read_text()
-            yield path, {*_matches(PYTHON_READ, text), *NAMED_PREFECT_SETTING.findall(text)}
-    for package in PYTHON_PACKAGES:
-        for path in sorted((repo / package).rglob("*.yaml")):
-            yield path, NAMED_PREFECT_SETTING.findall(path.read_text())
+    yield from _python_reads(repo)
 
 
 def read_by(repo: Path = REPO) -> dict[str, list[str]]:

@@ -1,9 +1,10 @@
 """Every message docs/troubleshooting.md quotes is one the code still prints, word for word.
 
-A quoted message is a list item (at any depth) that is a code span and nothing else. The code's messages are
-its string literals and f-strings (Python), and its double-quoted strings (the Makefile and the
-shell scripts), where each interpolated value, like each ``<placeholder>`` of the page, stands
-for any text. A message reworded in the code fails here until the page says it anew.
+A quoted message is a list item (at any depth) that is a code span and nothing else. The
+code's messages are its string literals and f-strings (Python), and its double-quoted strings
+(the Makefile and the shell scripts), where each interpolated value, like each ``<placeholder>``
+of the page, stands for any text. A message reworded in the code fails here until the page
+says it anew.
 """
 
 from __future__ import annotations

@@ -139,6 +139,10 @@ def test_reads_are_found_in_each_kind_of_source(tmp_path: Path) -> None:
     )
     (tmp_path / "gmp").mkdir()
     (tmp_path / "gmp" / "x.py").write_text('"set PREFECT_SERVER_API_PORT to a free port"\n')
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "x.py").write_text(
+        'os.environ.get("BENCH_THING")\nenv = {"PREFECT_SET_FOR_A_CHILD": "1"}\n'
+    )
     (tmp_path / "docker-compose.yml").write_text(
         'x: ${COMPOSE_THING:-1}\ncommand: "$$CONTAINER_ONLY"\n'
     )
@@ -163,11 +167,14 @@ def test_reads_are_found_in_each_kind_of_source(tmp_path: Path) -> None:
         "PREFECT_SERVER_API_PORT": "gmp/x.py",
         "COMPOSE_THING": "docker-compose.yml",
         "GMP_IMAGE": "prefect.yaml",
+        "BENCH_THING": "benchmarks/x.py",
     }
     assert {name: found.get(name) for name in expected} == {
         name: [path] for name, path in expected.items()
     }
     for own in ("COMPILED", "OWN", "DIR", "LOCAL", "PY_SET", "CONTAINER_ONLY", "name"):
+        assert own not in found
+    for own in ("PREFECT_SET_FOR_A_CHILD",):
         assert own not in found
     assert found["RAWG_API_KEY"] == [variables.SETTINGS_SOURCE]
     assert found["AWS_DEFAULT_REGION"] == [variables.SETTINGS_SOURCE]
