@@ -69,7 +69,7 @@ format: .venv/.synced ## apply ruff fixes and formatting
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
-generate: .venv/.synced ## write the dbt sources and Snowflake columns from game_market/endpoints.py
+generate: .venv/.synced ## write the files derived from the code: dbt sources, Snowflake columns, .env.example, docs/configuration.md
 	$(RUN) python -m game_market.exports
 
 sandbox: .venv/.synced ## serve the RAWG sandbox on :8765 (PORT=, GAMES=, SEED=)
