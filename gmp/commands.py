@@ -236,6 +236,13 @@ def setup_platform(args: argparse.Namespace) -> int:
     return 0
 
 
+def doctor(args: argparse.Namespace) -> int:
+    """Check the settings and what they name, one line each (``gmp.doctor``)."""
+    from gmp.doctor import run
+
+    return run(args)
+
+
 def demo(args: argparse.Namespace) -> int:
     """Offline: a sandbox on a free port, the last N days backfilled into ./data, a report."""
     from rawg_simulator import SandboxConfig, running_sandbox
