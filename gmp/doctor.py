@@ -45,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
         lambda: check_dbt_project(settings),
     ]
     failed = sum(not show(check()) for check in checks)
+    total = len(checks) + 1  # and the settings
     if failed:
-        console.print(f"{failed} of {len(checks)} checks failed: fix the ✗ lines, then run again.")
+        console.print(f"{failed} of {total} checks failed: fix the ✗ lines, then run again.")
         return 1
-    console.print(f"All {len(checks)} checks passed.")
+    console.print(f"All {total} checks passed.")
     return 0
 
 
