@@ -1,6 +1,8 @@
 """`gmp doctor` as a user runs it first, in a fresh folder with `.env` copied from
 `.env.example` and the sandbox standing in for RAWG: a good key passes every check before any
-run, a wrong key and an unreachable lake each fail in one sentence that names the fix."""
+run, a wrong key and an unreachable lake each fail in one sentence that names the fix. The
+checks that need dbt or the Snowflake connector are also called in this process for the
+failures a run of the command cannot set up."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from game_market.settings import load_settings
+from gmp.doctor import check_dbt_project, check_warehouse
 from rawg_simulator import SandboxConfig, free_port, running_sandbox
 from tests.support.cli import isolated_env, run_gmp
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY
@@ -92,3 +96,32 @@ def test_an_unreachable_lake_fails_with_the_fix(tmp_path: Path, rawg_url: str) -
         "check LAKE_URL, that the bucket exists, AWS_ENDPOINT_URL_S3 and the AWS credentials."
     )
     assert "doctor-secret-key" not in output and "doctor-access-key" not in output
+
+
+def test_a_project_that_does_not_parse_names_what_dbt_said(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import flows.transform
+
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(
+        "name: broken\nversion: '1.0'\nprofile: game_market\nmodel-paths: [models]\n"
+    )
+    (project / "profiles.yml").write_text(
+        "game_market:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n"
+        f"      path: {tmp_path / 'w.duckdb'}\n"
+    )
+    (project / "models" / "broken.sql").write_text("select {{ 1 + }}\n")
+    monkeypatch.setattr(flows.transform, "TRANSFORMS_DIR", project)
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))  # not the session's parse
+    check = check_dbt_project(load_settings())
+    assert not check.ok and check.detail.startswith("transforms/ does not parse (")
+    assert "broken" in check.detail and check.detail.endswith("run `gmp doctor` again.")
+
+
+def test_the_snowflake_target_needs_its_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    check = check_warehouse(load_settings(), "snowflake")
+    assert not check.ok and "SNOWFLAKE_ACCOUNT" in check.detail and check.detail.endswith(".")
+    unknown = check_warehouse(load_settings(), "bigquery")
+    assert unknown.detail == "Unknown warehouse target 'bigquery': use one of duckdb, snowflake."
