@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     checks: list[Callable[[], Check]] = [
         lambda: check_rawg_key(settings),
         lambda: check_lake(settings),
-        lambda: check_warehouse(settings, args.target or os.environ.get("DBT_TARGET", "duckdb")),
+        lambda: check_warehouse(settings, args.target or os.environ.get("DBT_TARGET") or "duckdb"),
         check_prefect,
         lambda: check_dbt_project(settings),
     ]
@@ -142,15 +142,15 @@ def check_dbt_project(settings: Settings) -> Check:
     """`dbt parse` of transforms/ with the settings the flows' builds give dbt, so its partial
     parse is theirs: after the first, a parse reads back only what changed."""
     from dbt.cli.main import dbtRunner
+    from dbt_common.events.base_types import EventMsg
 
     from flows.transform import PROFILE_TARGET, TRANSFORMS_DIR, dbt_environment, environment
 
     errors: list[str] = []
 
-    def collect(event: object) -> None:
-        info = event.info  # type: ignore[attr-defined]
-        if info.level == "error" and info.msg:
-            errors.append(str(info.msg))
+    def collect(event: EventMsg) -> None:
+        if event.info.level == "error" and event.info.msg:
+            errors.append(str(event.info.msg))
 
     args = ["parse", "--project-dir", str(TRANSFORMS_DIR), "--profiles-dir", str(TRANSFORMS_DIR)]
     with environment(dbt_environment(settings, PROFILE_TARGET)):
