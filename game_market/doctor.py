@@ -90,7 +90,7 @@ def setting_values(
     shown: list[SettingValue] = []
     hidden = 0
     for name, field in Settings.model_fields.items():
-        value = getattr(settings, name)
+        value = _unless_blank(getattr(settings, name))
         if not (everything or name in MAIN_SETTINGS or value != field.default):
             hidden += 1
             continue
@@ -108,6 +108,12 @@ def _variables(name: str, alias: Any) -> list[str]:
     if isinstance(alias, AliasChoices):
         return [str(choice).upper() for choice in alias.choices]
     return [name.upper()]
+
+
+def _unless_blank(value: Any) -> Any:
+    """None for a blank text or secret (``AWS_ACCESS_KEY_ID=`` as .env.example has it)."""
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return None if isinstance(text, str) and not text.strip() else value
 
 
 def _display(value: Any, secret: bool, source: str) -> str:

@@ -57,6 +57,7 @@ def test_a_good_key_on_a_fresh_clone_passes_every_check(tmp_path: Path, rawg_url
     assert all(line.startswith("✓") for line in lines.values()), output
     assert SECRET_KEY not in output and "Traceback" not in output
     assert re.search(r"(?m)^\s+RAWG_API_KEY\s+set \(hidden\)\s+\(\.env\)$", result.stdout)
+    assert result.stdout.count("set (hidden)") == 1  # the blank AWS_* of .env.example are unset
     assert "not created yet" in lines["lake"] and "not created yet" in lines["warehouse"]
     assert result.stdout.rstrip().endswith(f"All {len(CHECKS)} checks passed.")
     assert not (tmp_path / "data").exists()  # the lake's probe is gone, and nothing was built

@@ -42,6 +42,7 @@ def test_a_check_is_one_marked_line() -> None:
 def test_each_setting_says_where_it_came_from(monkeypatch: pytest.MonkeyPatch) -> None:
     Path(".env").write_text(
         "LAKE_URL=./from-dotenv\nDUCKDB_PATH=./dotenv.duckdb\nRAWG_MAX_RETRIES=5\n"
+        "AWS_SECRET_ACCESS_KEY=\nAWS_ACCESS_KEY_ID=\n"
     )
     monkeypatch.setenv("duckdb_path", "./env.duckdb")  # any case, as the settings read it
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9000")  # the alias
@@ -53,6 +54,7 @@ def test_each_setting_says_where_it_came_from(monkeypatch: pytest.MonkeyPatch) -
     assert by_name["AWS_ENDPOINT_URL_S3"] == ("http://127.0.0.1:9000", "environment")
     assert by_name["RAWG_BASE_URL"] == ("https://api.rawg.io/api", "default")
     assert by_name["RAWG_API_KEY"] == ("not set", "default")
+    assert "AWS_SECRET_ACCESS_KEY" not in by_name  # blank in .env: unset, at its default
     assert "RAWG_MAX_RETRIES" not in by_name  # set to its default: counted, not listed
     everything, none_hidden = setting_values(load_settings(), sources, everything=True)
     assert none_hidden == 0 and len(everything) == len(shown) + hidden
