@@ -77,10 +77,6 @@ class SettingSources:
             return ".env"
         return "default"
 
-    def value(self, variable: str) -> str | None:
-        """A variable the settings model does not hold (``DBT_TARGET``), read the same way."""
-        return self._environ.get(variable, self._dotenv.get(variable))
-
 
 def setting_values(
     settings: Settings, sources: SettingSources, everything: bool = False
