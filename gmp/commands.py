@@ -236,6 +236,13 @@ def setup_platform(args: argparse.Namespace) -> int:
     return 0
 
 
+def doctor(args: argparse.Namespace) -> int:
+    """Check the settings and what they name, one line each (``gmp.doctor``)."""
+    from gmp.doctor import run
+
+    return run(args)
+
+
 def demo(args: argparse.Namespace) -> int:
     """Offline: a sandbox on a free port, the last N days backfilled into ./data, a report."""
     from rawg_simulator import SandboxConfig, running_sandbox
@@ -271,7 +278,22 @@ def demo(args: argparse.Namespace) -> int:
         f" {result['requests']:,} sandbox requests (a real RAWG key would have spent the same)."
     )
     print_report(settings, end, DEMO_REPORT)
+    print_next_steps()
     return 0
+
+
+def print_next_steps() -> None:
+    """Where the demo left what it made, and the first step with a real key."""
+    from prefect.settings import get_current_settings
+
+    console.print("\nWhat next:")
+    console.print(f"  Read the report: open {DEMO_REPORT.resolve()} in a browser.")
+    console.print(f"  See the demo's flow runs in the Prefect UI: {get_current_settings().ui_url}")
+    console.print(
+        "  With your RAWG key: cp .env.example .env, put the key in .env as RAWG_API_KEY=..., "
+        "then run `gmp doctor` (after `. .venv/bin/activate`); README.md's \"With your RAWG "
+        'key" goes on from there.'
+    )
 
 
 def server(args: argparse.Namespace) -> int:

@@ -105,6 +105,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(handler=commands.report)
 
+    doctor = subcommands.add_parser(
+        "doctor",
+        help="check the settings, the RAWG key, the lake, the warehouse, Prefect and dbt",
+        description="Check, one line each, the settings (their values and where each came "
+        "from, secrets hidden), the RAWG key (one request), the lake (a probe written and "
+        "deleted), the warehouse, the Prefect API and the dbt project. Exit status 1 when any "
+        "check fails.",
+    )
+    doctor.add_argument(
+        "--target",
+        choices=TARGETS,
+        default=None,
+        help="the warehouse to check (default: DBT_TARGET, else duckdb)",
+    )
+    doctor.add_argument(
+        "--all", action="store_true", help="list every setting, those at their defaults too"
+    )
+    doctor.set_defaults(handler=commands.doctor)
+
     demo = subcommands.add_parser(
         "demo",
         help="offline demo: sandbox, the last 14 days into ./data, warehouse, report",
