@@ -1,6 +1,6 @@
 """The platform end to end, with real processes: `make start-native`'s script, the local
-deployments from prefect.yaml, `prefect deployment run` as docs/operations.md shows, a process worker,
-the S3 stand-in as the lake and the sandbox as RAWG."""
+deployments from prefect.yaml, `prefect deployment run` as docs/operations.md shows, a process
+worker, the S3 stand-in as the lake and the sandbox as RAWG."""
 
 from __future__ import annotations
 
