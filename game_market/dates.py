@@ -43,7 +43,7 @@ def date_range(
 
 
 LONG_RANGE_DAYS = 3 * 366  # a backfill longer than this must be confirmed
-REQUESTS_A_DAY = 120  # a default day: ~68 pages of games and 50 details (README)
+REQUESTS_A_DAY = 120  # a default day: ~68 pages of games and 50 details (docs/rawg-key.md)
 
 
 def check_long_range(days: list[date], confirmed: bool) -> None:

@@ -1,4 +1,4 @@
-"""`gmp demo`, the README's first command: offline, no key, into ./data; then its report read
+"""`gmp demo`, the quick start's first command: offline, no key, into ./data; then its report read
 in a real browser, opened from a file:// URL in headless Chromium the way a person reads it,
 on a laptop's and a phone's width."""
 
