@@ -22,7 +22,9 @@ from flows.context import current_run_id, failed, runtime_scope
 from flows.rawg_limit import rawg_client
 from flows.transform import transform
 from game_market import ATTRIBUTION
+from game_market.endpoints import of_a_day
 from game_market.errors import PipelineError
+from game_market.lake import Lake
 from game_market.rawg import RequestBudget
 from game_market.releases import (
     DEFAULT_MAX_PAGES,
@@ -196,11 +198,12 @@ async def release_backfill(
             if run.refusal is not None:
                 # No build: the rerun that fetches the rest builds once, with every month.
                 return failed(type(run.refusal)(f"Release backfill stopped: {run.refusal}"))
-            built = transform(target=target, return_state=True)
+            unbuilt = unbuildable_because(runtime.lake)
+            built = None if unbuilt else transform(target=target, return_state=True)
     except PipelineError as exc:
         return failed(exc)
     problems = [remaining_sentence(run, max_requests)] if run.remaining else []
-    if built.is_failed():
+    if built is not None and built.is_failed():
         problems.append(built.message or "dbt build failed.")
     if problems:
         return failed(PipelineError(" ".join(problems)))
@@ -209,5 +212,20 @@ async def release_backfill(
         "months_fetched": [f"{m:%Y-%m}" for m in plan.to_fetch],
         "requests": run.requests,
         "rows": sum(o.rows for o in run.outcomes.values()),
+        "built": built is not None,
     }
-    return Completed(message=f"{len(months)} months of releases landed.", data=result)
+    message = f"{len(months)} months of releases landed." + (f" {unbuilt}" if unbuilt else "")
+    get_run_logger().info(message)
+    return Completed(message=message, data=result)
+
+
+def unbuildable_because(lake: Lake) -> str | None:
+    """Why no warehouse can be built from the lake yet: the release backfill is a fresh key's
+    first run, before any day has landed the games updated on it and the reference lists."""
+    missing = [str(endpoint) for endpoint in of_a_day() if not lake.partitions(endpoint)]
+    if not missing:
+        return None
+    return (
+        f"No warehouse build yet: the lake has no {', '.join(missing)} partition; run a backfill "
+        "of days next (gmp backfill), whose build takes these months in."
+    )

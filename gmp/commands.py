@@ -217,6 +217,12 @@ def backfill_releases(args: argparse.Namespace) -> int:
         f"{len(months) - len(result['months_fetched'])} already landed; "
         f"{result['requests']:,} RAWG requests."
     )
+    if not result["built"]:
+        console.print(
+            "No warehouse build yet: the lake has no day landed. Next, backfill the 14 days "
+            "the report needs (gmp backfill --start ... --end ...); its build takes these "
+            "months in."
+        )
     return 0
 
 
