@@ -95,7 +95,7 @@ COMPOSE_BIN := $(shell docker compose version >/dev/null 2>&1 && echo "docker co
 OFFLINE ?= 0
 OFFLINE_COMPOSE := -f docker-compose.yml -f docker-compose.offline.yml
 COMPOSE := $(COMPOSE_BIN) $(if $(filter 1,$(OFFLINE)),$(OFFLINE_COMPOSE),-f docker-compose.yml)
-LOCAL_DEPLOYMENTS := -n daily -n backfill -n ingest-day -n dbt-build -n ingest-endpoint
+LOCAL_DEPLOYMENTS := -n daily -n backfill -n backfill-releases -n ingest-day -n dbt-build -n ingest-endpoint
 # RAWG requests in flight across every flow run of the platform (the `rawg-api` limit).
 RAWG_API_LIMIT ?= 8
 NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) RAWG_API_LIMIT=$(RAWG_API_LIMIT) OFFLINE=$(OFFLINE) $(RUN) bash scripts/platform_native.sh

@@ -39,6 +39,9 @@ class Kind(StrEnum):
     DAILY = "daily"  # every page of /games?updated=D,D; dt = the day the games were updated
     SNAPSHOT = "snapshot"  # a reference list as it is when fetched; dt = the run's date
     DETAILS = "details"  # one request per id of dt's partition of ``detail_of``; same dt
+    # /games?dates=FIRST,LAST&ordering=-added up to the page cap: the most-added games released
+    # in a month; dt = the month's first day. Landed by the release backfill, not by a day's run.
+    RELEASES = "releases"
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,16 @@ SPECS: tuple[EndpointSpec, ...] = (
         _GAME_DETAIL_RAW_ONLY,
         detail_of="games",
     ),
+    EndpointSpec(
+        "game_releases",
+        "/games",
+        Kind.RELEASES,
+        "The most-added games released in the month starting on `dt`, up to the page cap "
+        "(list items of /games?dates=FIRST,LAST&ordering=-added).",
+        _GAME_FIELDS,
+        _GAME_RAW_ONLY,
+        default_max_pages=10,
+    ),
 )
 
 # The typed endpoint flows, tasks and the CLI take: its members come from SPECS.
@@ -266,3 +279,8 @@ SCHEMAS: dict[Endpoint, EndpointSchema] = {name: spec.schema for name, spec in E
 def of_kind(kind: Kind) -> list[Endpoint]:
     """The endpoints fetched the ``kind`` way, in declaration order."""
     return [endpoint for endpoint, spec in ENDPOINTS.items() if spec.kind == kind]
+
+
+def of_a_day() -> list[Endpoint]:
+    """The endpoints a day's run lands (every kind but the release backfill's months)."""
+    return [endpoint for endpoint, spec in ENDPOINTS.items() if spec.kind != Kind.RELEASES]

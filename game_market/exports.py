@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from game_market.checks.freshness import ERROR_AFTER_HOURS, LOADED_AT_FIELD, WARN_AFTER_HOURS
-from game_market.endpoints import ENDPOINTS
+from game_market.endpoints import ENDPOINTS, Kind
 from game_market.schema import META_COLUMNS
 from game_market.variable_docs import (
     CONFIGURATION_PAGE,
@@ -117,8 +117,11 @@ def dbt_sources() -> str:
         lines += [
             f"      - name: {name}",
             f"        description: {json.dumps(spec.description)}",
-            "        columns:",
         ]
+        if spec.kind == Kind.RELEASES:
+            # Landed when a release backfill runs, not every day: no age is expected of it.
+            lines.append("        freshness: null")
+        lines.append("        columns:")
         for column, dtype in spec.schema.polars_schema.items():
             lines += [
                 f"          - name: {column}",

@@ -181,6 +181,51 @@ def backfill(args: argparse.Namespace) -> int:
     return 0
 
 
+def backfill_releases(args: argparse.Namespace) -> int:
+    from game_market.releases import check_max_requests, plan_releases, release_months
+
+    months = release_months(args.start, args.end, ("--start", "--end"))
+    check_max_requests(args.max_requests, "--max-requests")
+    settings = load_settings()
+    runtime = Runtime(settings)
+    runtime.check_ingest()
+    plan = plan_releases(
+        runtime.lake,
+        months,
+        args.max_pages,
+        only_missing=args.only_missing,
+        pages_name="--max-pages",
+    )
+    # Printed before Prefect starts, so a user can stop here before any request is spent.
+    console.print(plan.cost_sentence(args.max_requests, "--max-requests"))
+    with running_flows(settings, "flows.releases"):
+        from flows.releases import release_backfill
+
+        result = flow_result(
+            release_backfill(
+                start_month=f"{months[0]:%Y-%m}",
+                end_month=f"{months[-1]:%Y-%m}",
+                max_pages=args.max_pages,
+                only_missing=args.only_missing,
+                max_requests=args.max_requests,
+                target=args.target,
+            )
+        )
+    console.print(
+        f"Release backfill {months[0]:%Y-%m}..{months[-1]:%Y-%m}: "
+        f"{len(result['months_fetched'])} months fetched ({result['rows']:,} games), "
+        f"{len(months) - len(result['months_fetched'])} already landed; "
+        f"{result['requests']:,} RAWG requests."
+    )
+    if not result["built"]:
+        console.print(
+            "No warehouse build yet: the lake has no day landed. Next, backfill the 14 days "
+            "the report needs (gmp backfill --start ... --end ...); its build takes these "
+            "months in."
+        )
+    return 0
+
+
 def print_report(
     settings: Settings, day: date | None, html: Path | None = None, target: Target = "duckdb"
 ) -> None:
