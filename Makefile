@@ -11,8 +11,10 @@ UV := $(or $(shell uv --version >/dev/null 2>&1 && command -v uv),$(CURDIR)/.too
 RUN := $(UV) run --frozen
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_EXTRA_LOGGERS := game_market
+# Material for MkDocs prints its end-of-life banner on every build otherwise.
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help env demo transform docs test test-unit chromium bench lint format generate sandbox
+.PHONY: help env demo transform docs test test-unit chromium bench lint format generate sandbox site site-serve
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -62,22 +64,29 @@ bench: .venv/.synced ## benchmarks: ingest, dbt over a year, the dbt subflow, db
 	$(RUN) python -m benchmarks.page; \
 	exit $$status
 
-lint: .venv/.synced ## ruff check and format check, sqlfluff on the dbt SQL
+lint: .venv/.synced ## ruff check and format check, sqlfluff on the dbt SQL, the strict docs build
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) sqlfluff lint transforms
+	$(RUN) mkdocs build --strict --quiet
+
+site: .venv/.synced ## the docs site into site/, strictly: a broken link or a missing page fails
+	$(RUN) mkdocs build --strict
+
+site-serve: .venv/.synced ## serve the docs site with live reload on http://127.0.0.1:8000
+	$(RUN) mkdocs serve
 
 format: .venv/.synced ## apply ruff fixes and formatting
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
-generate: .venv/.synced ## write the dbt sources and Snowflake columns from game_market/endpoints.py
+generate: .venv/.synced ## write the files derived from the code: dbt sources, Snowflake columns, .env.example, docs/configuration.md
 	$(RUN) python -m game_market.exports
 
 sandbox: .venv/.synced ## serve the RAWG sandbox on :8765 (PORT=, GAMES=, SEED=)
 	$(RUN) gmp sandbox --port $${PORT:-8765} --games $${GAMES:-5000} --seed $${SEED:-42}
 
-# --- The local platform (README, "Operations") -------------------------------------------------
+# --- The local platform (docs/operations.md) -------------------------------------------------------
 # `make start` runs it in Docker (docker-compose.yml); `make start-native` runs the same
 # services as background processes (scripts/platform_native.sh): pids and logs in data/run.
 .PHONY: start start-native down clean deploy run backfill
@@ -88,7 +97,7 @@ COMPOSE_BIN := $(shell docker compose version >/dev/null 2>&1 && echo "docker co
 OFFLINE ?= 0
 OFFLINE_COMPOSE := -f docker-compose.yml -f docker-compose.offline.yml
 COMPOSE := $(COMPOSE_BIN) $(if $(filter 1,$(OFFLINE)),$(OFFLINE_COMPOSE),-f docker-compose.yml)
-LOCAL_DEPLOYMENTS := -n daily -n backfill -n ingest-day -n dbt-build -n ingest-endpoint
+LOCAL_DEPLOYMENTS := -n daily -n backfill -n backfill-releases -n ingest-day -n dbt-build -n ingest-endpoint
 # RAWG requests in flight across every flow run of the platform (the `rawg-api` limit).
 RAWG_API_LIMIT ?= 8
 NATIVE := GMP_SERVER_PORT=$(PREFECT_PORT) RAWG_API_LIMIT=$(RAWG_API_LIMIT) OFFLINE=$(OFFLINE) $(RUN) bash scripts/platform_native.sh
@@ -137,7 +146,7 @@ backfill: .venv/.synced ## trigger a backfill: START=YYYY-MM-DD END=YYYY-MM-DD
 	@[ -n "$(START)" ] && [ -n "$(END)" ] || { echo "usage: make backfill START=YYYY-MM-DD END=YYYY-MM-DD"; exit 2; }
 	$(RUN) prefect deployment run 'game-market-backfill/backfill' --param start_date=$(START) --param end_date=$(END)
 
-# --- Cloud: the ECS work pool (README, "Cloud deployment") ------------------------------------
+# --- Cloud: the ECS work pool (docs/cloud.md) ------------------------------------------------
 # deployments/cloud.env comes from scripts/build_and_push.sh; the rendered template is untracked.
 .PHONY: cloud-render cloud-pool snowflake-block
 

@@ -43,7 +43,7 @@ def date_range(
 
 
 LONG_RANGE_DAYS = 3 * 366  # a backfill longer than this must be confirmed
-REQUESTS_A_DAY = 120  # a default day: ~68 pages of games and 50 details (README)
+REQUESTS_A_DAY = 120  # a default day: ~68 pages of games and 50 details (docs/rawg-key.md)
 
 
 def check_long_range(days: list[date], confirmed: bool) -> None:
@@ -55,3 +55,47 @@ def check_long_range(days: list[date], confirmed: bool) -> None:
             "20,000 a month on the free tier; pass confirm_long_range=true "
             "(gmp: --confirm-long-range) to run it."
         )
+
+
+def parse_month(value: str, flag: str) -> date:
+    """``YYYY-MM`` as the month's first day; a month after the current one is refused."""
+    try:
+        first = datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise PipelineError(f"{flag} must be a month like 2026-01, not {value!r}.") from None
+    if first > today_utc().replace(day=1):
+        raise PipelineError(
+            f"{flag} {value} is after the current month: RAWG lists no release of it yet; "
+            "pick the current month or an earlier one."
+        )
+    return first
+
+
+def month_end(first: date) -> date:
+    """The last day of the month that starts on ``first``."""
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def month_range(
+    start: date, end: date, names: tuple[str, str] = ("--start", "--end")
+) -> list[date]:
+    """The first day of every month from ``start``'s through ``end``'s (inclusive)."""
+    start, end = start.replace(day=1), end.replace(day=1)
+    if end < start:
+        raise PipelineError(
+            f"{names[1]} {end:%Y-%m} is before {names[0]} {start:%Y-%m}: give the earlier month "
+            "first."
+        )
+    months = [start]
+    while months[-1] < end:
+        months.append(month_end(months[-1]) + timedelta(days=1))
+    return months
+
+
+def recent_months(count: int = 12, last: date | None = None) -> tuple[date, date]:
+    """The first days of the first and last of the ``count`` months up to and including
+    ``last``'s month (default: the current UTC month)."""
+    last = first = (last or today_utc()).replace(day=1)
+    for _ in range(count - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first, last

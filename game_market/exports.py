@@ -1,4 +1,4 @@
-"""Files generated from the endpoint declarations, so dbt and Terraform never copy them by hand.
+"""Files generated from the declarations in the code, so nothing copies them by hand.
 
 ``python -m game_market.exports`` (``make generate``) writes them; ``--check`` fails if a
 committed copy is stale (a unit test runs it too):
@@ -6,7 +6,9 @@ committed copy is stale (a unit test runs it too):
 - ``transforms/models/staging/_rawg__sources.yml``: the dbt source of every endpoint, its
   description and its lake columns;
 - ``infra/snowflake/lake_columns.json``: the typed columns of each Snowflake external table,
-  which ``infra/snowflake/columns.tf`` reads with ``jsondecode(file(...))``.
+  which ``infra/snowflake/columns.tf`` reads with ``jsondecode(file(...))``;
+- ``.env.example`` and the tables of ``docs/configuration.md``: every environment variable
+  the project reads, from the settings model and ``game_market/variables.py``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,14 @@ from pathlib import Path
 import polars as pl
 
 from game_market.checks.freshness import ERROR_AFTER_HOURS, LOADED_AT_FIELD, WARN_AFTER_HOURS
-from game_market.endpoints import ENDPOINTS
+from game_market.endpoints import ENDPOINTS, Kind
 from game_market.schema import META_COLUMNS
+from game_market.variable_docs import (
+    CONFIGURATION_PAGE,
+    ENV_EXAMPLE,
+    configuration_page,
+    env_example,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_SOURCES = REPO / "transforms" / "models" / "staging" / "_rawg__sources.yml"
@@ -109,8 +117,11 @@ def dbt_sources() -> str:
         lines += [
             f"      - name: {name}",
             f"        description: {json.dumps(spec.description)}",
-            "        columns:",
         ]
+        if spec.kind == Kind.RELEASES:
+            # Landed when a release backfill runs, not every day: no age is expected of it.
+            lines.append("        freshness: null")
+        lines.append("        columns:")
         for column, dtype in spec.schema.polars_schema.items():
             lines += [
                 f"          - name: {column}",
@@ -120,7 +131,12 @@ def dbt_sources() -> str:
 
 
 def generated_files() -> dict[Path, str]:
-    return {DBT_SOURCES: dbt_sources(), SNOWFLAKE_COLUMNS: snowflake_columns()}
+    return {
+        DBT_SOURCES: dbt_sources(),
+        SNOWFLAKE_COLUMNS: snowflake_columns(),
+        ENV_EXAMPLE: env_example(),
+        CONFIGURATION_PAGE: configuration_page(CONFIGURATION_PAGE.read_text(encoding="utf-8")),
+    }
 
 
 def stale_files() -> list[Path]:

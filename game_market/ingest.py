@@ -17,7 +17,8 @@ from typing import Any, Literal
 import orjson
 import pyarrow as pa
 
-from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind, of_kind
+from game_market.dates import month_end
+from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind, of_a_day, of_kind
 from game_market.errors import ConfigError, PipelineError
 from game_market.lake import Lake, PartitionCounts, PartitionWriter, new_manifest
 from game_market.page_journal import PageJournal
@@ -92,7 +93,7 @@ def check_max_pages(max_pages: Mapping[str, int] | None) -> dict[Endpoint, int]:
     """A run's page caps by endpoint name, checked before any request: each names a list
     endpoint and is -1 (every page) or a page count."""
     caps = dict(max_pages or {})
-    paged = [name for name, spec in ENDPOINTS.items() if spec.detail_of is None]
+    paged = [name for name in of_a_day() if ENDPOINTS[name].detail_of is None]
     unknown = sorted(set(caps) - set(paged))
     if unknown:
         raise ConfigError(
@@ -122,6 +123,11 @@ async def ingest_partition(
 ) -> IngestReport:
     """Fetch ``endpoint`` for ``dt`` and publish it as one partition; nothing partial lands."""
     spec = ENDPOINTS[endpoint]
+    if spec.kind == Kind.RELEASES and dt.day != 1:
+        raise PipelineError(
+            f"{endpoint} partitions are months: give the month's first day, {dt:%Y-%m}-01, "
+            f"not {dt}."
+        )
     report = IngestReport(endpoint=endpoint, dt=dt.isoformat())
     if skip_complete and lake.is_complete(endpoint, dt):
         report.status = "skipped"
@@ -148,6 +154,8 @@ async def ingest_partition(
             if spec.kind == Kind.DAILY:
                 # "created" is stable for existing games, so pages do not reshuffle mid-crawl.
                 params = {"updated": f"{dt},{dt}", "ordering": "created"}
+            elif spec.kind == Kind.RELEASES:
+                params = {"dates": f"{dt},{month_end(dt)}", "ordering": "-added"}
             async for batch in client.iter_pages(
                 spec.path,
                 params,

@@ -32,52 +32,142 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
     )
 
-    rawg_api_key: SecretStr | None = None
-    rawg_base_url: str = RAWG_API_URL
-    rawg_max_concurrency: int = Field(default=8, ge=1, le=64)
-    rawg_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
-    rawg_max_retries: int = Field(default=5, ge=0, le=20)
-    rawg_retry_budget_seconds: float = Field(default=120.0, ge=0, le=3600)
-    lake_url: str = DEFAULT_LAKE_URL
+    rawg_api_key: SecretStr | None = Field(
+        default=None,
+        description="RAWG API key: free at https://rawg.io/apidocs (20,000 requests a month). "
+        "Never commit it.",
+    )
+    rawg_base_url: str = Field(
+        default=RAWG_API_URL,
+        description="RAWG's API root; the sandbox's (`make sandbox`: http://127.0.0.1:8765/api) "
+        "runs offline.",
+    )
+    rawg_max_concurrency: int = Field(
+        default=8, ge=1, le=64, description="RAWG requests in flight at once in one process (1-64)."
+    )
+    rawg_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=600, description="Seconds before one RAWG request times out."
+    )
+    rawg_max_retries: int = Field(
+        default=5,
+        ge=0,
+        le=20,
+        description="Retries of one RAWG request after a 429, a 5xx or a timeout (0-20).",
+    )
+    rawg_retry_budget_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        le=3600,
+        description="Seconds a failing RAWG request keeps retrying: rides out an outage this long.",
+    )
+    lake_url: str = Field(
+        default=DEFAULT_LAKE_URL,
+        description="Where the Parquet lake lives: a local folder, or s3://bucket/prefix "
+        "(S3 or MinIO).",
+    )
     # The text as written, not a Path: dbt keeps its partial parse only while the profile
     # renders the same, and Path("./data/x") gives dbt "data/x" where `make transform` gives
     # "./data/x".
-    duckdb_path: str = DEFAULT_DUCKDB_PATH
-    # Each flow's timeout_seconds (flows/timeouts.py): a run still going after it ends TimedOut.
-    daily_timeout_seconds: float = Field(default=7200, gt=0)
-    backfill_timeout_seconds: float = Field(default=43200, gt=0)
-    ingest_timeout_seconds: float = Field(default=3600, gt=0)
-    build_timeout_seconds: float = Field(default=3600, gt=0)
-    aws_endpoint_url_s3: str | None = Field(
-        default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+    duckdb_path: str = Field(
+        default=DEFAULT_DUCKDB_PATH,
+        description="The DuckDB warehouse file that dbt's duckdb target builds and the report "
+        "reads.",
     )
-    aws_access_key_id: str | None = None
-    aws_secret_access_key: SecretStr | None = None
-    aws_session_token: SecretStr | None = None
+    # Each flow's timeout_seconds (flows/timeouts.py): a run still going after it ends TimedOut.
+    daily_timeout_seconds: float = Field(
+        default=7200,
+        gt=0,
+        description="Seconds before a daily update run ends TimedOut.",
+    )
+    backfill_timeout_seconds: float = Field(
+        default=43200, gt=0, description="Seconds before a backfill run ends TimedOut."
+    )
+    ingest_timeout_seconds: float = Field(
+        default=3600,
+        gt=0,
+        description="Seconds before an ingest-endpoint or ingest-all run ends TimedOut.",
+    )
+    build_timeout_seconds: float = Field(
+        default=3600, gt=0, description="Seconds before a dbt build subflow run ends TimedOut."
+    )
+    aws_endpoint_url_s3: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
+        description="An S3-compatible store's API, such as MinIO's http://localhost:9000; unset "
+        "for AWS S3.",
+    )
+    aws_access_key_id: str | None = Field(
+        default=None,
+        description="The lake's S3 access key; unset: the AWS default chain (profile, role).",
+    )
+    aws_secret_access_key: SecretStr | None = Field(
+        default=None, description="The secret of AWS_ACCESS_KEY_ID."
+    )
+    aws_session_token: SecretStr | None = Field(
+        default=None, description="The session token of temporary AWS credentials."
+    )
     aws_region: str | None = Field(
-        default=None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+        default=None,
+        validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"),
+        description="The lake bucket's AWS region.",
     )
     # The Snowflake warehouse (dbt's snowflake target, read by the report). Credentials come
     # from the Prefect SnowflakeCredentials block named here when set, else from the variables
     # below (a private key file, when set, instead of the password): flows/snowflake.py.
-    snowflake_credentials_block: str | None = None
-    snowflake_account: str | None = None
-    snowflake_user: str | None = None
-    snowflake_password: SecretStr | None = None
-    snowflake_private_key_path: Path | None = None
-    snowflake_private_key_passphrase: SecretStr | None = None
-    snowflake_role: str = "TRANSFORMER"
-    snowflake_warehouse: str = "GAME_MARKET_WH"
-    snowflake_database: str = "GAME_MARKET"
-    snowflake_schema: str = "ANALYTICS"
+    snowflake_credentials_block: str | None = Field(
+        default=None,
+        description="The Prefect SnowflakeCredentials block of the login "
+        "(make snowflake-block); unset: SNOWFLAKE_*.",
+    )
+    snowflake_account: str | None = Field(
+        default=None, description="Snowflake account identifier (<org>-<account>)."
+    )
+    snowflake_user: str | None = Field(
+        default=None, description="The Snowflake user dbt and the report log in as."
+    )
+    snowflake_password: SecretStr | None = Field(
+        default=None, description="Its password, when no private key is set."
+    )
+    snowflake_private_key_path: Path | None = Field(
+        default=None,
+        description="A PEM private key file for key-pair login, used instead of the password.",
+    )
+    snowflake_private_key_passphrase: SecretStr | None = Field(
+        default=None, description="The passphrase of an encrypted private key."
+    )
+    snowflake_role: str = Field(default="TRANSFORMER", description="The Snowflake role dbt uses.")
+    snowflake_warehouse: str = Field(
+        default="GAME_MARKET_WH", description="The Snowflake warehouse (compute) dbt uses."
+    )
+    snowflake_database: str = Field(
+        default="GAME_MARKET", description="The Snowflake database of the models."
+    )
+    snowflake_schema: str = Field(
+        default="ANALYTICS", description="The schema the models are built in."
+    )
     # Where the automations of gmp/automations.yaml send their alerts (gmp/alerts.py):
     # one of a Prefect notification block named "<block-type>/<name>" (Slack, email, ...), a
     # generic JSON webhook, or Slack's incoming webhook. None: the automations stay disabled.
-    alert_block: str | None = None
-    alert_webhook_url: SecretStr | None = None
-    alert_slack_webhook_url: SecretStr | None = None
+    alert_block: str | None = Field(
+        default=None,
+        description="A Prefect notification block for the alerts, as <block-type>/<name> "
+        "(slack-webhook/on-call).",
+    )
+    alert_webhook_url: SecretStr | None = Field(
+        default=None,
+        description='A webhook that receives each alert as a JSON POST of {"subject", "body", '
+        '"text"}.',
+    )
+    alert_slack_webhook_url: SecretStr | None = Field(
+        default=None, description="A Slack incoming-webhook URL that receives the alerts."
+    )
     # Replaces the daily-run-overdue automation's window (26 h as declared); Prefect's least is 10.
-    alert_daily_within_seconds: int | None = Field(default=None, ge=10)
+    alert_daily_within_seconds: int | None = Field(
+        default=None,
+        ge=10,
+        description="Seconds without a completed daily run before the overdue alert; unset: "
+        "93600 (26 hours).",
+    )
 
     @field_validator("alert_block")
     @classmethod

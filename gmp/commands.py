@@ -181,6 +181,51 @@ def backfill(args: argparse.Namespace) -> int:
     return 0
 
 
+def backfill_releases(args: argparse.Namespace) -> int:
+    from game_market.releases import check_max_requests, plan_releases, release_months
+
+    months = release_months(args.start, args.end, ("--start", "--end"))
+    check_max_requests(args.max_requests, "--max-requests")
+    settings = load_settings()
+    runtime = Runtime(settings)
+    runtime.check_ingest()
+    plan = plan_releases(
+        runtime.lake,
+        months,
+        args.max_pages,
+        only_missing=args.only_missing,
+        pages_name="--max-pages",
+    )
+    # Printed before Prefect starts, so a user can stop here before any request is spent.
+    console.print(plan.cost_sentence(args.max_requests, "--max-requests"))
+    with running_flows(settings, "flows.releases"):
+        from flows.releases import release_backfill
+
+        result = flow_result(
+            release_backfill(
+                start_month=f"{months[0]:%Y-%m}",
+                end_month=f"{months[-1]:%Y-%m}",
+                max_pages=args.max_pages,
+                only_missing=args.only_missing,
+                max_requests=args.max_requests,
+                target=args.target,
+            )
+        )
+    console.print(
+        f"Release backfill {months[0]:%Y-%m}..{months[-1]:%Y-%m}: "
+        f"{len(result['months_fetched'])} months fetched ({result['rows']:,} games), "
+        f"{len(months) - len(result['months_fetched'])} already landed; "
+        f"{result['requests']:,} RAWG requests."
+    )
+    if not result["built"]:
+        console.print(
+            "No warehouse build yet: the lake has no day landed. Next, backfill the 14 days "
+            "the report needs (gmp backfill --start ... --end ...); its build takes these "
+            "months in."
+        )
+    return 0
+
+
 def print_report(
     settings: Settings, day: date | None, html: Path | None = None, target: Target = "duckdb"
 ) -> None:
@@ -236,6 +281,13 @@ def setup_platform(args: argparse.Namespace) -> int:
     return 0
 
 
+def doctor(args: argparse.Namespace) -> int:
+    """Check the settings and what they name, one line each (``gmp.doctor``)."""
+    from gmp.doctor import run
+
+    return run(args)
+
+
 def demo(args: argparse.Namespace) -> int:
     """Offline: a sandbox on a free port, the last N days backfilled into ./data, a report."""
     from rawg_simulator import SandboxConfig, running_sandbox
@@ -271,7 +323,22 @@ def demo(args: argparse.Namespace) -> int:
         f" {result['requests']:,} sandbox requests (a real RAWG key would have spent the same)."
     )
     print_report(settings, end, DEMO_REPORT)
+    print_next_steps()
     return 0
+
+
+def print_next_steps() -> None:
+    """Where the demo left what it made, and the first step with a real key."""
+    from prefect.settings import get_current_settings
+
+    console.print("\nWhat next:")
+    console.print(f"  Read the report: open {DEMO_REPORT.resolve()} in a browser.")
+    console.print(f"  See the demo's flow runs in the Prefect UI: {get_current_settings().ui_url}")
+    console.print(
+        "  With your RAWG key: cp .env.example .env, put the key in .env as RAWG_API_KEY=..., "
+        "then run `gmp doctor` (after `. .venv/bin/activate`); README.md's \"With your RAWG "
+        'key" goes on from there.'
+    )
 
 
 def server(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from game_market import ATTRIBUTION
 from game_market.endpoints import Endpoint
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET
+from game_market.releases import DEFAULT_MAX_PAGES as DEFAULT_RELEASE_PAGES
 from game_market.warehouse import TARGETS
 from gmp import commands
 from rawg_simulator import add_arguments as add_sandbox_arguments
@@ -93,6 +94,37 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(backfill)
     backfill.set_defaults(handler=commands.backfill)
 
+    releases = subcommands.add_parser(
+        "backfill-releases",
+        help="land the most-added games released in each month, then build the warehouse",
+        description="Land the most-added games released in each month from --start through "
+        "--end (default: the 12 months up to and including the current UTC month), 40 a "
+        "request, up to --max-pages requests a month, then one dbt build. The cost, at most "
+        "months × --max-pages requests, is printed before the first request; months landed "
+        "after they ended are skipped by a rerun.",
+    )
+    releases.add_argument("--start", help="first month, YYYY-MM (default: 11 months before --end)")
+    releases.add_argument("--end", help="last month, YYYY-MM (default: the current UTC month)")
+    releases.add_argument(
+        "--max-pages",
+        type=int,
+        default=DEFAULT_RELEASE_PAGES,
+        help=f"pages of 40 games a month, most added first (default {DEFAULT_RELEASE_PAGES}: "
+        f"the top {DEFAULT_RELEASE_PAGES * 40} games)",
+    )
+    releases.add_argument(
+        "--max-requests", type=int, default=None, help="stop cleanly after this many requests"
+    )
+    releases.add_argument(
+        "--only-missing",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="skip months already landed after they ended (default); --no-only-missing "
+        "refetches all",
+    )
+    releases.add_argument("--target", choices=TARGETS, default="duckdb")
+    releases.set_defaults(handler=commands.backfill_releases)
+
     report = subcommands.add_parser(
         "report",
         help="print the market report from the warehouse",
@@ -104,6 +136,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--target", choices=TARGETS, default="duckdb", help="the warehouse to read (default duckdb)"
     )
     report.set_defaults(handler=commands.report)
+
+    doctor = subcommands.add_parser(
+        "doctor",
+        help="check the settings, the RAWG key, the lake, the warehouse, Prefect and dbt",
+        description="Check, one line each, the settings (their values and where each came "
+        "from, secrets hidden), the RAWG key (one request), the lake (a probe written and "
+        "deleted), the warehouse, the Prefect API and the dbt project. Exit status 1 when any "
+        "check fails.",
+    )
+    doctor.add_argument(
+        "--target",
+        choices=TARGETS,
+        default=None,
+        help="the warehouse to check (default: DBT_TARGET, else duckdb)",
+    )
+    doctor.add_argument(
+        "--all", action="store_true", help="list every setting, those at their defaults too"
+    )
+    doctor.set_defaults(handler=commands.doctor)
 
     demo = subcommands.add_parser(
         "demo",

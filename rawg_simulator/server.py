@@ -70,7 +70,6 @@ class Router:
     """Finds the endpoint of an /api path and the values of its `{placeholder}` segments."""
 
     def __init__(self, routes: Mapping[str, str]) -> None:
-        self.endpoints = tuple(routes)
         self._exact: dict[tuple[str, ...], str] = {}
         self._templates: list[tuple[tuple[str, ...], str]] = []
         for endpoint, path in routes.items():
@@ -78,7 +77,11 @@ class Router:
             if any(s.startswith("{") for s in segments):
                 self._templates.append((segments, endpoint))
             else:
-                self._exact[segments] = endpoint
+                # Endpoints sharing a path (games and game_releases: /games) are one route,
+                # answered and counted as the first declared.
+                self._exact.setdefault(segments, endpoint)
+        routed = {*self._exact.values(), *(endpoint for _, endpoint in self._templates)}
+        self.endpoints = tuple(endpoint for endpoint in routes if endpoint in routed)
 
     def match(self, parts: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
         """(endpoint, placeholder values) for the path segments ``parts``, or None."""

@@ -82,7 +82,7 @@ preflight() {
   fi
   for root in "${AWS_ROOT}" "${SNOWFLAKE_ROOT}"; do
     [[ -f "${REPO}/${root}/backend.hcl" ]] ||
-      missing+=("missing file: ${root}/backend.hcl (copy ${root}/backend.hcl.example; README, Cloud deployment)")
+      missing+=("missing file: ${root}/backend.hcl (copy ${root}/backend.hcl.example; docs/cloud.md)")
   done
   if ((${#missing[@]} > 0)); then
     printf 'deploy_infra: %s\n' "${missing[@]}" >&2

@@ -18,7 +18,7 @@ readonly BUCKET="${LAKE_BUCKET:-game-market-lake}"
 readonly API_URL="http://127.0.0.1:${SERVER_PORT}/api"
 readonly S3_URL="http://127.0.0.1:${S3_PORT}"
 readonly SANDBOX_URL="http://127.0.0.1:${SANDBOX_PORT}/api"
-readonly LOCAL_DEPLOYMENTS=(-n daily -n backfill -n ingest-day -n dbt-build -n ingest-endpoint)
+readonly LOCAL_DEPLOYMENTS=(-n daily -n backfill -n backfill-releases -n ingest-day -n dbt-build -n ingest-endpoint)
 readonly SERVICES=(worker sandbox s3 server)
 
 die() {

@@ -10,7 +10,7 @@ typed columns for the same items (tests/unit/test_schemas.py).
 
 Why: on RAWG-sized pages (40 items of ~8.5 KB) parsing into dicts with orjson and walking
 them cost 6.4 ms of CPU per page, this 4.8 ms (one process, medians of 3 alternating runs;
-README, "Benchmarks").
+docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ _META = {f.name: f.type for f in pl.DataFrame(schema=META_COLUMNS).to_arrow().sc
 class NormalizedBatch:
     # Exactly the endpoint's arrow_schema, one row per item, input order. Arrow, not polars:
     # the lake writer takes it as it is, where a polars frame cost a conversion each way
-    # (~1 ms of CPU a RAWG-sized page, README "Benchmarks").
+    # (~1 ms of CPU a RAWG-sized page, docs/benchmarks.md).
     table: pa.Table
     # Events per kind: "<path>: expected <type>, got <type>" (e.g. "platforms[].released_at:
     # expected date, got int"), "unknown field: <name>", "item: expected object".

@@ -217,7 +217,7 @@ def test_preflight_reports_every_missing_tool_and_variable(stubs: Stubs, tmp_pat
         "deploy_infra: missing variable: SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY"
         " (Snowflake provider credentials)",
         "deploy_infra: missing file: infra/snowflake/backend.hcl"
-        " (copy infra/snowflake/backend.hcl.example; README, Cloud deployment)",
+        " (copy infra/snowflake/backend.hcl.example; docs/cloud.md)",
         "deploy_infra: preflight failed: 8 prerequisite(s) missing, nothing was changed",
     ]
     assert stubs.calls() == []

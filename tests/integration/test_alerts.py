@@ -22,7 +22,7 @@ from prefect.events import Event
 
 from gmp.alerts import TAG, declared
 from rawg_simulator import SandboxConfig, running_sandbox
-from tests.support.automation_server import AutomationServer
+from tests.support.automation_server import AutomationServer, delete_automations
 from tests.support.cli import isolated_env, run_gmp
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, start_outage
 from tests.support.webhook_receiver import WebhookReceiver, webhook_receiver
@@ -42,17 +42,9 @@ def server(alert_server: AutomationServer) -> AutomationServer:
 
 @pytest.fixture
 def receiver(server: AutomationServer) -> Iterator[WebhookReceiver]:
-    """A webhook of its own; afterwards the server holds no automation, so no test sees
-    another's."""
     with webhook_receiver() as started:
         yield started
     asyncio.run(delete_automations(server))
-
-
-async def delete_automations(server: AutomationServer) -> None:
-    async with PrefectClient(api=server.api_url) as client:
-        for automation in await client.read_automations():
-            await client.delete_automation(automation.id)
 
 
 async def automations(server: AutomationServer) -> list[tuple[str, UUID, bool]]:

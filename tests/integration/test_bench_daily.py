@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from game_market.endpoints import ENDPOINTS
+from game_market.endpoints import of_a_day
 from game_market.lake import Lake
 from tests.support.sandbox import SECRET_KEY, reset_sandbox, sandbox_stats
 
@@ -42,7 +42,7 @@ def test_sequential_lands_what_the_core_ingest_lands(sandbox_url: str, tmp_path:
     bare, sequential = landed["bare"][1], landed["sequential"][1]
     day = bare.partitions("games")[0]
     assert str(day) == DAY
-    for endpoint in ENDPOINTS:
+    for endpoint in of_a_day():
         ours = bare.read_partition(endpoint, day).sort("id")
         theirs = sequential.read_partition(endpoint, day).sort("id")
         assert ours.height > 0, endpoint

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from game_market.endpoints import ENDPOINTS
+from game_market.endpoints import of_a_day
 from game_market.lake import DATA_FILE, MANIFEST_METADATA_KEY, Lake, Manifest
 from tests.support.cli import isolated_env, stopping_local_server
 from tests.support.layout import LAKE, WAREHOUSE
@@ -45,7 +45,7 @@ def test_two_daily_runs_of_one_date_never_mix_a_partition(tmp_path: Path, sandbo
 
     lake = Lake(str(tmp_path / LAKE))
     games = None
-    for endpoint in ENDPOINTS:
+    for endpoint in of_a_day():
         manifest = lake.read_manifest(endpoint, DAY)
         assert manifest is not None, endpoint
         path = Path(lake.partition_dir(endpoint, DAY)) / DATA_FILE

@@ -1,4 +1,4 @@
-"""`gmp demo`, the README's first command: offline, no key, into ./data; then its report read
+"""`gmp demo`, the quick start's first command: offline, no key, into ./data; then its report read
 in a real browser, opened from a file:// URL in headless Chromium the way a person reads it,
 on a laptop's and a phone's width."""
 
@@ -30,7 +30,18 @@ def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path)
     assert "[3/3] Done in" in out and "dbt build passed" in out
     assert "[3/3]" in out and "  [3/3] " in out  # the third of three days' progress line
     assert "Game market report for" in out and "Trending games" in out
-    assert out.rstrip().endswith("HTML report: data/reports/market_report.html")
+    assert "HTML report: data/reports/market_report.html" in out
+    # It ends with what to do next: the report, the UI of the server its runs went to, the key.
+    html_path = tmp_path.resolve() / "data/reports/market_report.html"
+    ui = f"http://127.0.0.1:{env['PREFECT_SERVER_API_PORT']}"
+    assert out.rstrip().splitlines()[-4:] == [
+        "What next:",
+        f"  Read the report: open {html_path} in a browser.",
+        f"  See the demo's flow runs in the Prefect UI: {ui}",
+        "  With your RAWG key: cp .env.example .env, put the key in .env as RAWG_API_KEY=..., "
+        "then run `gmp doctor` (after `. .venv/bin/activate`); README.md's \"With your RAWG "
+        'key" goes on from there.',
+    ]
     assert "Traceback" not in result.stderr
     assert "Starting a local Prefect server" in result.stderr
 

@@ -64,7 +64,7 @@ def test_backfill_needs_both_dates(scratch: Path) -> None:
 
 def test_env_compiles_the_bytecode_once_at_sync(scratch: Path) -> None:
     """With PYTHONDONTWRITEBYTECODE set, only a compiling sync spares every process compiling
-    prefect and dbt again (README, first section)."""
+    prefect and dbt again (docs/development.md)."""
     log = scratch / "uv.log"
     uv = scratch / "stubs" / "uv"
     uv.write_text(f'#!/bin/sh\necho "$*" >> {log}\n')

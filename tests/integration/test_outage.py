@@ -18,7 +18,7 @@ import pytest
 from prefect.states import State
 
 from flows.ingest import ingest_all
-from game_market.endpoints import ENDPOINTS, Endpoint
+from game_market.endpoints import Endpoint, of_a_day
 from game_market.lake import Lake
 from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.lake_compare import assert_same_lake
@@ -50,7 +50,7 @@ def ingest(root: Path, sandbox: str) -> State:
 def requests(lake: Lake) -> dict[tuple[str, str], int]:
     """The RAWG requests (retries included) each partition's manifest says it cost."""
     costs = {}
-    for endpoint in ENDPOINTS:
+    for endpoint in of_a_day():
         manifest = lake.read_manifest(endpoint, DAY)
         assert manifest is not None, endpoint
         costs[endpoint, DAY.isoformat()] = manifest.requests

@@ -1,6 +1,6 @@
 """The platform end to end, with real processes: `make start-native`'s script, the local
-deployments from prefect.yaml, `prefect deployment run` as the README shows, a process worker,
-the S3 stand-in as the lake and the sandbox as RAWG."""
+deployments from prefect.yaml, `prefect deployment run` as docs/operations.md shows, a process
+worker, the S3 stand-in as the lake and the sandbox as RAWG."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class Platform:
         )
 
     def deployment_run(self, name: str, *params: str, env: dict[str, str] | None = None) -> UUID:
-        """`prefect deployment run` exactly as the README shows it; ``env`` is the run's own
+        """`prefect deployment run` exactly as docs/operations.md shows it; ``env`` is the run's own
         environment on the worker (``--job-variable env=...``)."""
         args = [str(BIN / "prefect"), "deployment", "run", name]
         for param in params:

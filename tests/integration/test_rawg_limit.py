@@ -22,7 +22,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows.rawg_limit import RAWG_LIMIT, PrefectSlots
-from game_market.endpoints import ENDPOINTS
+from game_market.endpoints import of_a_day
 from game_market.lake import Lake
 from rawg_simulator import SandboxConfig, free_port, running_sandbox
 from tests.support.cli import isolated_env
@@ -78,7 +78,7 @@ def ingest_all_at_once(tmp_path: Path, sandbox_url: str, processes: int) -> list
 
 def landed_ids(lake: Lake) -> dict[str, int]:
     counts = {}
-    for endpoint in ENDPOINTS:
+    for endpoint in of_a_day():
         manifest = lake.read_manifest(endpoint, DAY)
         assert (manifest.gap == 0 and not manifest.truncated) or endpoint in (
             "developers",

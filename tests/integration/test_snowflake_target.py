@@ -1,6 +1,6 @@
 """The snowflake target: parsed and compiled, and run on fakesnow as far as fakesnow goes.
 
-fakesnow cannot run three things, listed in the README: dbt unit tests and incremental runs
+fakesnow cannot run three things, listed in docs/data-model.md: dbt unit tests and incremental runs
 (both need temporary tables) and external tables (regular tables stand in for RAW's, and
 their refresh succeeds without doing anything). The market report read from the fakesnow
 marts, through the Snowflake connector, equals the one read from DuckDB's.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from prefect.client.orchestration import PrefectClient
 
 from gmp.server import seed_database
 from rawg_simulator import free_port
@@ -77,3 +78,10 @@ def _wait_until_healthy(server: AutomationServer, process: subprocess.Popen[byte
             pass
         time.sleep(0.5)
     raise AssertionError(f"no server within {START_TIMEOUT_S} s: see {server.home}/server.log")
+
+
+async def delete_automations(server: AutomationServer) -> None:
+    """The server holds no automation afterwards, so no test sees another's."""
+    async with PrefectClient(api=server.api_url) as client:
+        for automation in await client.read_automations():
+            await client.delete_automation(automation.id)

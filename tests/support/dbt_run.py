@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from game_market.endpoints import ENDPOINTS
+from game_market.endpoints import of_a_day
 from game_market.ingest import ingest_partition
 from game_market.lake import Lake
 from game_market.rawg import RawgClient
@@ -26,7 +26,7 @@ async def fill(lake: Lake, url: str) -> None:
 async def fill_days(lake: Lake, url: str, days: list[date]) -> None:
     async with RawgClient(base_url=url, api_key=SECRET_KEY) as client:
         for day in days:
-            for endpoint in ENDPOINTS:
+            for endpoint in of_a_day():
                 await ingest_partition(client, lake, endpoint, day, run_id=f"run-{day}")
 
 

@@ -40,6 +40,7 @@ PREFECT_YAML = yaml.safe_load((REPO / "prefect.yaml").read_text())
 FLOWS = {
     "daily_game_market_update": "daily-game-market-update",
     "game_market_backfill": "game-market-backfill",
+    "release_backfill": "release-backfill",
     "ingest_all": "ingest-all",
     "ingest_endpoint": "ingest-endpoint",
     "transform": "dbt-build",

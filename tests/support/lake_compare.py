@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from game_market.endpoints import ENDPOINTS
+from game_market.endpoints import of_a_day
 from game_market.lake import Lake
 
 BOOKKEEPING = ["_ingested_at", "_run_id", "_page", "_pos"]
@@ -24,7 +24,7 @@ def partition(lake: Lake, endpoint: str, day: date) -> pl.DataFrame:
 def assert_same_lake(expected: Lake, actual: Lake) -> None:
     """Every partition of ``expected`` is in ``actual``, complete, with the same rows (ids and
     every typed column) and no gap; ``actual`` has no partition more."""
-    for endpoint in ENDPOINTS:
+    for endpoint in of_a_day():
         days = expected.partitions(endpoint)
         assert days and actual.partitions(endpoint) == days, endpoint
         for day in days:

@@ -7,7 +7,7 @@ import asyncio
 import time
 from uuid import UUID
 
-from prefect.client.orchestration import get_client
+from prefect.client.orchestration import PrefectClient, get_client
 from prefect.client.schemas.filters import (
     ArtifactFilter,
     ArtifactFilterFlowRunId,
@@ -22,9 +22,12 @@ from prefect.events.filters import EventFilter, EventNameFilter, EventRelatedFil
 from prefect.logging.handlers import APILogHandler
 
 
-async def run_details(flow_run_id: UUID) -> tuple[str, str]:
-    await APILogHandler.aflush()
-    async with get_client() as client:
+async def run_details(flow_run_id: UUID, api: str | None = None) -> tuple[str, str]:
+    """The run's artifacts' markdown and its log lines, from the server at ``api`` (default:
+    the test process's, its log lines sent first)."""
+    if api is None:
+        await APILogHandler.aflush()
+    async with PrefectClient(api=api) if api else get_client() as client:
         artifacts = await client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )

@@ -51,11 +51,19 @@ def load(db_dir: str, lake: str) -> None:
                 else name
                 for name, dtype in schema.polars_schema.items()
             ]
+            files = f"{lake}/raw/{endpoint}/dt=*/*.parquet"
+            source = (
+                f"read_parquet('{files}', hive_partitioning = true, union_by_name = true,"
+                " filename = true)"
+            )
+            if db.execute(f"select count(*) from glob('{files}')").fetchall()[0][0] == 0:
+                # An external table over no file is empty (game_releases before a backfill).
+                empty = pl.DataFrame(schema={**schema.polars_schema, "dt": pl.Date})
+                source = f"no_files_{endpoint}"
+                db.register(source, empty.with_columns(filename=pl.lit(None, pl.String)).to_arrow())
             db.execute(
                 f"create or replace table RAW.{endpoint.upper()} as"
-                f" select {', '.join(columns)}, cast(dt as date) as dt, filename"
-                f" from read_parquet('{lake}/raw/{endpoint}/dt=*/*.parquet',"
-                " hive_partitioning = true, union_by_name = true, filename = true)"
+                f" select {', '.join(columns)}, cast(dt as date) as dt, filename from {source}"
             )
 
 

@@ -98,6 +98,11 @@ def test_the_daily_window_is_26_hours_unless_a_setting_replaces_it() -> None:
             " for 2026-11-01 to 2026-11-03",
             "Date: 2026-11-01 to 2026-11-03",
         ),
+        (
+            {"start_month": "2025-11", "end_month": "2025-12"},
+            " for 2025-11 to 2025-12",
+            "Date: 2025-11 to 2025-12 (months of releases)",
+        ),
         # A scheduled run collects the UTC day before its scheduled start.
         (
             {},

@@ -135,9 +135,9 @@ def test_a_wheel_without_the_binary_is_refused(tmp_path: Path) -> None:
         bootstrap.extract_uv(wheel_zip({"uv/__init__.py": b""}), tmp_path / "uv")
 
 
-def test_the_pin_is_the_uv_of_the_image_and_the_readme() -> None:
+def test_the_pin_is_the_uv_of_the_image_and_the_docs() -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
     assert re.search(rf"ghcr\.io/astral-sh/uv:{re.escape(V)}\b", dockerfile), (
         f"scripts/bootstrap_uv.py pins uv {V}, the Dockerfile another: keep them equal"
     )
-    assert f"fetches uv {V} " in (REPO / "README.md").read_text()
+    assert f"fetches uv {V} " in (REPO / "docs" / "development.md").read_text()

@@ -15,9 +15,10 @@ from rawg_simulator import free_port
 
 @pytest.fixture
 def dead_api() -> Iterator[str]:
-    """An API URL nothing listens on. Prefect's slot service, a process-wide singleton, binds
-    to the URL it first met: it is stopped afterwards so that no later test meets this one."""
+    """An API URL nothing listens on. Prefect's slot service, a process-wide singleton, stays
+    bound to the server it first met: the test's is started on this URL and stopped after."""
     api = f"http://127.0.0.1:{free_port()}/api"
+    QueueService.drain_all()
     with temporary_settings({PREFECT_API_URL: api}):
         yield api
         QueueService.drain_all()

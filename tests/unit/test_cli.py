@@ -8,7 +8,8 @@ from gmp.main import build_parser, main
 
 
 @pytest.mark.parametrize(
-    "command", ["ingest", "ingest-all", "daily", "backfill", "report", "demo", "server", "sandbox"]
+    "command",
+    ["ingest", "ingest-all", "daily", "backfill", "report", "demo", "doctor", "server", "sandbox"],
 )
 def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:

@@ -11,6 +11,7 @@ from flows import timeouts
 from flows.backfill import game_market_backfill
 from flows.daily import daily_game_market_update
 from flows.ingest import ingest_all, ingest_endpoint
+from flows.releases import release_backfill
 from flows.transform import transform
 from game_market.settings import Settings
 
@@ -29,6 +30,7 @@ def default(name: str) -> float:
 def test_each_flow_has_the_timeout_of_its_kind() -> None:
     assert daily_game_market_update.timeout_seconds == default("daily_timeout_seconds") == 7200
     assert game_market_backfill.timeout_seconds == default("backfill_timeout_seconds") == 43200
+    assert release_backfill.timeout_seconds == default("backfill_timeout_seconds")
     assert ingest_all.timeout_seconds == default("ingest_timeout_seconds") == 3600
     assert ingest_endpoint.timeout_seconds == default("ingest_timeout_seconds")
     assert transform.timeout_seconds == default("build_timeout_seconds") == 3600

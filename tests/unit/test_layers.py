@@ -26,6 +26,7 @@ FORBIDDEN: dict[str, set[str]] = {
 # same, and the user's cache is XDG_CACHE_HOME). Everything else gets Settings.
 ENVIRONMENT_ALLOWED = {
     "gmp/commands.py",
+    "gmp/doctor.py",  # reports where each setting came from: the environment, .env or default
     "gmp/server.py",
     "flows/transform.py",
     "rawg_simulator/launcher.py",

@@ -18,7 +18,12 @@ DEPLOYMENTS = {
     d["name"]: d for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
 }
 # The deployments whose flows end in a dbt build.
-BUILDS = {"daily": "daily-ecs", "backfill": "backfill-ecs", "dbt-build": "dbt-build-ecs"}
+BUILDS = {
+    "daily": "daily-ecs",
+    "backfill": "backfill-ecs",
+    "backfill-releases": "backfill-releases-ecs",
+    "dbt-build": "dbt-build-ecs",
+}
 
 
 def flow_of(deployment: dict[str, Any]) -> Any:
@@ -27,7 +32,7 @@ def flow_of(deployment: dict[str, Any]) -> Any:
     return getattr(module, name)
 
 
-LOCAL = ["daily", "backfill", "ingest-day", "dbt-build", "ingest-endpoint"]
+LOCAL = ["daily", "backfill", "backfill-releases", "ingest-day", "dbt-build", "ingest-endpoint"]
 # The image's working directory, where its code lives (the Dockerfile's last WORKDIR).
 IMAGE_WORKDIR = parse_dockerfile((REPO / "Dockerfile").read_text())[-1].all("WORKDIR")[-1]
 

@@ -1,4 +1,4 @@
-"""RELIABILITY.md stays true: the README links it, and every test it cites exists."""
+"""The reliability page stays true: the README links it, and every test it cites exists."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-DOC = (REPO / "RELIABILITY.md").read_text()
+DOC = (REPO / "docs" / "reliability.md").read_text()
 
 
-def test_the_readme_links_it() -> None:
-    assert "[RELIABILITY.md](RELIABILITY.md)" in (REPO / "README.md").read_text()
+def test_the_readme_and_the_site_link_it() -> None:
+    assert "](docs/reliability.md)" in (REPO / "README.md").read_text()
+    assert "reliability.md" in (REPO / "mkdocs.yml").read_text()
 
 
 def test_every_test_it_cites_exists() -> None:

@@ -252,6 +252,8 @@ EXPECTED_COLUMNS = {
     "platforms": "id name slug games_count image_background image year_start year_end games",
     "parent_platforms": "id name slug platforms",
 }
+# The release backfill lands /games list items, so its lake columns are the games'.
+EXPECTED_COLUMNS["game_releases"] = EXPECTED_COLUMNS["games"]
 
 # Fingerprint of each endpoint's lake schema at its current version. A change here means the
 # lake layout changed: bump that endpoint's version in game_market/endpoints.py, then update
@@ -264,6 +266,7 @@ SCHEMA_FINGERPRINTS = {
     ("parent_platforms", 1): "09dee66660c82b68",
     ("developers", 1): "20cab5b503acef22",
     ("publishers", 1): "20cab5b503acef22",
+    ("game_releases", 1): "691b8962c6a7bc48",
 }
 
 

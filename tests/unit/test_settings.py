@@ -93,15 +93,3 @@ def test_s3_options_come_from_the_standard_aws_variables(monkeypatch: pytest.Mon
     options = settings.storage_options()
     assert options["client_kwargs"]["endpoint_url"] == "http://localhost:9000"
     assert (options["key"], options["secret"]) == ("minio", "minio-secret")
-
-
-def test_env_example_documents_every_setting() -> None:
-    from game_market.settings import Settings
-
-    documented = {
-        line.split("=", 1)[0]
-        for line in (REPO / ".env.example").read_text().splitlines()
-        if line and not line.startswith("#")
-    }
-    expected = {name.upper() for name in Settings.model_fields}
-    assert expected <= documented, expected - documented

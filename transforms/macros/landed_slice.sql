@@ -58,12 +58,17 @@
     {% if since is not none and slice == 'rows' %}
         {% do conditions.append('_ingested_at >= ' ~ since) %}
     {% elif since is not none and slice == 'games' %}
-        {#- Named through the graph: a test may only ref() the models it depends on. -#}
-        {% set games = graph.nodes['model.' ~ project_name ~ '.stg_rawg__games'] %}
-        {% set games = api.Relation.create(database=games.database, schema=games.schema,
-                                           identifier=games.alias) %}
-        {% do conditions.append('game_id in (select game_id from ' ~ games
-            ~ ' where _ingested_at >= ' ~ since ~ ')') %}
+        {#- Named through the graph: a test may only ref() the models it depends on. The
+            games of both list-item models: updated on a day, released in a month. -#}
+        {% set landed = [] %}
+        {% for name in ['stg_rawg__games', 'stg_rawg__game_releases'] %}
+            {% set games = graph.nodes['model.' ~ project_name ~ '.' ~ name] %}
+            {% set games = api.Relation.create(database=games.database, schema=games.schema,
+                                               identifier=games.alias) %}
+            {% do landed.append('select game_id from ' ~ games
+                ~ ' where _ingested_at >= ' ~ since) %}
+        {% endfor %}
+        {% do conditions.append('game_id in (' ~ landed | join(' union all ') ~ ')') %}
     {% endif %}
     {% if conditions %}
         {% do return('(select * from ' ~ relation ~ ' where ('
