@@ -37,7 +37,7 @@ def fresh_clone_env(tmp_path: Path, rawg_url: str, key: str) -> dict[str, str]:
     URL) filled in."""
     text = (REPO / ".env.example").read_text()
     text = re.sub(r"(?m)^RAWG_API_KEY=.*$", f"RAWG_API_KEY={key}", text)
-    text = re.sub(r"(?m)^RAWG_BASE_URL=.*$", f"RAWG_BASE_URL={rawg_url}", text)
+    text = re.sub(r"(?m)^(# )?RAWG_BASE_URL=.*$", f"RAWG_BASE_URL={rawg_url}", text)
     (tmp_path / ".env").write_text(text)
     return isolated_env(tmp_path)
 
