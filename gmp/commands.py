@@ -38,7 +38,7 @@ DEMO_WAREHOUSE = "./data/warehouse/game_market.duckdb"
 DEMO_REPORT = Path("data/reports/market_report.html")
 # The demo's sandbox (see `demo_sandbox`) and its release backfill: a month holds under 200
 # games, so 5 pages of 40 take all of them.
-DEMO_UPDATE_DAYS = 150
+DEMO_UPDATE_DAYS = 225
 DEMO_REFRESH_SHARE = 0.005
 DEMO_RELEASE_PAGES = 5
 

@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the report and write data/reports/.",
     )
     demo.add_argument("--days", type=int, default=14)
-    demo.add_argument("--games", type=int, default=20_000)
+    demo.add_argument("--games", type=int, default=30_000)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--detail-budget", type=int, default=60)
     demo.set_defaults(handler=commands.demo)
