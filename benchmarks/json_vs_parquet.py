@@ -25,6 +25,8 @@ class StagingComparison:
     parquet_rows: int
     json_rows: int
     repeats: int
+    parquet_runs: list[float]
+    json_runs: list[float]
 
     @property
     def ratio(self) -> float:
@@ -46,6 +48,8 @@ def compare_staging(parquet_sql: str, json_sql: str, repeats: int) -> StagingCom
         parquet_rows=counts["parquet"],
         json_rows=counts["json"],
         repeats=repeats,
+        parquet_runs=timings["parquet"],
+        json_runs=timings["json"],
     )
 
 

@@ -7,7 +7,8 @@ incremental build (``benchmarks/dbt_runner.py``): wall time and the peak RSS of 
 children, ``--repeats`` pairs per size (3), their medians printed as a table. Goals: time
 grows no faster than the rows (seconds per million rows at the largest size no more than at
 the smallest), and peak RSS <= 4 GB at every size: DuckDB's memory_limit (profiles.yml,
-DUCKDB_MEMORY_LIMIT) makes it spill to disk instead of growing.
+DUCKDB_MEMORY_LIMIT) makes it spill to disk instead of growing. The figures go to the
+machine's results file (``benchmarks/results.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.dbt_runner import ROOT, BuildPairs, build_pairs
+from benchmarks.results import Goal, Recording, is_standard
 from rawg_simulator.lake import LakeSpec, cached_lake
 
 ROWS_PER_DAY = 2_740
@@ -33,6 +35,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
+    recording = Recording("scale")
     results: dict[int, BuildPairs] = {}
     for rows in sizes:
         spec = LakeSpec(games=rows, days=max(1, round(rows / ROWS_PER_DAY)))
@@ -65,30 +68,46 @@ def main() -> int:
             f"{rows:>12,}{pair.full_s:>10.1f} s{full_mb:>7,.0f} MB"
             f"{pair.incremental_s:>11.1f} s{incremental_mb:>7,.0f} MB"
         )
-    smallest, largest = min(results), max(results)
-    per_million = {rows: results[rows].full_s / (rows / 1e6) for rows in (smallest, largest)}
-    checks = [
-        (
-            "full build s per 1M rows",
-            f"{per_million[largest]:.1f} at {largest:,} vs {per_million[smallest]:.1f}",
-            per_million[largest] <= per_million[smallest],
-        ),
-        (
-            "incremental day grows",
-            f"{results[largest].incremental_s:.1f} s vs {results[smallest].incremental_s:.1f} s",
-            results[largest].incremental_s / results[smallest].incremental_s <= largest / smallest,
-        ),
-        (
-            "peak RSS at every size",
-            f"{max(pair.peak_mb for pair in results.values()):,.0f} MB",
-            all(pair.peak_mb <= TARGET_RSS_MB for pair in results.values()),
-        ),
-    ]
+    record(recording, results)
     print()
-    for name, measured, ok in checks:
-        print(f"{name:<28}{measured:>40}  {'PASS' if ok else 'MISS'}")
+    for figure in recording.figures[3 * len(results) :]:
+        print(f"{figure.name:<56}{figure.value:>8.2f}  {figure.verdict}")
     print("Data shapes: RAWG (rawg.io).")
-    return 0 if all(ok for _, _, ok in checks) else 1
+    recording.write(is_standard(parser, args))
+    return 1 if recording.missed else 0
+
+
+def record(recording: Recording, results: dict[int, BuildPairs]) -> None:
+    """Each size's medians, then how the largest size grew against the smallest: ratios of
+    the runs in their order (sizes are measured one after another, not interleaved)."""
+    rss_goal = Goal("<=", TARGET_RSS_MB)
+    for rows, pair in results.items():
+        recording.add(f"full build, {rows:,} rows", [run.seconds for run in pair.full], "s")
+        recording.add(
+            f"incremental day, {rows:,} rows", [run.seconds for run in pair.incremental], "s"
+        )
+        peaks = [
+            max(a.peak_mb, b.peak_mb) for a, b in zip(pair.full, pair.incremental, strict=True)
+        ]
+        recording.add(f"peak RSS, {rows:,} rows", peaks, "MB", rss_goal)
+    smallest, largest = results[min(results)], results[max(results)]
+    growth = max(results) / min(results)
+    full = [
+        big.seconds / small.seconds for big, small in zip(largest.full, smallest.full, strict=True)
+    ]
+    recording.add(
+        "full build per million rows, largest / smallest size",
+        [ratio / growth for ratio in full],
+        "",
+        Goal("<=", 1),
+    )
+    incremental = zip(largest.incremental, smallest.incremental, strict=True)
+    recording.add(
+        "incremental day, largest / smallest size",
+        [big.seconds / small.seconds for big, small in incremental],
+        "x",
+        Goal("<=", growth),
+    )
 
 
 if __name__ == "__main__":

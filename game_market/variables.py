@@ -251,6 +251,12 @@ OTHER_VARIABLES = (
         env_file=False,
     ),
     Variable(
+        "BENCH_MACHINE",
+        "",
+        "`make bench`: this machine's name in benchmarks/results/; unset: <cores>-core.",
+        env_file=False,
+    ),
+    Variable(
         "PIP_INDEX_URL",
         "",
         "pip's index; the uv bootstrap uses it when UV_BOOTSTRAP_INDEX is unset.",
@@ -376,8 +382,8 @@ SECTIONS = (
     ),
     Section(
         "Tools",
-        "Setting up the project's tools.",
-        ("UV_BOOTSTRAP_INDEX", "PIP_INDEX_URL"),
+        "Setting up the project's tools, and measuring it.",
+        ("UV_BOOTSTRAP_INDEX", "PIP_INDEX_URL", "BENCH_MACHINE"),
     ),
 )
 

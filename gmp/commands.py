@@ -370,7 +370,8 @@ def print_next_steps() -> None:
     console.print(f"  Read the report: open {DEMO_REPORT.resolve()} in a browser.")
     console.print(f"  See the demo's flow runs in the Prefect UI: {get_current_settings().ui_url}")
     console.print(
-        "  With your RAWG key: cp .env.example .env, put the key in .env as RAWG_API_KEY=..., "
+        "  With your RAWG key: cp .env.example .env, rm -rf data (this demo's sandbox data), put "
+        "the key in .env as RAWG_API_KEY=..., "
         "then run `gmp doctor` (after `. .venv/bin/activate`); README.md's \"With your RAWG "
         'key" goes on from there.'
     )

@@ -50,6 +50,7 @@ SLOWEST_FIRST = (
     "test_crash_recovery.py",
     "test_secret_hygiene.py",
     "test_market_flows.py",
+    "test_readme_commands.py",
     "test_snowflake_flows.py",
     "test_chaos.py",
     "test_concurrent_runs.py",

@@ -40,7 +40,8 @@ def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path)
         "What next:",
         f"  Read the report: open {html_path} in a browser.",
         f"  See the demo's flow runs in the Prefect UI: {ui}",
-        "  With your RAWG key: cp .env.example .env, put the key in .env as RAWG_API_KEY=..., "
+        "  With your RAWG key: cp .env.example .env, rm -rf data (this demo's sandbox data), put "
+        "the key in .env as RAWG_API_KEY=..., "
         "then run `gmp doctor` (after `. .venv/bin/activate`); README.md's \"With your RAWG "
         'key" goes on from there.',
     ]

@@ -141,6 +141,7 @@ def test_each_place_a_message_comes_from_has_its_section() -> None:
     sections = re.split(r"^## ", page, flags=re.MULTILINE)[1:]
     titles = [section.splitlines()[0] for section in sections]
     assert titles == [
+        "gmp doctor",
         "Settings",
         "Dates and run parameters",
         "The RAWG key and the quota",
