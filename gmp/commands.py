@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 DEMO_LAKE = "./data/lake"
 DEMO_WAREHOUSE = "./data/warehouse/game_market.duckdb"
 DEMO_REPORT = Path("data/reports/market_report.html")
-# The demo's sandbox (see `demo_sandbox`) and its release backfill: a month holds under 200
-# games, so 5 pages of 40 take all of them.
+# The demo's sandbox (see `demo_sandbox`) and its release backfill: a month of its catalogue
+# holds under 200 games, so 5 pages of 40 take all of them.
 DEMO_UPDATE_DAYS = 225
 DEMO_REFRESH_SHARE = 0.005
 DEMO_RELEASE_PAGES = 5
@@ -348,7 +348,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def demo_sandbox(args: argparse.Namespace, today: date) -> SandboxConfig:
-    """A catalogue with dozens of releases a month, its updates spread so thinly over
+    """A catalogue with about a hundred releases a month, its updates spread so thinly over
     ``DEMO_UPDATE_DAYS`` that the last 14 days' feed stays small, and most games updated once
     (so each day's most-added games, the ones given details, are new ones)."""
     from rawg_simulator import SandboxConfig
