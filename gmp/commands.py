@@ -31,10 +31,16 @@ from gmp.console import console, notice, print_requests, show_progress
 
 if TYPE_CHECKING:
     from gmp.server import LocalServer
+    from rawg_simulator import SandboxConfig
 
 DEMO_LAKE = "./data/lake"
 DEMO_WAREHOUSE = "./data/warehouse/game_market.duckdb"
 DEMO_REPORT = Path("data/reports/market_report.html")
+# The demo's sandbox (see `demo_sandbox`) and its release backfill: a month of its catalogue
+# holds under 200 games, so 5 pages of 40 take all of them.
+DEMO_UPDATE_DAYS = 225
+DEMO_REFRESH_SHARE = 0.005
+DEMO_RELEASE_PAGES = 5
 
 
 DEFAULT_SNOWFLAKE_BLOCK = "game-market-snowflake"
@@ -289,13 +295,17 @@ def doctor(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Offline: a sandbox on a free port, the last N days backfilled into ./data, a report."""
-    from rawg_simulator import SandboxConfig, running_sandbox
+    """Offline: a sandbox on a free port, the releases of the report's months and the last N
+    days backfilled into ./data, a report."""
+    from rawg_simulator import running_sandbox
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     today = datetime.now(UTC).date()
-    config = SandboxConfig(games=args.games, seed=args.seed, days=max(30, args.days), today=today)
+    config = demo_sandbox(args, today)
     start, end = today - timedelta(days=args.days), today - timedelta(days=1)
+    # The report ranks the year before its own (publishers, ratings) and charts its last 12
+    # months: every release of those months lands, as `gmp backfill-releases` would land them.
+    first_month, last_month = f"{end.year - 1}-01", f"{today:%Y-%m}"
     started = time.perf_counter()
     console.print(f"[1/3] Starting the offline RAWG sandbox ({config.games:,} games)")
     with running_sandbox(config) as base_url:
@@ -306,25 +316,50 @@ def demo(args: argparse.Namespace) -> int:
             lake_url=DEMO_LAKE,
             duckdb_path=DEMO_WAREHOUSE,
         )
-        with running_flows(settings, "flows.backfill"):
+        with running_flows(settings, "flows.backfill", "flows.releases"):
             from flows.backfill import game_market_backfill
+            from flows.releases import release_backfill
 
             show_progress()
             console.print(
-                f"[2/3] Backfilling {start}..{end} into ./data, then building the warehouse"
+                f"[2/3] Backfilling the releases of {first_month}..{last_month} and the days "
+                f"{start}..{end} into ./data, then building the warehouse"
+            )
+            # Run first, on a lake with no day yet, it builds nothing: the days' build does.
+            releases = flow_result(
+                release_backfill(
+                    start_month=first_month, end_month=last_month, max_pages=DEMO_RELEASE_PAGES
+                )
             )
             result = flow_result(
                 game_market_backfill(
                     start_date=start, end_date=end, detail_budget=args.detail_budget
                 )
             )
+    requests = releases["requests"] + result["requests"]
     console.print(
-        f"[3/3] Done in {time.perf_counter() - started:.0f} s: {len(result['dates_done'])} days,"
-        f" {result['requests']:,} sandbox requests (a real RAWG key would have spent the same)."
+        f"[3/3] Done in {time.perf_counter() - started:.0f} s: {len(releases['months_done'])} "
+        f"months of releases, {len(result['dates_done'])} days, {requests:,} sandbox requests "
+        "(a real RAWG key would have spent the same)."
     )
     print_report(settings, end, DEMO_REPORT)
     print_next_steps()
     return 0
+
+
+def demo_sandbox(args: argparse.Namespace, today: date) -> SandboxConfig:
+    """A catalogue with about a hundred releases a month, its updates spread so thinly over
+    ``DEMO_UPDATE_DAYS`` that the last 14 days' feed stays small, and most games updated once
+    (so each day's most-added games, the ones given details, are new ones)."""
+    from rawg_simulator import SandboxConfig
+
+    return SandboxConfig(
+        games=args.games,
+        seed=args.seed,
+        days=max(DEMO_UPDATE_DAYS, args.days),
+        refresh_share=DEMO_REFRESH_SHARE,
+        today=today,
+    )
 
 
 def print_next_steps() -> None:

@@ -158,14 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = subcommands.add_parser(
         "demo",
-        help="offline demo: sandbox, the last 14 days into ./data, warehouse, report",
-        description="Start the RAWG sandbox on a free port, backfill the last days into ./data, "
-        "build and test the warehouse, print the report and write data/reports/.",
+        help="offline demo: sandbox, a year of releases and the last 14 days into ./data, "
+        "warehouse, report",
+        description="Start the RAWG sandbox on a free port, backfill the releases of the "
+        "report's months and the last days into ./data, build and test the warehouse, print "
+        "the report and write data/reports/.",
     )
     demo.add_argument("--days", type=int, default=14)
-    demo.add_argument("--games", type=int, default=3000)
+    demo.add_argument("--games", type=int, default=30_000)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--detail-budget", type=int, default=20)
+    demo.add_argument("--detail-budget", type=int, default=60)
     demo.set_defaults(handler=commands.demo)
 
     snowflake_block = subcommands.add_parser(

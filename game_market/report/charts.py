@@ -74,7 +74,8 @@ def _count_axis(field: str, title: str, top: int) -> alt.Y:
         field,
         title=title,
         scale=alt.Scale(domain=[0, ticks[-1]], nice=False),
-        axis=alt.Axis(values=ticks, format=","),
+        # ",d", not ",": d3-format without a type writes 10 as "1e+1"
+        axis=alt.Axis(values=ticks, format=",d"),
     )
 
 

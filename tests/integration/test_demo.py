@@ -1,9 +1,12 @@
-"""`gmp demo`, the quick start's first command: offline, no key, into ./data; then its report read
-in a real browser, opened from a file:// URL in headless Chromium the way a person reads it,
-on a laptop's and a phone's width."""
+"""`gmp demo`, the quick start's first command: offline, no key, into ./data; its marts hold
+enough of the market for every section to read; then its report read in a real browser, opened
+from a file:// URL in headless Chromium the way a person reads it, on a laptop's and a phone's
+width."""
 
 from __future__ import annotations
 
+import calendar
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +24,13 @@ SCREENSHOTS = REPO / "data" / "screenshots"
 def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
     with stopping_local_server(env, tmp_path):
-        result = run_gmp(
-            "demo", "--days", "3", "--games", "600", env=env, cwd=tmp_path, timeout=600
-        )
+        # As a newcomer runs it: its defaults are what the README's screenshot shows.
+        result = run_gmp("demo", env=env, cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     assert "[1/3] Starting the offline RAWG sandbox" in out
     assert "[3/3] Done in" in out and "dbt build passed" in out
-    assert "[3/3]" in out and "  [3/3] " in out  # the third of three days' progress line
+    assert "  [14/14] " in out  # the last of the 14 days' progress lines
     assert "Game market report for" in out and "Trending games" in out
     assert "HTML report: data/reports/market_report.html" in out
     # It ends with what to do next: the report, the UI of the server its runs went to, the key.
@@ -53,6 +55,7 @@ def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path)
     assert any((tmp_path / "data/lake/raw/games").glob("dt=*/data.parquet"))
 
     report = build_report(DuckDBWarehouse(warehouse))
+    assert_reads_like_a_market_report(warehouse, report)
     with chromium() as browser:
         for width in (1280, 390):
             page = browser.new_page(viewport={"width": width, "height": 900})
@@ -67,6 +70,53 @@ def test_demo_backfills_builds_and_reports_offline_without_a_key(tmp_path: Path)
             page.locator("section#trending").screenshot(path=str(trending))
             assert trending.stat().st_size > 5_000
             page.close()
+
+
+def assert_reads_like_a_market_report(warehouse: Path, report: MarketReport) -> None:
+    """Every section has the data to read: ten publishers ranked, dozens of releases in each
+    month charted, rating bars of more than a handful of games, platform shares that drift
+    from month to month rather than jump."""
+    day = report.report_date
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        publishers = db.execute(
+            "select count(*) from agg_publisher_leaderboard where release_year = ?",
+            [report.publisher_year],
+        ).fetchone()[0]
+        assert report.publisher_year == day.year - 1 and publishers >= 10, publishers
+
+        months = dict(
+            db.execute(
+                "select distinct release_month, month_releases from mart_report_releases "
+                "where report_date = ?",
+                [day],
+            ).fetchall()
+        )
+        assert len(months) == 12
+        # The report's own month runs only to the report day: dozens a whole month, pro rata.
+        month_days = calendar.monthrange(day.year, day.month)[1]
+        for month, releases in months.items():
+            needed = 24 if month < day.replace(day=1) else 24 * day.day // month_days
+            assert releases >= needed, (month, releases)
+
+        bars = sorted(band.games for band in report.rating_buckets)
+        assert report.rating_year == day.year - 1 and len(bars) >= 24
+        assert bars[len(bars) // 2] >= 10, bars  # the median bar; today's RAWG has thousands
+        genres = {band.genre_name for band in report.rating_buckets}
+        for genre in genres:
+            assert sum(b.games for b in report.rating_buckets if b.genre_name == genre) >= 50
+
+        shares: dict[str, list[float]] = {}
+        for point in report.platform_shares:
+            shares.setdefault(point.platform_name, []).append(point.share)
+        assert len(shares) == 6 and all(len(line) == 12 for line in shares.values())
+        jumps = [abs(b - a) for line in shares.values() for a, b in pairwise(line)]
+        assert max(jumps) <= 0.25, shares
+        totals = db.execute(
+            "select distinct release_month, month_releases from agg_platform_share_monthly "
+            "where release_month between ? and ?",
+            [report.release_chart.months[0], report.release_chart.months[-1]],
+        ).fetchall()
+        assert len(totals) == 12 and min(total for _, total in totals) >= 40, totals
 
 
 def read_in_the_browser(page: Any, html: Path, width: int) -> None:

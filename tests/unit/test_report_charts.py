@@ -125,6 +125,17 @@ def test_count_axes_tick_whole_numbers() -> None:
     assert count_ticks(130) == [0, 50, 100, 150]
 
 
+@pytest.mark.parametrize(("games", "labels"), [(29, ["10", "20", "30"]), (1400, ["1,000"])])
+def test_count_axes_label_whole_numbers_as_written(
+    tmp_path: Path, games: int, labels: list[str]
+) -> None:
+    busy = [(REPORT_DAY, m, 1, 4, "Action", False, games, games) for m in CHART_MONTHS]
+    chart = charts(read(write_marts(tmp_path / "w.duckdb", releases=busy)))["releases"]
+
+    texts = [text.text for text in ElementTree.fromstring(chart.svg).iter(f"{SVG}text")]
+    assert set(labels) <= set(texts), texts
+
+
 @pytest.mark.parametrize(
     ("rows", "section", "note"),
     [
