@@ -133,7 +133,8 @@ def main() -> int:
             finally:
                 stop_server(env, root)
     print(
-        f"`gmp demo` (14 days into an empty folder), fresh processes: medians of {args.repeats} "
+        "`gmp demo` (a year and more of releases, then 14 days, into an empty folder), fresh "
+        f"processes: medians of {args.repeats} "
         f"interleaved repeats, seconds; load average {min(loads):.1f}-{max(loads):.1f} at "
         "their starts"
     )

@@ -63,7 +63,7 @@ def _share_table(label: str, rows: tuple[ShareRow, ...]) -> Table | None:
 
 def _overview(report: MarketReport) -> Section:
     rows = [
-        ("Games in the warehouse", count(report.games_in_warehouse)),
+        ("Games seen by the daily feed", count(report.games_in_warehouse)),
         ("Games seen in the period", count(report.games_seen_in_period)),
         ("Games released in the period", count(report.releases_in_period)),
     ]
