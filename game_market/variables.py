@@ -68,6 +68,10 @@ NOT_PROJECT_SETTINGS = {
     "Snowflake login",
     "PREFECT_SERVER_DATABASE_CONNECTION_URL": "Prefect's database: gmp sets it for the "
     "database it prepares, and reads it only to find its SQLite file",
+    "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "set to false by gmp for the local server it "
+    "starts on a database that already holds the block types (gmp/server.py), never by hand",
+    "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "set to false by gmp with "
+    "PREFECT_SERVER_REGISTER_BLOCKS_ON_START",
 }
 
 OTHER_VARIABLES = (

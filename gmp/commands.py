@@ -15,8 +15,9 @@ import asyncio
 import importlib
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,18 +54,21 @@ def prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "game_market")
 
 
-def use_prefect_server(*modules: str) -> None:
+def use_prefect_server(*modules: str, meanwhile: Callable[[], object] | None = None) -> None:
     """Point this process's flows at a running Prefect server (``gmp.server``), started if
     need be, instead of the temporary one Prefect would boot for it. ``modules`` (the flows
-    the command runs) are imported while a server starts: dbt's import alone takes seconds."""
+    the command runs) are imported while a server starts, dbt's import alone taking seconds,
+    and ``meanwhile`` is called in a thread alongside (for work that waits on a process)."""
     prepare_prefect()
     from prefect.context import refresh_global_settings_context
 
     from gmp.server import api_url_after
 
-    with api_url_after(notice) as url:
+    with api_url_after(notice) as url, ThreadPoolExecutor(max_workers=1) as alongside:
+        waited = alongside.submit(meanwhile or (lambda: None))
         for module in modules:
             importlib.import_module(module)
+        waited.result()
     os.environ["PREFECT_API_URL"] = url
     # Prefect read its settings at import, before the URL was known.
     refresh_global_settings_context()
@@ -297,7 +301,7 @@ def doctor(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     """Offline: a sandbox on a free port, the releases of the report's months and the last N
     days backfilled into ./data, a report."""
-    from rawg_simulator import running_sandbox
+    from rawg_simulator import base_url, free_port, running_sandbox
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     today = datetime.now(UTC).date()
@@ -308,15 +312,21 @@ def demo(args: argparse.Namespace) -> int:
     first_month, last_month = f"{end.year - 1}-01", f"{today:%Y-%m}"
     started = time.perf_counter()
     console.print(f"[1/3] Starting the offline RAWG sandbox ({config.games:,} games)")
-    with running_sandbox(config) as base_url:
+    with ExitStack() as sandbox:
+        # The sandbox makes its catalogue while a Prefect server starts, if one has to.
+        modules = ("flows.context", "flows.backfill", "flows.releases")
+        port = free_port()
+        use_prefect_server(
+            *modules, meanwhile=lambda: sandbox.enter_context(running_sandbox(config, port))
+        )
         # The demo always writes the local lake and warehouse, whatever .env points at.
         settings = load_settings(
-            rawg_base_url=base_url,
+            rawg_base_url=base_url(port),
             rawg_api_key="sandbox-demo-key",
             lake_url=DEMO_LAKE,
             duckdb_path=DEMO_WAREHOUSE,
         )
-        with running_flows(settings, "flows.backfill", "flows.releases"):
+        with running_flows(settings, *modules):
             from flows.backfill import game_market_backfill
             from flows.releases import release_backfill
 

@@ -12,14 +12,18 @@ for a small day. So a command uses, in this order:
    the SQLite database in ``PREFECT_HOME``), detached, left running for later commands until
    ``gmp server stop``. Its pid file and log are in ``PREFECT_HOME``.
 
-A new SQLite database starts as a copy of an empty one already migrated, made once per Prefect
-version in ``$XDG_CACHE_HOME/game-market`` (``~/.cache``): migrating its own took the server
-~11 s of its ~22 s start (2 cores).
+A new SQLite database starts as a copy of an empty one already migrated and holding the block
+types of the installed Prefect collections (prefect-aws, prefect-dbt, prefect-snowflake), made
+once per set of their versions in ``$XDG_CACHE_HOME/game-market`` (``~/.cache``). A server
+whose database holds the template's block types is told not to register them again: Prefect
+would import every collection to do so (dbt and the Snowflake SDK among them), the larger part
+of its start. Start-up times are in the benchmarks (``benchmarks/demo.py``).
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import http.client
 import os
 import signal
@@ -31,6 +35,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import prefect
@@ -43,6 +48,18 @@ START_TIMEOUT_S = 180  # a new database's migrations take ~30 s on a busy 2-core
 STOP_TIMEOUT_S = 20
 PROBE_TIMEOUT_S = 5
 SQLITE_URL_PREFIXES = ("sqlite+aiosqlite:///", "sqlite:///")
+# Registration is Prefect's to skip twice over: the memo of it would still import every
+# collection to compute its hash.
+REGISTERED_BLOCKS_ENV = {
+    "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+    "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+}
+BLOCK_ROWS = """
+    select block_type.slug, block_type.description, block_type.logo_url,
+        block_type.documentation_url, block_type.code_example, block_schema.checksum,
+        block_schema.version
+    from block_schema inner join block_type on block_schema.block_type_id = block_type.id
+"""
 
 
 class PrefectServerError(PipelineError):
@@ -175,6 +192,9 @@ class LocalServer:
     def _spawn(self) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "prefect", "server", "start"]
         command += ["--host", HOST, "--port", str(self.port)]
+        env = dict(os.environ)
+        if self.database is not None and holds_template_blocks(self.database):
+            env |= REGISTERED_BLOCKS_ENV
         # Its own session: the terminal's Ctrl-C and hang-up are for the command, not for it;
         # its output goes to a file, as a pipe nobody reads would block it.
         with self.log_file.open("wb") as log:
@@ -183,6 +203,7 @@ class LocalServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                env=env,
                 start_new_session=True,
             )
         self.pid_file.write_text(str(process.pid))
@@ -215,9 +236,33 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def database_template() -> Path:
-    """The migrated empty database of this Prefect version, in the user's cache."""
+    """The migrated empty database with the installed collections' block types, in the
+    user's cache: one per version of Prefect and of each collection."""
+    collections = sorted(
+        f"{point.dist.name}=={point.dist.version}"
+        for point in entry_points(group="prefect.collections")
+        if point.dist is not None
+    )
+    key = hashlib.sha256("\n".join(collections).encode()).hexdigest()[:12]
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "game-market" / f"prefect-{prefect.__version__}.db"
+    return Path(cache) / "game-market" / f"prefect-{prefect.__version__}-{key}.db"
+
+
+def holds_template_blocks(database: Path) -> bool:
+    """The database holds every block type and schema of the current template (then the
+    server need not register them); False when either cannot be read."""
+    template = database_template()
+    if not (template.exists() and database.exists()):
+        return False
+    try:
+        with (
+            closing(sqlite3.connect(f"file:{template}?mode=ro", uri=True)) as wanted,
+            closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as held,
+        ):
+            needed = set(wanted.execute(BLOCK_ROWS))
+            return bool(needed) and needed <= set(held.execute(BLOCK_ROWS))
+    except sqlite3.Error:
+        return False
 
 
 def seed_database(database: Path) -> bool:
@@ -254,13 +299,30 @@ def _make_template(template: Path) -> None:
         partial = template.with_name(f".{template.name}.{os.getpid()}.partial")
         env = {k: v for k, v in os.environ.items() if "DATABASE_CONNECTION_URL" not in k}
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"{SQLITE_URL_PREFIXES[0]}{partial}"
-        upgrade = [sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"]
+        fill = [sys.executable, "-c", "import gmp.server as s; s.fill_template()"]
         try:
-            subprocess.run(upgrade, env=env, capture_output=True, check=True, timeout=300)
+            subprocess.run(fill, env=env, capture_output=True, check=True, timeout=300)
             os.replace(partial, template)
         finally:
             for leftover in partial.parent.glob(f"{partial.name}*"):
                 leftover.unlink()
+
+
+def fill_template() -> None:
+    """Migrate the database Prefect's settings name and register the block types, as a
+    server's start does (run in a process of its own by ``_make_template``)."""
+    import asyncio
+
+    from prefect.server.database import provide_database_interface
+    from prefect.server.models.block_registration import run_block_auto_registration
+
+    async def fill() -> None:
+        db = provide_database_interface()
+        await db.create_db()
+        async with await db.session() as session:
+            await run_block_auto_registration(session=session)
+
+    asyncio.run(fill())
 
 
 def configured_api_url() -> str | None:

@@ -43,9 +43,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def base_url(port: int) -> str:
+    """The API address of the sandbox listening on ``port``."""
+    return f"http://127.0.0.1:{port}/api"
+
+
 @contextmanager
 def running_sandbox(config: SandboxConfig, port: int | None = None) -> Iterator[str]:
-    """Run the sandbox in a child process; yields its base URL ``http://127.0.0.1:PORT/api``."""
+    """Run the sandbox in a child process; yields its ``base_url``."""
     port = port or free_port()
     # the child's output goes to a file: a pipe nobody drains could block the server
     with tempfile.TemporaryFile() as log:
@@ -58,7 +63,7 @@ def running_sandbox(config: SandboxConfig, port: int | None = None) -> Iterator[
         )
         try:
             _wait_until_ready(process, f"http://127.0.0.1:{port}", log)
-            yield f"http://127.0.0.1:{port}/api"
+            yield base_url(port)
         finally:
             _stop(process)
 

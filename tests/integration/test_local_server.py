@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from gmp.server import LocalServer, database_template, seed_database
+from gmp.server import (
+    REGISTERED_BLOCKS_ENV,
+    LocalServer,
+    database_template,
+    holds_template_blocks,
+    seed_database,
+)
 from rawg_simulator import free_port
 
 
@@ -34,10 +40,12 @@ def test_a_new_home_starts_on_a_copy_of_the_migrated_template(
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     first = tmp_path / "first" / "prefect.db"
-    assert seed_database(first) is True  # made the template: Prefect's own migrations
+    assert seed_database(first) is True  # made the template: Prefect's migrations and blocks
     template = database_template()
     with closing(sqlite3.connect(template)) as db:
         (head,) = db.execute("select version_num from alembic_version").fetchone()
+        slugs = {row[0] for row in db.execute("select slug from block_type")}
+        assert {"s3-bucket", "snowflake-credentials", "custom-webhook", "secret"} <= slugs
         db.execute("create table seeded_from_the_template (yes integer)")
         db.commit()
     with closing(sqlite3.connect(first)) as db:
@@ -49,6 +57,10 @@ def test_a_new_home_starts_on_a_copy_of_the_migrated_template(
     try:
         server.ensure_running(lambda notice: None)
         assert server.answers()
+        # It holds the template's blocks, so the server was told not to register them again.
+        assert holds_template_blocks(home / "prefect.db")
+        environ = Path(f"/proc/{server.pid()}/environ").read_bytes().split(b"\0")
+        assert {f"{k}={v}".encode() for k, v in REGISTERED_BLOCKS_ENV.items()} <= set(environ)
     finally:
         server.stop()
     with closing(sqlite3.connect(home / "prefect.db")) as db:

@@ -7,10 +7,17 @@ import threading
 from contextlib import closing
 from pathlib import Path
 
+import prefect
 import pytest
 
 from gmp.commands import server_prepare
-from gmp.server import LocalServer, database_template, seed_database, sqlite_file
+from gmp.server import (
+    LocalServer,
+    database_template,
+    holds_template_blocks,
+    seed_database,
+    sqlite_file,
+)
 from rawg_simulator import free_port
 
 
@@ -101,6 +108,61 @@ def test_a_template_that_cannot_be_read_seeds_nothing(
     new = tmp_path / "home" / "prefect.db"
     assert seed_database(new) is False
     assert list(new.parent.iterdir()) == []  # the server migrates a database of its own
+
+
+def with_blocks(database: Path, *schemas: tuple[str, str]) -> Path:
+    """Prefect's two block tables, holding a (block type, schema checksum) per ``schemas``."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(database)) as db:
+        db.execute(
+            "create table block_type (id text, slug text, description text, logo_url text, "
+            "documentation_url text, code_example text)"
+        )
+        db.execute(
+            "create table block_schema (id text, block_type_id text, checksum text, version text)"
+        )
+        for n, (slug, checksum) in enumerate(schemas):
+            db.execute(
+                "insert into block_type values (?, ?, 'd', null, null, null)", [str(n), slug]
+            )
+            db.execute("insert into block_schema values (?, ?, ?, '1')", [n, str(n), checksum])
+        db.commit()
+    return database
+
+
+def test_the_server_skips_block_registration_only_on_a_database_holding_the_templates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    home = tmp_path / "home" / "prefect.db"
+    with_blocks(home, ("s3-bucket", "sha256:a"), ("secret", "sha256:b"))
+    assert holds_template_blocks(home) is False  # no template yet: Prefect registers them
+
+    with_blocks(database_template(), ("s3-bucket", "sha256:a"))
+    assert holds_template_blocks(home) is True
+    # A collection upgraded since: a schema the database lacks, so the server registers it.
+    with closing(sqlite3.connect(database_template())) as db:
+        db.execute("update block_schema set checksum = 'sha256:new'")
+        db.commit()
+    assert holds_template_blocks(home) is False
+    # A database Prefect reset, and one that is not SQLite: registered as Prefect does.
+    assert holds_template_blocks(with_blocks(tmp_path / "reset" / "prefect.db")) is False
+    (tmp_path / "junk.db").write_bytes(b"not a database")
+    assert holds_template_blocks(tmp_path / "junk.db") is False
+    assert holds_template_blocks(tmp_path / "missing.db") is False
+
+
+def test_the_template_is_one_per_set_of_collection_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gmp.server
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    installed = database_template()
+    real = gmp.server.entry_points
+    monkeypatch.setattr(gmp.server, "entry_points", lambda group: list(real(group=group))[:-1])
+    assert database_template() != installed
+    assert database_template().name.startswith(f"prefect-{prefect.__version__}-")
 
 
 @pytest.mark.parametrize(
