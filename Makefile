@@ -14,7 +14,7 @@ export PREFECT_LOGGING_EXTRA_LOGGERS := game_market
 # Material for MkDocs prints its end-of-life banner on every build otherwise.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help env demo transform docs test test-unit chromium bench lint format generate sandbox site site-serve
+.PHONY: help env demo transform docs test test-unit test-tools bench lint format generate sandbox site site-serve
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -39,11 +39,11 @@ docs: .venv/.synced ## dbt docs for the DuckDB target, in transforms/target (ser
 	@mkdir -p "$$(dirname "$${DUCKDB_PATH:-./data/warehouse/game_market.duckdb}")"
 	$(RUN) dbt docs generate --project-dir transforms --profiles-dir transforms
 
-test: .venv/.synced chromium ## the whole test suite (unit + integration + browser)
+test: .venv/.synced test-tools ## the whole test suite (unit + integration + browser)
 	$(RUN) pytest
 
-chromium: ## Debian's Chromium for the browser tests, with apt where it can (else they skip)
-	@bash scripts/install_chromium.sh
+test-tools: ## Chromium, shellcheck and docker-compose for the tests, with apt where it can
+	@bash scripts/install_test_tools.sh
 
 test-unit: .venv/.synced ## unit tests only (no processes, no servers)
 	$(RUN) pytest tests/unit

@@ -8,7 +8,7 @@ What differs from a user's terminal, and why:
   the README's dates come from ``date -u``. After ``make demo`` the test checks that the demo
   wrote its HTML report (the key steps start the lake afresh).
 - The commands of ``tests.support.readme.EXCEPTIONS`` are not run (``make test`` is this suite,
-  ``sudo apt install chromium`` needs root); the extractor fails when one is no longer there.
+  ``sudo apt install ...`` needs root); the extractor fails when one is no longer there.
 - Prefect has its own home and server port (``isolated_env``), and the local server the
   commands start is shut down afterwards.
 - The copy links the repository's `.venv` (and `.tools`, the uv ``make`` fetched) and keeps

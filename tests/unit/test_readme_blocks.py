@@ -30,7 +30,7 @@ make test
 Browser tests:
 
 ```bash
-sudo apt install chromium
+sudo apt install chromium shellcheck docker-compose
 ```
 
 ## With your RAWG key
@@ -71,7 +71,7 @@ def test_the_blocks_of_both_sections_in_order_without_the_exceptions() -> None:
         (("## With your RAWG key", "## With a key"), "no '## With your RAWG key' section"),
         (("   ```bash", "   ```shell"), "'## With your RAWG key' section has no ```bash block"),
         (("make test\n", ""), "not the documented exceptions"),
-        (("sudo apt install chromium", "sudo apt-get install chromium"), "not the documented"),
+        (("sudo apt install chromium shellcheck", "sudo apt-get install chromium"), "not the"),
     ],
 )
 def test_an_edit_that_drops_a_step_fails_loudly(edit: tuple[str, str], message: str) -> None:
