@@ -33,6 +33,8 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from tests.support import durations  # noqa: E402
+
 TESTS = Path(__file__).resolve().parent
 
 
@@ -76,6 +78,10 @@ SLOWEST_FIRST = (
     "test_build_slot.py",
     "test_sandbox.py",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    durations.register(config)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
