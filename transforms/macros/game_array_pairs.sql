@@ -90,10 +90,9 @@ select * from final
 
 {#-
   DuckDB: each game's list is typed, sorted and stripped of repeated ids in the row itself, so
-  the build streams. A window over every (game, element) pair sorted all of them: 90% of a
-  bridge's time, and at 10M games rows it spilled to disk and grew faster than the rows
-  (README, "The warehouse"). Sorted by id, then name, then the other fields, the first
-  element of each id is the window's pick.
+  the build streams, where a window over every (game, element) pair would sort all of them
+  and spill to disk on a large lake. Sorted by id, then name, then the other fields, the
+  first element of each id is the one a window would pick.
 -#}
 {% macro default__distinct_game_elements(relation, array_column, entity, fields) -%}
     {%- set columns = game_element_columns(entity, fields) -%}

@@ -1,6 +1,6 @@
 {#-
-  A view: the projection of int_games__latest costs nothing to read, and as a table it was a
-  copy of every game rewritten on every build.
+  A view: a projection of int_games__latest costs nothing to read, where a table would copy
+  every game again on every build.
 -#}
 {{ config(materialized='view') }}
 
