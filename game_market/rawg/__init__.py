@@ -6,7 +6,7 @@
 - ``budget``: the run's request budget, per-query reservations and the request tally
 - ``retries``: what an answer means and how long to wait before asking again
 - ``failures``: the error an unusable answer ends in, naming the cause and the fix
-- ``limiter``: the process-wide cap on requests in flight
+- ``limiter``: a cap on requests in flight across event loops and threads
 - ``transport``: httpx over aiohttp's connection pool
 - ``redaction``: the key kept out of messages and log lines
 """

@@ -36,7 +36,7 @@ from game_market import __version__
 from game_market.errors import RawgRefused
 from game_market.rawg.budget import RequestBudget, RequestStats, Reservation
 from game_market.rawg.failures import Request, failure
-from game_market.rawg.limiter import process_limiter
+from game_market.rawg.limiter import RequestLimiter
 from game_market.rawg.paging import Page, QueryPlan, StagedPages, iter_pages
 from game_market.rawg.redaction import install_log_redaction
 from game_market.rawg.retries import (
@@ -59,11 +59,12 @@ REFUSAL_POLL_S = 0.2
 
 
 class RawgClient:
-    """One per run; the in-flight cap is shared by every client in the process.
+    """One per run, its requests in flight capped at ``max_concurrency``.
 
-    ``transport`` replaces the aiohttp transport (tests pass an ``httpx.MockTransport``); it
-    is closed when the client's ``async with`` block ends. ``clock`` is what retries wait on
-    (tests pass a fake one).
+    ``limiter`` is a cap shared with other clients (the runtime's, sized by the same setting);
+    without one the client caps its own requests. ``transport`` replaces the aiohttp
+    transport (tests pass an ``httpx.MockTransport``); it is closed when the client's
+    ``async with`` block ends. ``clock`` is what retries wait on (tests pass a fake one).
     """
 
     def __init__(
@@ -83,6 +84,7 @@ class RawgClient:
         transport: httpx.AsyncBaseTransport | None = None,
         shared: SharedSlots | None = None,
         clock: Clock | None = None,
+        limiter: RequestLimiter | None = None,
     ) -> None:
         install_log_redaction()
         self.base_url = base_url.rstrip("/")
@@ -99,7 +101,7 @@ class RawgClient:
         self.page_size = page_size
         self.window_pages = window_pages
         self.budget = budget or RequestBudget(None)
-        self._limiter = process_limiter(max_concurrency)
+        self._limiter = limiter or RequestLimiter(max_concurrency)
         self.shared = shared
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
@@ -260,7 +262,7 @@ class RawgClient:
     ) -> Outcome:
         assert self._http is not None
         self._stop_if_refused()
-        # The process's own cap first: a shared slot is never held while waiting for it.
+        # The run's own cap first: a shared slot is never held while waiting for it.
         async with self._limiter, self._shared_slot():
             # A refusal concluded while this request waited for its slot: it is not sent.
             self._stop_if_refused()
