@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -50,34 +47,6 @@ class IngestReport(PartitionCounts):
 
 # ingest_partition, or a wrapper of it with the same parameters (the flows' Prefect task)
 PartitionFn = Callable[..., Awaitable[IngestReport]]
-
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_saved: tuple[int, int, int] = gc.get_threshold()
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Collect garbage less often while partitions are being ingested.
-
-    Parsing and normalizing pages allocates containers by the million, nearly all freed by
-    reference counting; the default thresholds still run a collection every few hundred
-    allocations, which cost the 50 ms / 8-in-flight benchmark ~4% of its throughput.
-    Re-entrant, so concurrent partitions share one setting; the old one is restored after.
-    """
-    global _gc_depth, _gc_saved
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_saved = gc.get_threshold()
-            gc.set_threshold(20_000, 50, 100)
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0:
-                gc.set_threshold(*_gc_saved)
 
 
 def resolve_max_pages(spec: EndpointSpec, max_pages: int | None) -> int | None:
@@ -138,7 +107,6 @@ async def ingest_partition(
     stats = RequestStats()
     drift: Counter[str] = Counter()
     with (
-        fewer_collections(),
         PageJournal.kept(lake.url, endpoint, dt.isoformat()) as journal,
         lake.open_partition(endpoint, dt, run_id=run_id) as writer,
     ):
