@@ -121,7 +121,7 @@ async def ingest_partition(
         setattr(report, name, getattr(manifest, name))
     report.split_probes = stats.split_probes
     report.seconds = round(time.perf_counter() - started, 3)
-    report.notes.extend(_landed_notes(report, lake))
+    report.notes.extend(_landed_notes(report, lake.uri(lake.quarantine_dir(endpoint, dt))))
     logger.info(
         "%s dt=%s: %d rows, %d pages, %d requests (%d retries)",
         endpoint,
@@ -220,14 +220,15 @@ async def _fetch_list(client: RawgClient, landing: _Landing, limit: int | None) 
         report.unreachable = min(report.gap, plan.unreachable)
 
 
-def _landed_notes(report: IngestReport, lake: Lake) -> list[str]:
-    """What a reader of the published partition should know: set aside, resumed, missing."""
+def _landed_notes(report: IngestReport, quarantine: str) -> list[str]:
+    """What a reader of the published partition should know: set aside (in the ``quarantine``
+    folder), resumed, missing."""
     notes: list[str] = []
     if report.quarantined:
         reasons = ", ".join(f"{why} ×{n}" for why, n in sorted(report.quarantine_reasons.items()))
-        where = lake.uri(lake.quarantine_dir(report.endpoint, date.fromisoformat(report.dt)))
         notes.append(
-            f"{report.quarantined} set aside, not landed ({reasons}): {where}/{QUARANTINE_FILE}"
+            f"{report.quarantined} set aside, not landed ({reasons}): "
+            f"{quarantine}/{QUARANTINE_FILE}"
         )
     if report.resumed_pages:
         notes.append(
