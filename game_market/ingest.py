@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -20,10 +17,10 @@ import pyarrow as pa
 from game_market.dates import month_end
 from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind, of_a_day, of_kind
 from game_market.errors import ConfigError, PipelineError
-from game_market.lake import Lake, PartitionCounts, PartitionWriter, new_manifest
+from game_market.lake import Lake, Manifest, PartitionCounts, PartitionWriter, new_manifest
 from game_market.page_journal import PageJournal
 from game_market.quarantine import QUARANTINE_FILE
-from game_market.rawg import QueryPlan, RawgClient, RequestStats
+from game_market.rawg import ListPaginator, Page, RawgClient, RequestStats
 
 logger = logging.getLogger(__name__)
 
@@ -50,34 +47,6 @@ class IngestReport(PartitionCounts):
 
 # ingest_partition, or a wrapper of it with the same parameters (the flows' Prefect task)
 PartitionFn = Callable[..., Awaitable[IngestReport]]
-
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_saved: tuple[int, int, int] = gc.get_threshold()
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Collect garbage less often while partitions are being ingested.
-
-    Parsing and normalizing pages allocates containers by the million, nearly all freed by
-    reference counting; the default thresholds still run a collection every few hundred
-    allocations, which cost the 50 ms / 8-in-flight benchmark ~4% of its throughput.
-    Re-entrant, so concurrent partitions share one setting; the old one is restored after.
-    """
-    global _gc_depth, _gc_saved
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_saved = gc.get_threshold()
-            gc.set_threshold(20_000, 50, 100)
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0:
-                gc.set_threshold(*_gc_saved)
 
 
 def resolve_max_pages(spec: EndpointSpec, max_pages: int | None) -> int | None:
@@ -136,87 +105,23 @@ async def ingest_partition(
         return report
     started = time.perf_counter()
     stats = RequestStats()
-    drift: Counter[str] = Counter()
     with (
-        fewer_collections(),
         PageJournal.kept(lake.url, endpoint, dt.isoformat()) as journal,
         lake.open_partition(endpoint, dt, run_id=run_id) as writer,
     ):
-        lander = _Lander(endpoint, writer, run_id, drift)
+        landing = _Landing(endpoint, dt, run_id, writer, journal, stats, report)
         if spec.kind == Kind.DETAILS:
             wanted = _detail_candidates(lake, dt, detail_budget, report)
-            await _fetch_details(client, spec, wanted, lander, stats, report)
+            await _fetch_details(client, spec, wanted, landing.lander, stats, report)
             report.expected_rows = report.min_requests = len(wanted)
         else:
-            limit = resolve_max_pages(spec, max_pages)
-            plan = QueryPlan()
-            params: dict[str, Any] = {}
-            if spec.kind == Kind.DAILY:
-                # "created" is stable for existing games, so pages do not reshuffle mid-crawl.
-                params = {"updated": f"{dt},{dt}", "ordering": "created"}
-            elif spec.kind == Kind.RELEASES:
-                params = {"dates": f"{dt},{month_end(dt)}", "ordering": "-added"}
-            async for batch in client.iter_pages(
-                spec.path,
-                params,
-                endpoint=endpoint,
-                stats=stats,
-                plan=plan,
-                max_pages=limit,
-                split=spec.kind == Kind.DAILY,
-                staged=journal.pages,
-            ):
-                for page in batch:
-                    if page.rejected is not None:
-                        writer.quarantine.add_page(*page.rejected, page=page.number)
-                    elif not page.resumed:
-                        journal.append(page.query, page.number, page.count, page.raw_items)
-                await lander.land([(page.number, page.raw_items) for page in batch])
-            report.expected_rows = plan.expected
-            report.min_requests = plan.min_requests
-            report.truncated = limit is not None and (plan.expected or 0) > limit * client.page_size
-            report.notes.extend(plan.notes)
-            if not report.truncated and plan.expected is not None:
-                landed = writer.distinct_ids + writer.quarantine.items
-                report.gap = max(0, plan.expected - landed)
-                report.unreachable = min(report.gap, plan.unreachable)
-        counts = PartitionCounts(
-            pages=stats.pages,
-            requests=stats.requests,
-            retries=stats.retries,
-            bytes=stats.bytes,
-            expected_rows=report.expected_rows,
-            gap=report.gap,
-            unreachable=report.unreachable,
-            truncated=report.truncated,
-            drift=dict(drift),
-            resumed_pages=stats.resumed,
-        )
-        publish_started = time.perf_counter()
-        manifest = await asyncio.to_thread(
-            writer.commit, new_manifest(endpoint, dt, run_id, counts)
-        )
-        report.publish_seconds = round(time.perf_counter() - publish_started, 3)
+            await _fetch_list(client, landing, resolve_max_pages(spec, max_pages))
+        manifest = await landing.publish()
     for name in PartitionCounts.__dataclass_fields__:
         setattr(report, name, getattr(manifest, name))
     report.split_probes = stats.split_probes
     report.seconds = round(time.perf_counter() - started, 3)
-    if report.quarantined:
-        reasons = ", ".join(f"{why} ×{n}" for why, n in sorted(report.quarantine_reasons.items()))
-        report.notes.append(
-            f"{report.quarantined} set aside, not landed ({reasons}): "
-            f"{lake.uri(lake.quarantine_dir(endpoint, dt))}/{QUARANTINE_FILE}"
-        )
-    if report.resumed_pages:
-        report.notes.append(
-            f"{report.resumed_pages} pages came from the last attempt's page journal: "
-            f"{report.resumed_pages} requests saved"
-        )
-    if report.gap:
-        report.notes.append(
-            f"RAWG reported {report.expected_rows} rows but {report.expected_rows - report.gap} "
-            "distinct ids arrived (rows changed while paging, or were unreachable)."
-        )
+    report.notes.extend(_landed_notes(report, lake.uri(lake.quarantine_dir(endpoint, dt))))
     logger.info(
         "%s dt=%s: %d rows, %d pages, %d requests (%d retries)",
         endpoint,
@@ -227,6 +132,115 @@ async def ingest_partition(
         report.retries,
     )
     return report
+
+
+@dataclass
+class _Landing:
+    """One partition being filled: where its pages go and what its manifest will count."""
+
+    endpoint: Endpoint
+    dt: date
+    run_id: str
+    writer: PartitionWriter
+    journal: PageJournal
+    stats: RequestStats
+    report: IngestReport
+    lander: _Lander = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lander = _Lander(self.endpoint, self.writer, self.run_id)
+
+    @property
+    def spec(self) -> EndpointSpec:
+        return ENDPOINTS[self.endpoint]
+
+    async def land(self, batch: list[Page]) -> None:
+        """A batch of pages: journaled unless it came from the journal, what is not a list
+        set aside in the quarantine, and the rest normalized into the partition."""
+        for page in batch:
+            if page.rejected is not None:
+                self.writer.quarantine.add_page(*page.rejected, page=page.number)
+            elif not page.resumed:
+                self.journal.append(page.query, page.number, page.count, page.raw_items)
+        await self.lander.land([(page.number, page.raw_items) for page in batch])
+
+    async def publish(self) -> Manifest:
+        """Publish the partition with its manifest, timing it in the report."""
+        report, stats = self.report, self.stats
+        counts = PartitionCounts(
+            pages=stats.pages,
+            requests=stats.requests,
+            retries=stats.retries,
+            bytes=stats.bytes,
+            expected_rows=report.expected_rows,
+            gap=report.gap,
+            unreachable=report.unreachable,
+            truncated=report.truncated,
+            drift=dict(self.lander.drift),
+            resumed_pages=stats.resumed,
+        )
+        started = time.perf_counter()
+        manifest = await asyncio.to_thread(
+            self.writer.commit, new_manifest(self.endpoint, self.dt, self.run_id, counts)
+        )
+        report.publish_seconds = round(time.perf_counter() - started, 3)
+        return manifest
+
+
+def _list_params(spec: EndpointSpec, dt: date) -> dict[str, Any]:
+    """The query of a list endpoint's partition for ``dt``."""
+    if spec.kind == Kind.DAILY:
+        # "created" is stable for existing games, so pages do not reshuffle mid-crawl.
+        return {"updated": f"{dt},{dt}", "ordering": "created"}
+    if spec.kind == Kind.RELEASES:
+        return {"dates": f"{dt},{month_end(dt)}", "ordering": "-added"}
+    return {}
+
+
+async def _fetch_list(client: RawgClient, landing: _Landing, limit: int | None) -> None:
+    """Every page of a list endpoint's query into the partition, and what RAWG said it held."""
+    spec, report = landing.spec, landing.report
+    paginator = ListPaginator(
+        max_pages=limit, split=spec.kind == Kind.DAILY, staged=landing.journal.pages
+    )
+    params = _list_params(spec, landing.dt)
+    pages = client.iter_pages(
+        spec.path, params, paginator, endpoint=landing.endpoint, stats=landing.stats
+    )
+    async for batch in pages:
+        await landing.land(batch)
+    plan = paginator.plan
+    report.expected_rows = plan.expected
+    report.min_requests = plan.min_requests
+    report.truncated = limit is not None and (plan.expected or 0) > limit * client.page_size
+    report.notes.extend(plan.notes)
+    if not report.truncated and plan.expected is not None:
+        landed = landing.writer.distinct_ids + landing.writer.quarantine.items
+        report.gap = max(0, plan.expected - landed)
+        report.unreachable = min(report.gap, plan.unreachable)
+
+
+def _landed_notes(report: IngestReport, quarantine: str) -> list[str]:
+    """What a reader of the published partition should know: set aside (in the ``quarantine``
+    folder), resumed, missing."""
+    notes: list[str] = []
+    if report.quarantined:
+        reasons = ", ".join(f"{why} ×{n}" for why, n in sorted(report.quarantine_reasons.items()))
+        notes.append(
+            f"{report.quarantined} set aside, not landed ({reasons}): "
+            f"{quarantine}/{QUARANTINE_FILE}"
+        )
+    if report.resumed_pages:
+        notes.append(
+            f"{report.resumed_pages} pages came from the last attempt's page journal: "
+            f"{report.resumed_pages} requests saved"
+        )
+    if report.gap:
+        notes.append(
+            f"RAWG reported {report.expected_rows} rows but {report.expected_rows - report.gap} "
+            "distinct ids arrived (rows changed while paging, or were unreachable)."
+        )
+    return notes
 
 
 async def ingest_day(
@@ -291,14 +305,13 @@ async def ingest_day(
 class _Lander:
     """Normalizes pages into the partition writer, staging chunks off the event loop."""
 
-    def __init__(
-        self, endpoint: str, writer: PartitionWriter, run_id: str, drift: Counter[str]
-    ) -> None:
+    def __init__(self, endpoint: str, writer: PartitionWriter, run_id: str) -> None:
         self._schema = ENDPOINTS[endpoint].schema
         self._writer = writer
         self._run_id = run_id
-        self._drift = drift
         self._ingested_at = datetime.now(UTC)
+        # Values off the schema, by what was off (``<path>: expected <type>, got <type>``).
+        self.drift: Counter[str] = Counter()
 
     async def land(self, pages: list[tuple[int, list[bytes]]]) -> None:
         """Normalize pages (items as JSON bytes) in one call (cheaper per page), then give
@@ -314,7 +327,7 @@ class _Lander:
             for name, values in (("_page", page_of), ("_pos", pos_of)):
                 at = rows.schema.get_field_index(name)
                 rows = rows.set_column(at, rows.field(at), pa.array(values, pa.int32()))
-        self._drift.update(batch.drift)
+        self.drift.update(batch.drift)
         self._writer.add(rows)
         if self._writer.chunk_due:
             # Polars writes without the GIL: the event loop keeps fetching meanwhile.

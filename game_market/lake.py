@@ -10,10 +10,9 @@ a second time. Publishing holds the partition's lock (:mod:`game_market.lake_loc
 landing one partition at once never mix one's data file with the other's manifest: the last
 writer wins whole.
 
-Why pyarrow's writer rather than staged polars chunks and one ``sink_parquet`` at the end:
-on RAWG-sized items (~8.5 KB, 20,000 a partition) the final rewrite held ~500 MB of memory
-and cost 2.8 ms of CPU per page, against ~115 MB and 1.3 ms writing once (2 cores, one
-partition, both read back equal to the same frame).
+Rows go through pyarrow's writer as they arrive rather than into polars chunks rewritten by
+one ``sink_parquet`` at the end: a rewrite holds the whole partition in memory and pays for
+every row twice, where writing once keeps memory at a row group and the CPU at one pass.
 """
 
 from __future__ import annotations
@@ -114,8 +113,8 @@ class Lake:
         return f"{self.root}/raw/{endpoint}/dt={dt.isoformat()}"
 
     @property
-    def fix(self) -> str:
-        """What a user checks when the lake cannot be written."""
+    def access_advice(self) -> str:
+        """What a user checks when the lake cannot be read or written."""
         if self.is_local:
             return f"check LAKE_URL, that {self.root} is writable and that its disk has space"
         return "check LAKE_URL, that the bucket exists, AWS_ENDPOINT_URL_S3 and the AWS credentials"
@@ -136,7 +135,7 @@ class Lake:
             self.fs.rm_file(probe)
         except Exception as exc:  # any backend error means the same thing to the user
             raise LakeUnavailable(
-                f"Cannot write to the lake at {self.url} ({_short(exc)}): {self.fix}."
+                f"Cannot write to the lake at {self.url} ({_short(exc)}): {self.access_advice}."
             ) from None
 
     def read_manifest(self, endpoint: str, dt: date) -> Manifest | None:
@@ -192,7 +191,7 @@ class Lake:
             self, ENDPOINTS[endpoint].schema, dt, run_id=run_id, chunk_rows=chunk_rows
         )
 
-    def _publish(
+    def publish_partition(
         self,
         staged_file: Path,
         endpoint: str,
@@ -200,6 +199,8 @@ class Lake:
         manifest: Manifest,
         quarantined: Path | None = None,
     ) -> None:
+        """Replace the partition with ``staged_file`` and its manifest, under its lock, and the
+        partition's quarantine with ``quarantined`` (None: remove the last landing's)."""
         directory = self.partition_dir(endpoint, dt)
         data_path = f"{directory}/{DATA_FILE}"
         manifest_path = f"{directory}/{MANIFEST_FILE}"
@@ -227,7 +228,7 @@ class Lake:
                 Path(f"{data_path}.{manifest.run_id}.tmp").unlink(missing_ok=True)
             raise LakeUnavailable(
                 f"Could not publish to the lake at {self.url} ({_short(exc)}): the partition "
-                f"was not published; {self.fix}, then rerun this date."
+                f"was not published; {self.access_advice}, then rerun this date."
             ) from None
 
     def _publish_quarantine(self, endpoint: str, dt: date, staged: Path | None) -> None:
@@ -323,7 +324,7 @@ class PartitionWriter:
         if len(self.quarantine):
             quarantined = self._staging / QUARANTINE_FILE
             self.quarantine.write(quarantined)
-        self.lake._publish(output, self.schema.endpoint, self.dt, manifest, quarantined)
+        self.lake.publish_partition(output, self.schema.endpoint, self.dt, manifest, quarantined)
         self.close()
         return manifest
 

@@ -19,14 +19,11 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import orjson
 
 from game_market.errors import LakeUnavailable
-
-if TYPE_CHECKING:
-    from game_market.lake import Lake
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +32,28 @@ STALE_AFTER_S = 900.0
 POLL_S = 0.2
 
 
-def lock_path(lake: Lake, endpoint: str, dt: str) -> str:
+class LockableLake(Protocol):
+    """What a lock needs of the lake it guards (``game_market.lake.Lake`` is one)."""
+
+    @property
+    def root(self) -> str: ...
+
+    @property
+    def is_local(self) -> bool: ...
+
+    @property
+    def fs(self) -> Any: ...
+
+    def uri(self, path: str) -> str: ...
+
+
+def lock_path(lake: LockableLake, endpoint: str, dt: str) -> str:
     return f"{lake.root}/_locks/{endpoint}/dt={dt}.lock"
 
 
 @contextmanager
 def partition_lock(
-    lake: Lake, endpoint: str, dt: str, run_id: str, wait_s: float = WAIT_S
+    lake: LockableLake, endpoint: str, dt: str, run_id: str, wait_s: float = WAIT_S
 ) -> Iterator[None]:
     path = lock_path(lake, endpoint, dt)
     locked = _local_lock if lake.is_local else _object_lock
@@ -50,7 +62,7 @@ def partition_lock(
 
 
 @contextmanager
-def _local_lock(lake: Lake, path: str, run_id: str, wait_s: float) -> Iterator[None]:
+def _local_lock(lake: LockableLake, path: str, run_id: str, wait_s: float) -> Iterator[None]:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -72,7 +84,7 @@ def _local_lock(lake: Lake, path: str, run_id: str, wait_s: float) -> Iterator[N
 
 
 @contextmanager
-def _object_lock(lake: Lake, path: str, run_id: str, wait_s: float) -> Iterator[None]:
+def _object_lock(lake: LockableLake, path: str, run_id: str, wait_s: float) -> Iterator[None]:
     mine = orjson.dumps(
         {"run_id": run_id, "host": socket.gethostname(), "pid": os.getpid(), "at": time.time()}
     )
@@ -94,7 +106,7 @@ def _object_lock(lake: Lake, path: str, run_id: str, wait_s: float) -> Iterator[
         _give_back(lake, path, mine)
 
 
-def _give_back(lake: Lake, path: str, mine: bytes) -> None:
+def _give_back(lake: LockableLake, path: str, mine: bytes) -> None:
     """Remove our lock. Failing to (the lake just went away) must not undo a publish that
     landed: the lock is left stale, and the next run on this machine takes it over at once."""
     try:
@@ -104,14 +116,14 @@ def _give_back(lake: Lake, path: str, mine: bytes) -> None:
         logger.warning("Could not remove the lock %s (%s)", lake.uri(path), error)
 
 
-def _holder(lake: Lake, path: str) -> bytes | None:
+def _holder(lake: LockableLake, path: str) -> bytes | None:
     try:
         return bytes(lake.fs.cat_file(path))
     except FileNotFoundError:
         return None
 
 
-def _stale(lake: Lake, path: str) -> bool:
+def _stale(lake: LockableLake, path: str) -> bool:
     """The holder died on this machine, or has held the lock far longer than a publish takes."""
     held = _holder(lake, path)
     if held is None:
@@ -136,14 +148,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _remove(lake: Lake, path: str) -> None:
+def _remove(lake: LockableLake, path: str) -> None:
     try:
         lake.fs.rm_file(path)
     except FileNotFoundError:
         return
 
 
-def _stuck(lake: Lake, path: str, wait_s: float) -> LakeUnavailable:
+def _stuck(lake: LockableLake, path: str, wait_s: float) -> LakeUnavailable:
     return LakeUnavailable(
         f"Another run has been publishing this partition for over {wait_s:g} s (lock "
         f"{lake.uri(path)}): let it finish, or if no run is publishing, delete the lock and rerun."

@@ -7,6 +7,7 @@ from typing import Any
 
 from game_market.lake import Lake
 from game_market.rawg import RawgClient
+from game_market.rawg.limiter import RequestLimiter
 from game_market.settings import Settings
 
 
@@ -23,8 +24,16 @@ class Runtime:
         lake.check_writable()
         return lake
 
+    @cached_property
+    def rawg_limiter(self) -> RequestLimiter:
+        """RAWG_MAX_CONCURRENCY requests in flight, shared by every client of this runtime."""
+        return RequestLimiter(self.settings.rawg_max_concurrency)
+
     def rawg_client(self, **overrides: Any) -> RawgClient:
-        """A client for one run; a missing key fails here, before any request."""
+        """A client for one run; a missing key fails here, before any request. Its requests
+        count against the runtime's cap unless it is given a ``max_concurrency`` of its own."""
+        if "max_concurrency" not in overrides:
+            overrides.setdefault("limiter", self.rawg_limiter)
         return RawgClient.from_settings(self.settings, **overrides)
 
     def check_ingest(self) -> None:

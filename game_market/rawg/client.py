@@ -27,7 +27,7 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -36,8 +36,7 @@ from game_market import __version__
 from game_market.errors import RawgRefused
 from game_market.rawg.budget import RequestBudget, RequestStats, Reservation
 from game_market.rawg.failures import Request, failure
-from game_market.rawg.limiter import process_limiter
-from game_market.rawg.paging import Page, QueryPlan, StagedPages, iter_pages
+from game_market.rawg.limiter import RequestLimiter
 from game_market.rawg.redaction import install_log_redaction
 from game_market.rawg.retries import (
     Clock,
@@ -57,13 +56,23 @@ PAGE_SIZE = 40  # RAWG's maximum page_size
 # How soon a request waiting to retry notices that another one concluded a refusal.
 REFUSAL_POLL_S = 0.2
 
+Batch = TypeVar("Batch", covariant=True)
+
+
+class Paginator(Protocol[Batch]):
+    """How a list query is paged: the strategy ``RawgClient.iter_pages`` hands the query to
+    (``game_market.rawg.paging.ListPaginator`` is RAWG's)."""
+
+    def pages(self, query: ListQuery) -> AsyncIterator[Batch]: ...
+
 
 class RawgClient:
-    """One per run; the in-flight cap is shared by every client in the process.
+    """One per run, its requests in flight capped at ``max_concurrency``.
 
-    ``transport`` replaces the aiohttp transport (tests pass an ``httpx.MockTransport``); it
-    is closed when the client's ``async with`` block ends. ``clock`` is what retries wait on
-    (tests pass a fake one).
+    ``limiter`` is a cap shared with other clients (the runtime's, sized by the same setting);
+    without one the client caps its own requests. ``transport`` replaces the aiohttp
+    transport (tests pass an ``httpx.MockTransport``); it is closed when the client's
+    ``async with`` block ends. ``clock`` is what retries wait on (tests pass a fake one).
     """
 
     def __init__(
@@ -83,6 +92,7 @@ class RawgClient:
         transport: httpx.AsyncBaseTransport | None = None,
         shared: SharedSlots | None = None,
         clock: Clock | None = None,
+        limiter: RequestLimiter | None = None,
     ) -> None:
         install_log_redaction()
         self.base_url = base_url.rstrip("/")
@@ -99,7 +109,7 @@ class RawgClient:
         self.page_size = page_size
         self.window_pages = window_pages
         self.budget = budget or RequestBudget(None)
-        self._limiter = process_limiter(max_concurrency)
+        self._limiter = limiter or RequestLimiter(max_concurrency)
         self.shared = shared
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
@@ -146,30 +156,15 @@ class RawgClient:
         self,
         path: str,
         params: Mapping[str, Any],
+        paginator: Paginator[Batch],
         *,
         endpoint: str,
         stats: RequestStats,
-        plan: QueryPlan,
-        max_pages: int | None = None,
-        split: bool = False,
-        staged: StagedPages | None = None,
-    ) -> AsyncIterator[list[Page]]:
-        """Every page of a list query, in batches; see :func:`game_market.rawg.paging.iter_pages`.
-
-        With ``split`` (``/games`` only) a query larger than RAWG's 500-page window is cut
-        into narrower ``updated``/``dates`` ranges so no row is silently lost.
-        """
-        return iter_pages(
-            self,
-            path,
-            params,
-            endpoint=endpoint,
-            stats=stats,
-            plan=plan,
-            max_pages=max_pages,
-            split=split,
-            staged=staged,
-        )
+    ) -> AsyncIterator[Batch]:
+        """Every page of a list query, as ``paginator`` asks for them (see
+        :class:`game_market.rawg.paging.ListPaginator`); ``stats`` tallies what they cost."""
+        query = ListQuery(self, path, {**params, "page_size": self.page_size}, endpoint, stats)
+        return paginator.pages(query)
 
     async def get_detail(
         self,
@@ -260,7 +255,7 @@ class RawgClient:
     ) -> Outcome:
         assert self._http is not None
         self._stop_if_refused()
-        # The process's own cap first: a shared slot is never held while waiting for it.
+        # The run's own cap first: a shared slot is never held while waiting for it.
         async with self._limiter, self._shared_slot():
             # A refusal concluded while this request waited for its slot: it is not sent.
             self._stop_if_refused()
@@ -284,3 +279,54 @@ class RawgClient:
 
     def _shared_slot(self) -> AbstractAsyncContextManager[None]:
         return nullcontext() if self.shared is None else self.shared.slot()
+
+
+class ListQuery:
+    """One list query as the client hands it to its paginator: what the query is, how RAWG
+    pages it, and one page of it asked for through the client (with its retries and caps)."""
+
+    def __init__(
+        self,
+        client: RawgClient,
+        path: str,
+        params: dict[str, Any],
+        endpoint: str,
+        stats: RequestStats,
+    ) -> None:
+        self._client = client
+        self.path = path
+        self.params = params
+        self.endpoint = endpoint
+        self.stats = stats
+        self.page_size = client.page_size
+        self.window_pages = client.window_pages
+        self.in_flight = client.max_concurrency
+
+    def narrowed(self, params: dict[str, Any]) -> ListQuery:
+        """The same query with other parameters (a narrower range, another ordering)."""
+        return ListQuery(self._client, self.path, params, self.endpoint, self.stats)
+
+    async def get_page(
+        self,
+        number: int,
+        *,
+        decode: Callable[[bytes], dict[str, Any]],
+        reservation: Reservation | None = None,
+    ) -> dict[str, Any] | None:
+        """Page ``number``'s body as ``decode`` reads it; None past the last page (404)."""
+        return await self._client.get_json(
+            self.path,
+            {**self.params, "page": number},
+            endpoint=self.endpoint,
+            page=number,
+            stats=self.stats,
+            reservation=reservation,
+            decode=decode,
+        )
+
+    def reserve(self, pages: int, what: str) -> Reservation:
+        """``pages`` requests set aside from the run's budget, all or none (see ``budget``)."""
+        return self._client.budget.reserve(pages, what)
+
+    def display_url(self, number: int) -> str:
+        return self._client.display_url(self.path, {**self.params, "page": number})

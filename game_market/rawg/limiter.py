@@ -1,8 +1,10 @@
-"""One cap on RAWG requests in flight for the whole process.
+"""A cap on RAWG requests in flight that holds across event loops and threads.
 
 Prefect may run async tasks on the flow's event loop or on worker threads with loops of
-their own, so an ``asyncio.Semaphore`` (bound to one loop) cannot be the process-wide cap.
-This limiter hands slots across loops and threads.
+their own, so an ``asyncio.Semaphore`` (bound to one loop) cannot cap one run's requests.
+This limiter hands slots across loops and threads. It belongs to whoever holds it: a client
+makes its own, and an entry point that wants its clients to share one cap hands them one
+(``Runtime.rawg_limiter``); nothing here is global to the process.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections import deque
 from types import TracebackType
 
 
-class ProcessLimiter:
+class RequestLimiter:
     """An async semaphore usable from any event loop in any thread of the process."""
 
     def __init__(self, limit: int) -> None:
@@ -27,15 +29,6 @@ class ProcessLimiter:
     @property
     def limit(self) -> int:
         return self._limit
-
-    def set_limit(self, limit: int) -> None:
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
-        with self._lock:
-            self._limit = limit
-            while self._waiters and self._in_use < self._limit:
-                self._in_use += 1
-                self._grant_next_locked()
 
     async def acquire(self) -> None:
         loop = asyncio.get_running_loop()
@@ -96,18 +89,3 @@ class ProcessLimiter:
 def _wake(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
-
-
-_process_limiter: ProcessLimiter | None = None
-_process_lock = threading.Lock()
-
-
-def process_limiter(limit: int) -> ProcessLimiter:
-    """The process-wide limiter, created on first use; a later call re-sets its limit."""
-    global _process_limiter
-    with _process_lock:
-        if _process_limiter is None:
-            _process_limiter = ProcessLimiter(limit)
-        elif _process_limiter.limit != limit:
-            _process_limiter.set_limit(limit)
-        return _process_limiter

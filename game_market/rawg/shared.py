@@ -1,6 +1,6 @@
 """One cap on RAWG requests in flight across processes: slots of a shared limit, held while busy.
 
-The per-process cap (``limiter.ProcessLimiter``) bounds what one process sends; a shared limit
+The client's own cap (``limiter.RequestLimiter``) bounds what one process sends; a shared limit
 (Prefect's global concurrency limit ``rawg-api``, ``flows/rawg_limit.py``) bounds every process
 together. Taking slots from it is a round trip to the server, too dear for every request, so
 a client takes them in leases and keeps them while its requests keep coming:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from game_market.errors import RawgRequestFailed
-from game_market.rawg import Page, QueryPlan, RawgClient, RequestStats
+from game_market.rawg import ListPaginator, Page, QueryPlan, RawgClient, RequestStats
 from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.rawg_script import Answer, Script, items_of, page
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
@@ -34,13 +34,13 @@ def client_for(url: str, **options: Any) -> RawgClient:
 
 def collect(client: RawgClient, params: dict) -> tuple[list[Page], RequestStats, QueryPlan]:
     async def run() -> tuple[list[Page], RequestStats, QueryPlan]:
-        stats, plan, pages = RequestStats(), QueryPlan(), []
+        stats, paginator, pages = RequestStats(), ListPaginator(), []
         async with client:
             async for batch in client.iter_pages(
-                "/games", params, endpoint="games", stats=stats, plan=plan
+                "/games", params, paginator, endpoint="games", stats=stats
             ):
                 pages.extend(batch)
-        return pages, stats, plan
+        return pages, stats, paginator.plan
 
     return asyncio.run(run())
 

@@ -1,25 +1,13 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from datetime import date
 
 import pytest
 
 from game_market.endpoints import ENDPOINTS, Kind, of_a_day, of_kind
 from game_market.errors import PipelineError
-from game_market.ingest import IngestReport, fewer_collections, ingest_day, resolve_max_pages
-
-
-def test_fewer_collections_nests_and_restores_the_thresholds() -> None:
-    before = gc.get_threshold()
-    with fewer_collections():
-        relaxed = gc.get_threshold()
-        with fewer_collections():
-            assert gc.get_threshold() == relaxed
-        assert gc.get_threshold() == relaxed  # the outer partition is still running
-    assert relaxed[0] > before[0]
-    assert gc.get_threshold() == before
+from game_market.ingest import IngestReport, ingest_day, resolve_max_pages
 
 
 def test_max_pages_defaults_and_all() -> None:

@@ -3,10 +3,13 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from game_market.rawg.limiter import ProcessLimiter, process_limiter
+from game_market.rawg import RawgClient
+from game_market.rawg.limiter import RequestLimiter
+from game_market.runtime import Runtime
+from game_market.settings import Settings
 
 
-def all_slots_free(limiter: ProcessLimiter) -> bool:
+def all_slots_free(limiter: RequestLimiter) -> bool:
     """Every slot can be taken at once: nothing was leaked by the work before."""
 
     async def take_all() -> None:
@@ -23,7 +26,7 @@ def all_slots_free(limiter: ProcessLimiter) -> bool:
 
 
 def test_one_cap_across_threads_and_event_loops() -> None:
-    limiter = ProcessLimiter(3)
+    limiter = RequestLimiter(3)
     lock = threading.Lock()
     in_flight = peak = done = 0
 
@@ -52,7 +55,7 @@ def test_one_cap_across_threads_and_event_loops() -> None:
 
 
 def test_cancelled_waiters_give_their_slot_back() -> None:
-    limiter = ProcessLimiter(1)
+    limiter = RequestLimiter(1)
 
     async def scenario() -> None:
         await limiter.acquire()
@@ -68,6 +71,17 @@ def test_cancelled_waiters_give_their_slot_back() -> None:
     assert all_slots_free(limiter)
 
 
-def test_process_limiter_is_shared_and_takes_the_latest_limit() -> None:
-    first = process_limiter(4)
-    assert process_limiter(6) is first and first.limit == 6
+def test_a_client_with_another_cap_leaves_the_others_alone() -> None:
+    first = RawgClient(base_url="http://rawg.test", api_key="k", max_concurrency=4)
+    second = RawgClient(base_url="http://rawg.test", api_key="k", max_concurrency=6)
+    assert (first._limiter.limit, second._limiter.limit) == (4, 6)
+    assert first._limiter is not second._limiter
+
+
+def test_the_clients_of_a_runtime_share_its_cap() -> None:
+    runtime = Runtime(Settings(_env_file=None, rawg_api_key="k", rawg_max_concurrency=3))
+    first, second = runtime.rawg_client(), runtime.rawg_client()
+    assert first._limiter is second._limiter is runtime.rawg_limiter
+    assert runtime.rawg_limiter.limit == 3
+    own = runtime.rawg_client(max_concurrency=2)
+    assert own._limiter is not runtime.rawg_limiter and own._limiter.limit == 2

@@ -11,11 +11,13 @@ import gzip
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from game_market.errors import (
@@ -23,7 +25,16 @@ from game_market.errors import (
     RawgRequestFailed,
     RequestBudgetExhausted,
 )
-from game_market.rawg import Page, QueryPlan, RawgClient, RequestBudget, RequestStats, redact
+from game_market.rawg import (
+    ListPaginator,
+    Page,
+    QueryPlan,
+    RawgClient,
+    RequestBudget,
+    RequestStats,
+    redact,
+)
+from game_market.rawg.client import ListQuery
 from game_market.rawg.retries import MAX_RETRY_AFTER_S, RetryPolicy, retry_after_seconds
 from game_market.rawg.windows import split_query
 from tests.support.rawg_script import Answer, Script, WindowedGames, items_of, page
@@ -56,13 +67,13 @@ def collect(
     client: RawgClient, params: dict[str, Any] | None = None, **kwargs: Any
 ) -> tuple[list[Page], RequestStats, QueryPlan]:
     async def run() -> tuple[list[Page], RequestStats, QueryPlan]:
-        stats, plan, pages = RequestStats(), QueryPlan(), []
+        stats, paginator, pages = RequestStats(), ListPaginator(**kwargs), []
         async with client:
             async for batch in client.iter_pages(
-                "/games", params or {}, endpoint="games", stats=stats, plan=plan, **kwargs
+                "/games", params or {}, paginator, endpoint="games", stats=stats
             ):
                 pages.extend(batch)
-        return pages, stats, plan
+        return pages, stats, paginator.plan
 
     return asyncio.run(run())
 
@@ -90,6 +101,27 @@ def test_every_page_arrives_once_with_the_in_flight_cap_filled() -> None:
     assert script.peak_in_flight == 4  # pages 2..15 overlap, never more than the cap
     assert plan.expected == 600 and stats.requests == stats.pages == 15 and stats.retries == 0
     assert plan.min_requests == 15
+
+
+def test_the_client_asks_for_the_pages_its_paginator_chooses() -> None:
+    """Paging is a strategy the client calls: this one wants page 3 of the query alone."""
+
+    class ThirdPageOnly:
+        async def pages(self, query: ListQuery) -> AsyncIterator[dict[str, Any] | None]:
+            yield await query.get_page(3, decode=orjson.loads)
+
+    script = Script(full_pages(200))
+    client = client_for(script.transport())
+    stats = RequestStats()
+
+    async def run() -> list[dict[str, Any] | None]:
+        async with client:
+            pages = client.iter_pages("/games", {}, ThirdPageOnly(), endpoint="games", stats=stats)
+            return [body async for body in pages]
+
+    [body] = asyncio.run(run())
+    assert body is not None and [item["id"] for item in body["results"]][:2] == [81, 82]
+    assert script.pages_asked == [3] and stats.requests == 1
 
 
 def test_max_pages_caps_the_query() -> None:
