@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from prefect import flow, get_run_logger
@@ -18,15 +18,16 @@ from flows.checks import check_data
 from flows.context import current_run_id, failed, runtime_scope
 from flows.ingest import ingest_day
 from flows.rawg_limit import rawg_client
-from flows.transform import transform
-from game_market import ATTRIBUTION
+from flows.side_by_side import side_by_side
+from flows.transform import BuildOptions
+from game_market.backfill import BUDGET_SPENT, BackfillPlan, DayOutcome
 from game_market.dates import check_long_range, check_not_future, date_range
 from game_market.endpoints import Endpoint, Kind, of_kind
-from game_market.errors import PipelineError, RawgRefused
+from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, check_max_pages
 from game_market.lake import Lake
 from game_market.rawg import RawgClient, RequestBudget
-from game_market.render.markdown import strong, table
+from game_market.render.backfill import backfill_markdown, summarize_remaining
 from game_market.runtime import Runtime
 from game_market.warehouse import Target
 from tasks.ingest import ingest_partition_task
@@ -34,36 +35,17 @@ from tasks.ingest import ingest_partition_task
 INGEST_DAY_DEPLOYMENT = "ingest-all/ingest-day"
 # Milestones for people watching a terminal (`gmp demo`); the run logger has the details.
 progress = logging.getLogger("game_market.progress")
-BUDGET_SPENT = "request budget"  # how RequestBudgetExhausted messages name the cause
 
 
-@dataclass
-class DayOutcome:
-    day: dt.date
-    requests: int = 0
-    rows: int = 0
-    skipped: int = 0  # partitions already complete
-    problem: str | None = None  # why the day is not done
+@dataclass(frozen=True)
+class DayOptions:
+    """How each day is collected, in this run or in a deployment run of its own."""
 
-    @property
-    def done(self) -> bool:
-        return self.problem is None
-
-
-@dataclass
-class BackfillPlan:
-    days: list[dt.date]
-    outcomes: dict[dt.date, DayOutcome] = field(default_factory=dict)
-    requests: int = 0  # the whole run's, failed partitions and reference lists included
-    refusal: RawgRefused | None = None  # RAWG refused the key (spent quota): the run stopped
-
-    @property
-    def done(self) -> list[dt.date]:
-        return [d for d in self.days if d in self.outcomes and self.outcomes[d].done]
-
-    @property
-    def remaining(self) -> list[dt.date]:
-        return [d for d in self.days if d not in self.done]
+    only_missing: bool
+    max_concurrent_days: int
+    max_requests: int | None
+    detail_budget: int
+    max_pages: dict[str, int] | None  # as given: check_max_pages makes them caps by endpoint
 
 
 def check_parameters(
@@ -113,95 +95,95 @@ async def ingest_snapshots(
     return failures
 
 
+@dataclass
+class InlineDays:
+    """What the days of an inline backfill share: one client, whose budget spans them all, and
+    the reference lists' failures, which the last day (the one they were taken for) reports."""
+
+    plan: BackfillPlan
+    client: RawgClient
+    lake: Lake
+    budget: RequestBudget
+    run_id: str
+    options: DayOptions
+    caps: dict[Endpoint, int]
+    snapshot_failures: dict[str, str]
+
+    async def ingest(self, day: dt.date) -> None:
+        if self.budget.remaining == 0:
+            self.plan.not_started(day, f"not started: {BUDGET_SPENT} spent")
+            return
+        reports, failures = await ingest_day(
+            self.client,
+            self.lake,
+            day,
+            run_id=self.run_id,
+            detail_budget=self.options.detail_budget,
+            skip_complete=self.options.only_missing,
+            snapshots=False,
+            max_pages=self.caps,
+        )
+        if day == self.plan.days[-1]:
+            failures = {**self.snapshot_failures, **failures}
+        outcome = DayOutcome(
+            day,
+            requests=sum(r.requests for r in reports),
+            rows=sum(r.rows for r in reports if r.status == "landed"),
+            skipped=sum(r.status == "skipped" for r in reports),
+            problem="; ".join(f"{e}: {m}" for e, m in failures.items()) or None,
+        )
+        self.plan.outcomes[day] = outcome
+        progress.info(
+            "[%d/%d] %s %s: %s rows, %s requests%s",
+            len(self.plan.outcomes),
+            len(self.plan.days),
+            day,
+            "done" if outcome.done else "NOT done",
+            f"{outcome.rows:,}",
+            f"{outcome.requests:,}",
+            f" ({outcome.skipped} partitions already complete)" if outcome.skipped else "",
+        )
+
+
 async def ingest_inline(
-    plan: BackfillPlan,
-    runtime: Runtime,
-    *,
-    only_missing: bool,
-    max_concurrent_days: int,
-    max_requests: int | None,
-    detail_budget: int,
-    max_pages: dict[Endpoint, int],
+    plan: BackfillPlan, runtime: Runtime, options: DayOptions, caps: dict[Endpoint, int]
 ) -> None:
     """Days side by side on one client, so the in-flight cap and the budget span them all."""
     lake = runtime.lake
-    budget = RequestBudget(max_requests)
-    slots = asyncio.Semaphore(max_concurrent_days)
+    budget = RequestBudget(options.max_requests)
     run_id = current_run_id()
     async with rawg_client(runtime, budget=budget) as client:
-
-        async def one(day: dt.date) -> None:
-            async with slots:
-                if client.refusal is not None:
-                    plan.outcomes[day] = DayOutcome(day, problem=f"not started: {client.refusal}")
-                    return
-                if budget.remaining == 0:
-                    problem = f"not started: {BUDGET_SPENT} spent"
-                    plan.outcomes[day] = DayOutcome(day, problem=problem)
-                    return
-                reports, failures = await ingest_day(
-                    client,
-                    lake,
-                    day,
-                    run_id=run_id,
-                    detail_budget=detail_budget,
-                    skip_complete=only_missing,
-                    snapshots=False,
-                    max_pages=max_pages,
-                )
-                if day in snapshot_failures:
-                    failures = {**snapshot_failures.pop(day), **failures}
-                plan.outcomes[day] = DayOutcome(
-                    day,
-                    requests=sum(r.requests for r in reports),
-                    rows=sum(r.rows for r in reports if r.status == "landed"),
-                    skipped=sum(r.status == "skipped" for r in reports),
-                    problem="; ".join(f"{e}: {m}" for e, m in failures.items()) or None,
-                )
-                outcome = plan.outcomes[day]
-                progress.info(
-                    "[%d/%d] %s %s: %s rows, %s requests%s",
-                    len(plan.outcomes),
-                    len(plan.days),
-                    day,
-                    "done" if outcome.done else "NOT done",
-                    f"{outcome.rows:,}",
-                    f"{outcome.requests:,}",
-                    f" ({outcome.skipped} partitions already complete)" if outcome.skipped else "",
-                )
-
         # Reference lists first: a few requests, and without them no mart can be built.
-        snapshot_failures = {
-            plan.days[-1]: await ingest_snapshots(
-                client,
-                lake,
-                plan.days[-1],
-                run_id,
-                skip_complete=only_missing,
-                max_pages=max_pages,
-            )
-        }
-        await asyncio.gather(*(one(day) for day in plan.days))
+        snapshot_failures = await ingest_snapshots(
+            client,
+            lake,
+            plan.days[-1],
+            run_id,
+            skip_complete=options.only_missing,
+            max_pages=caps,
+        )
+        days = InlineDays(plan, client, lake, budget, run_id, options, caps, snapshot_failures)
+        await side_by_side(
+            client,
+            plan.days,
+            days.ingest,
+            at_once=options.max_concurrent_days,
+            not_started=plan.not_started,
+        )
     plan.requests = sum(client.usage.values())
     plan.refusal = client.refusal
 
 
 async def ingest_fanned_out(
-    plan: BackfillPlan,
-    *,
-    deployment: str,
-    only_missing: bool,
-    max_concurrent_days: int,
-    max_requests: int | None,
-    detail_budget: int,
-    max_pages: dict[Endpoint, int],
+    plan: BackfillPlan, deployment: str, options: DayOptions, caps: dict[Endpoint, int]
 ) -> None:
     """Each day as its own deployment run (in the cloud, its own ECS task).
 
     Runs cannot share one budget, so a cap is split evenly: each day may spend its share.
     The idempotency key makes a retried backfill reuse its day runs instead of repeating them.
     """
-    slots = asyncio.Semaphore(max_concurrent_days)
+    slots = asyncio.Semaphore(options.max_concurrent_days)
+    max_requests = options.max_requests
     share = None if max_requests is None else max(1, max_requests // len(plan.days))
     parent = current_run_id()
 
@@ -211,11 +193,11 @@ async def ingest_fanned_out(
                 name=deployment,
                 parameters={
                     "date": day.isoformat(),
-                    "only_missing": only_missing,
-                    "detail_budget": detail_budget,
+                    "only_missing": options.only_missing,
+                    "detail_budget": options.detail_budget,
                     "snapshots": day == plan.days[-1],
                     "max_requests": share,
-                    "max_pages": {str(endpoint): cap for endpoint, cap in max_pages.items()},
+                    "max_pages": {str(endpoint): cap for endpoint, cap in caps.items()},
                 },
                 idempotency_key=f"backfill-{parent}-{day}",
                 timeout=None,
@@ -229,41 +211,60 @@ async def ingest_fanned_out(
     await asyncio.gather(*(one(day) for day in plan.days))
 
 
-def backfill_markdown(plan: BackfillPlan, start: dt.date, end: dt.date) -> str:
-    rows = []
-    for day in plan.days:
-        o = plan.outcomes.get(day, DayOutcome(day, problem="not started"))
-        status = "done" if o.done else strong("remaining")
-        rows.append([day, status, f"{o.requests:,}", f"{o.rows:,}", o.skipped, o.problem or ""])
-    headers = ["date", "status", "requests", "rows landed", "partitions skipped", "problem"]
-    lines = [
-        f"# Backfill {start} .. {end}",
-        "",
-        f"**{len(plan.done)} of {len(plan.days)} dates done**; {len(plan.remaining)} remain.",
-        "",
-        table(headers, rows, align="llrrrl"),
-        "",
-        f"RAWG requests used: {plan.requests:,}.",
-        "",
-        ATTRIBUTION,
-    ]
-    return "\n".join(lines)
+async def run_backfill(
+    start: dt.date,
+    end: dt.date,
+    confirm_long_range: bool,
+    options: DayOptions,
+    build: BuildOptions,
+    fanned_out_to: str | None,
+) -> dict | State:
+    """The backfill flow's run, its parameters checked first; a PipelineError on the way ends
+    it failed, in the error's sentence."""
+    try:
+        days = check_parameters(
+            start, end, options.max_concurrent_days, options.max_requests, confirm_long_range
+        )
+        caps = check_max_pages(options.max_pages)
+        with runtime_scope() as runtime:
+            plan = BackfillPlan(days)
+            if fanned_out_to is None:
+                await ingest_inline(plan, runtime, options, caps)
+            else:
+                await ingest_fanned_out(plan, fanned_out_to, options, caps)
+            await acreate_markdown_artifact(
+                backfill_markdown(plan, start, end),
+                key=f"backfill-{start}-{end}",
+                description=f"Backfill {start}..{end}: dates done and remaining",
+            )
+            get_run_logger().info("Backfill: %d of %d dates done", len(plan.done), len(days))
+            if plan.refusal is not None:
+                # No build: the rerun that fetches the rest builds once, with every date.
+                done = f"{len(plan.done)} of {len(days)} dates done"
+                return failed(type(plan.refusal)(f"Backfill stopped with {done}: {plan.refusal}"))
+            built = build.run()
+            checked = (
+                "" if built.is_failed() else await check_data(runtime, build.target, plan.done)
+            )
+    except PipelineError as exc:
+        return failed(exc)
+    return end_state(plan, built, checked, options.max_requests)
 
 
-def summarize_remaining(plan: BackfillPlan, max_requests: int | None) -> str:
-    remaining = plan.remaining
-    shown = ", ".join(str(d) for d in remaining[:5]) + (" ..." if len(remaining) > 5 else "")
-    problems = [plan.outcomes[d].problem or "" for d in remaining if d in plan.outcomes]
-    if max_requests is not None and any(BUDGET_SPENT in p for p in problems):
-        cause = f"the request budget of {max_requests:,} ran out"
-    elif len(set(problems)) == 1:
-        cause = problems[0].rstrip(".")
-    else:
-        cause = "see the run's artifact for each date's problem"
-    return (
-        f"{len(plan.done)} of {len(plan.days)} dates done; {len(remaining)} remain ({shown}): "
-        f"{cause}. Rerun the same backfill (only_missing) to fetch just what is missing."
-    )
+def end_state(
+    plan: BackfillPlan, built: State, checked: str, max_requests: int | None
+) -> dict | State:
+    """Failed, naming the dates that remain and a failed build; else completed with the
+    data checks' sentence."""
+    problems = []
+    if plan.remaining:
+        problems.append("Backfill incomplete: " + summarize_remaining(plan, max_requests))
+    if built.is_failed():
+        problems.append(built.message or "dbt build failed.")
+    if problems:
+        return failed(PipelineError(" ".join(problems)))
+    result = {"dates_done": [str(d) for d in plan.done], "requests": plan.requests}
+    return Completed(message=checked, data=result)
 
 
 @flow(
@@ -317,49 +318,9 @@ async def game_market_backfill(
         confirm_long_range: Needed for a range over 3 years, which spends many months of
             the free tier's requests.
     """
-    try:
-        days = check_parameters(
-            start_date, end_date, max_concurrent_days, max_requests, confirm_long_range
-        )
-        caps = check_max_pages(max_pages)
-        with runtime_scope() as runtime:
-            plan = BackfillPlan(days)
-            options = {
-                "only_missing": only_missing,
-                "max_concurrent_days": max_concurrent_days,
-                "max_requests": max_requests,
-                "detail_budget": detail_budget,
-                "max_pages": caps,
-            }
-            if fan_out == "deployments":
-                await ingest_fanned_out(plan, deployment=fan_out_deployment, **options)
-            else:
-                await ingest_inline(plan, runtime, **options)
-            await acreate_markdown_artifact(
-                backfill_markdown(plan, start_date, end_date),
-                key=f"backfill-{start_date}-{end_date}",
-                description=f"Backfill {start_date}..{end_date}: dates done and remaining",
-            )
-            get_run_logger().info("Backfill: %d of %d dates done", len(plan.done), len(days))
-            if plan.refusal is not None:
-                # No build: the rerun that fetches the rest builds once, with every date.
-                done = f"{len(plan.done)} of {len(days)} dates done"
-                return failed(type(plan.refusal)(f"Backfill stopped with {done}: {plan.refusal}"))
-            built = transform(
-                target=target,
-                full_refresh=full_refresh,
-                node_tasks=node_tasks,
-                return_state=True,
-            )
-            checked = "" if built.is_failed() else await check_data(runtime, target, plan.done)
-    except PipelineError as exc:
-        return failed(exc)
-    problems = []
-    if plan.remaining:
-        problems.append("Backfill incomplete: " + summarize_remaining(plan, max_requests))
-    if built.is_failed():
-        problems.append(built.message or "dbt build failed.")
-    if problems:
-        return failed(PipelineError(" ".join(problems)))
-    result = {"dates_done": [str(d) for d in plan.done], "requests": plan.requests}
-    return Completed(message=checked, data=result)
+    options = DayOptions(only_missing, max_concurrent_days, max_requests, detail_budget, max_pages)
+    build = BuildOptions(target, full_refresh, node_tasks)
+    fanned_out_to = fan_out_deployment if fan_out == "deployments" else None
+    return await run_backfill(
+        start_date, end_date, confirm_long_range, options, build, fanned_out_to
+    )

@@ -13,7 +13,7 @@ from flows import timeouts
 from flows.checks import check_data
 from flows.context import failed, runtime_scope
 from flows.ingest import failure_message, ingest_every_endpoint
-from flows.transform import transform
+from flows.transform import BuildOptions
 from flows.warehouse import warehouse_for
 from game_market.dates import check_not_future
 from game_market.errors import PipelineError
@@ -90,12 +90,7 @@ async def daily_game_market_update(
                 max_pages=caps,
             )
             logger.info("Ingest for %s used %d RAWG requests; building the warehouse", day, used)
-            built = transform(
-                target=target,
-                full_refresh=full_refresh,
-                node_tasks=node_tasks,
-                return_state=True,
-            )
+            built = BuildOptions(target, full_refresh, node_tasks).run()
             if built.is_failed():
                 return failed(PipelineError(built.message or "dbt build failed."))
             checked = await check_data(runtime, target, [day])

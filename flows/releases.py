@@ -8,10 +8,8 @@ released in a month at once, 40 a request, so a year costs 12 times the page cap
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
@@ -20,8 +18,8 @@ from prefect.states import Completed, State
 from flows import timeouts
 from flows.context import current_run_id, failed, runtime_scope
 from flows.rawg_limit import rawg_client
+from flows.side_by_side import side_by_side
 from flows.transform import transform
-from game_market import ATTRIBUTION
 from game_market.endpoints import of_a_day
 from game_market.errors import PipelineError
 from game_market.lake import Lake
@@ -29,12 +27,13 @@ from game_market.rawg import RequestBudget
 from game_market.releases import (
     DEFAULT_MAX_PAGES,
     RELEASES,
-    ReleasePlan,
+    MonthOutcome,
+    ReleaseRun,
     check_max_requests,
     plan_releases,
     release_months,
 )
-from game_market.render.markdown import strong, table
+from game_market.render.releases import release_markdown, remaining_sentence
 from game_market.runtime import Runtime
 from game_market.warehouse import Target
 from tasks.ingest import ingest_partition_task
@@ -43,110 +42,59 @@ MONTHS_SIDE_BY_SIDE = 4
 progress = logging.getLogger("game_market.progress")
 
 
-@dataclass
-class MonthOutcome:
-    month: dt.date
-    requests: int = 0
-    rows: int = 0
-    truncated: bool = False  # the month has more games than the page cap reached
-    status: str = "not started"  # landed, skipped (settled), or why it is not done
-
-    @property
-    def done(self) -> bool:
-        return self.status in ("landed", "skipped")
-
-
-@dataclass
-class ReleaseRun:
-    plan: ReleasePlan
-    outcomes: dict[dt.date, MonthOutcome] = field(default_factory=dict)
-    requests: int = 0
-    refusal: PipelineError | None = None  # RAWG refused the key: the run stopped
-
-    def outcome(self, month: dt.date) -> MonthOutcome:
-        if month not in self.plan.to_fetch:
-            return MonthOutcome(month, status="skipped")
-        return self.outcomes.get(month, MonthOutcome(month))
-
-    @property
-    def remaining(self) -> list[dt.date]:
-        return [m for m in self.plan.months if not self.outcome(m).done]
-
-
 async def fetch_months(run: ReleaseRun, runtime: Runtime, max_requests: int | None) -> None:
     """The months to fetch side by side on one client, so the budget spans them all."""
     budget = RequestBudget(max_requests)
-    slots = asyncio.Semaphore(MONTHS_SIDE_BY_SIDE)
     run_id = current_run_id()
     async with rawg_client(runtime, budget=budget) as client:
 
-        async def one(month: dt.date) -> None:
-            async with slots:
-                if client.refusal is not None:
-                    run.outcomes[month] = MonthOutcome(
-                        month, status=f"not started: {client.refusal}"
-                    )
-                    return
-                try:
-                    report = await ingest_partition_task(
-                        client, runtime.lake, RELEASES, month, run_id, max_pages=run.plan.max_pages
-                    )
-                except PipelineError as exc:
-                    run.outcomes[month] = MonthOutcome(month, status=str(exc))
-                    return
-                run.outcomes[month] = MonthOutcome(
-                    month, report.requests, report.rows, report.truncated, "landed"
+        async def fetch(month: dt.date) -> None:
+            try:
+                report = await ingest_partition_task(
+                    client, runtime.lake, RELEASES, month, run_id, max_pages=run.plan.max_pages
                 )
-                progress.info(
-                    "%s: %s games, %s requests", f"{month:%Y-%m}", report.rows, report.requests
-                )
+            except PipelineError as exc:
+                run.outcomes[month] = MonthOutcome(month, status=str(exc))
+                return
+            run.outcomes[month] = MonthOutcome(
+                month, report.requests, report.rows, report.truncated, "landed"
+            )
+            progress.info(
+                "%s: %s games, %s requests", f"{month:%Y-%m}", report.rows, report.requests
+            )
 
-        await asyncio.gather(*(one(month) for month in run.plan.to_fetch))
+        await side_by_side(
+            client,
+            run.plan.to_fetch,
+            fetch,
+            at_once=MONTHS_SIDE_BY_SIDE,
+            not_started=run.not_started,
+        )
     run.requests = sum(client.usage.values())
     run.refusal = client.refusal
 
 
-def release_markdown(run: ReleaseRun) -> str:
+def end_state(
+    run: ReleaseRun, built: State | None, unbuilt: str | None, max_requests: int | None
+) -> dict | State:
+    """Failed, naming the months that remain and a failed build; else completed with what
+    landed (and why no build, when the lake cannot be built from yet)."""
+    problems = [remaining_sentence(run, max_requests)] if run.remaining else []
+    if built is not None and built.is_failed():
+        problems.append(built.message or "dbt build failed.")
+    if problems:
+        return failed(PipelineError(" ".join(problems)))
     months = run.plan.months
-    rows = []
-    for month in months:
-        o = run.outcome(month)
-        status = o.status if o.status in ("landed", "skipped") else strong("remaining")
-        problem = "" if o.done else o.status
-        more = "yes" if o.truncated else ""
-        rows.append([f"{month:%Y-%m}", status, f"{o.requests:,}", f"{o.rows:,}", more, problem])
-    headers = ["month", "status", "requests", "games landed", "more beyond the cap", "problem"]
-    return "\n".join(
-        [
-            f"# Release backfill {months[0]:%Y-%m} .. {months[-1]:%Y-%m}",
-            "",
-            run.plan.cost_sentence(None),
-            "",
-            f"**{len(months) - len(run.remaining)} of {len(months)} months done**.",
-            "",
-            table(headers, rows, align="llrrll"),
-            "",
-            f"RAWG requests used: {run.requests:,}.",
-            "",
-            ATTRIBUTION,
-        ]
-    )
-
-
-def remaining_sentence(run: ReleaseRun, max_requests: int | None) -> str:
-    remaining = run.remaining
-    problems = {run.outcome(m).status for m in remaining}
-    if max_requests is not None and any("budget" in p for p in problems):
-        cause = f"the request budget of {max_requests:,} ran out"
-    elif len(problems) == 1:
-        cause = problems.pop().rstrip(".")
-    else:
-        cause = "see the run's artifact for each month's problem"
-    shown = ", ".join(f"{m:%Y-%m}" for m in remaining)
-    return (
-        f"Release backfill incomplete: {len(remaining)} of {len(run.plan.months)} months remain "
-        f"({shown}): {cause}. Rerun the same release backfill to fetch just the months missing."
-    )
+    result = {
+        "months_done": [f"{m:%Y-%m}" for m in months],
+        "months_fetched": [f"{m:%Y-%m}" for m in run.plan.to_fetch],
+        "requests": run.requests,
+        "rows": sum(o.rows for o in run.outcomes.values()),
+        "built": built is not None,
+    }
+    message = f"{len(months)} months of releases landed." + (f" {unbuilt}" if unbuilt else "")
+    get_run_logger().info(message)
+    return Completed(message=message, data=result)
 
 
 @flow(
@@ -202,21 +150,7 @@ async def release_backfill(
             built = None if unbuilt else transform(target=target, return_state=True)
     except PipelineError as exc:
         return failed(exc)
-    problems = [remaining_sentence(run, max_requests)] if run.remaining else []
-    if built is not None and built.is_failed():
-        problems.append(built.message or "dbt build failed.")
-    if problems:
-        return failed(PipelineError(" ".join(problems)))
-    result = {
-        "months_done": [f"{m:%Y-%m}" for m in months],
-        "months_fetched": [f"{m:%Y-%m}" for m in plan.to_fetch],
-        "requests": run.requests,
-        "rows": sum(o.rows for o in run.outcomes.values()),
-        "built": built is not None,
-    }
-    message = f"{len(months)} months of releases landed." + (f" {unbuilt}" if unbuilt else "")
-    get_run_logger().info(message)
-    return Completed(message=message, data=result)
+    return end_state(run, built, unbuilt, max_requests)
 
 
 def unbuildable_because(lake: Lake) -> str | None:

@@ -4,8 +4,9 @@ dbt runs through its own Python API (`dbtRunner`). What a user looks for is in t
 state message names every failing node, the run's artifact lists every node with its status
 and time, and dbt's log lines are the run's. With ``node_tasks`` the build runs through
 prefect-dbt's `PrefectDbtRunner` instead (flows/dbt_nodes.py): one task run per node and the
-asset lineage Prefect Cloud shows, at the cost of the Prefect API calls of each node's task
-run (benchmarks/dbt_subflow.py gives both against the bare `dbt build`).
+asset lineage Prefect Cloud shows. It is not the default because each node's task run makes
+its own calls to the Prefect API, which a build of many small nodes waits on;
+benchmarks/dbt_subflow.py measures both against the bare `dbt build`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +47,9 @@ DBT_LEVELS = {
     "error": logging.ERROR,
 }
 progress = logging.getLogger("game_market.progress")
-# dbt's file log at debug (every statement of every node) and its JSON artifacts (manifest.json
-# written twice, run_results.json) cost ~8% of a build of this project's ~180 nodes
-# (benchmarks/dbt_subflow.py), and on ECS the files go with the task; the run's artifact and
+# Off unless asked for: dbt's file log at debug (every statement of every node) and its JSON
+# artifacts (manifest.json written twice, run_results.json) are written on every build, which
+# a build of many nodes waits on, and on ECS the files go with the task; the run's artifact and
 # log hold what a user reads. dbt's own variables, under either of its names, bring them back:
 # DBT_ENGINE_LOG_LEVEL_FILE=debug, DBT_ENGINE_WRITE_JSON=true.
 BUILD_DEFAULTS = {"DBT_ENGINE_LOG_LEVEL_FILE": "info", "DBT_ENGINE_WRITE_JSON": "false"}
@@ -250,3 +252,21 @@ def transform(
             return build(runtime, target, select, full_refresh, vars or {}, node_tasks)
     except PipelineError as exc:
         return failed(exc)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """The dbt build a flow ends with, as its parameters ask for it."""
+
+    target: Target = "duckdb"
+    full_refresh: bool = False
+    node_tasks: bool = False
+
+    def run(self) -> State:
+        """The build as a subflow; its final state, failed or not, for the caller to weigh."""
+        return transform(
+            target=self.target,
+            full_refresh=self.full_refresh,
+            node_tasks=self.node_tasks,
+            return_state=True,
+        )

@@ -8,7 +8,7 @@ again, since games released after that landing were not in it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from game_market.dates import month_end, month_range, parse_month, recent_months
@@ -98,3 +98,36 @@ def plan_releases(
     check_max_pages(max_pages, pages_name)
     to_fetch = [m for m in months if not (only_missing and is_settled(lake, m))]
     return ReleasePlan(months, to_fetch, max_pages)
+
+
+@dataclass
+class MonthOutcome:
+    month: date
+    requests: int = 0
+    rows: int = 0
+    truncated: bool = False  # the month has more games than the page cap reached
+    status: str = "not started"  # landed, skipped (settled), or why it is not done
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("landed", "skipped")
+
+
+@dataclass
+class ReleaseRun:
+    plan: ReleasePlan
+    outcomes: dict[date, MonthOutcome] = field(default_factory=dict)
+    requests: int = 0
+    refusal: PipelineError | None = None  # RAWG refused the key: the run stopped
+
+    def outcome(self, month: date) -> MonthOutcome:
+        if month not in self.plan.to_fetch:
+            return MonthOutcome(month, status="skipped")
+        return self.outcomes.get(month, MonthOutcome(month))
+
+    @property
+    def remaining(self) -> list[date]:
+        return [m for m in self.plan.months if not self.outcome(m).done]
+
+    def not_started(self, month: date, why: str) -> None:
+        self.outcomes[month] = MonthOutcome(month, status=why)
