@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 # Update days are stored as unsigned 16-bit offsets into the window.
 MAX_DAYS = 65_535
@@ -84,134 +85,136 @@ class SandboxConfig:
         return self.publishers if self.publishers is not None else max(20, self.games // 20)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Sandbox options; shared with the project CLI (`gmp sandbox`)."""
-    defaults = SandboxConfig()
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind")
-    parser.add_argument("--port", type=int, default=8765, help="TCP port to bind")
-    parser.add_argument("--games", type=int, default=defaults.games, help="catalog size")
-    parser.add_argument("--seed", type=int, default=defaults.seed, help="catalog and fault seed")
-    parser.add_argument(
-        "--latency-ms", type=float, default=defaults.latency_ms, help="delay for every answer"
-    )
-    parser.add_argument(
+def _key_set(raw: str) -> frozenset[str]:
+    return frozenset(key.strip() for key in raw.split(",") if key.strip())
+
+
+@dataclass(frozen=True)
+class _Option:
+    """One sandbox option: its flag, the ``SandboxConfig`` field it sets (None: where to
+    serve, not what) and ``add_argument``'s other settings. An option of a field defaults to
+    the field's default."""
+
+    flag: str
+    field: str | None
+    settings: Mapping[str, Any]
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+
+def _option(flag: str, field: str | None, **settings: Any) -> _Option:
+    return _Option(flag, field, settings)
+
+
+_OPTIONS = (
+    _option("--host", None, default="127.0.0.1", help="interface to bind"),
+    _option("--port", None, type=int, default=8765, help="TCP port to bind"),
+    _option("--games", "games", type=int, help="catalog size"),
+    _option("--seed", "seed", type=int, help="catalog and fault seed"),
+    _option("--latency-ms", "latency_ms", type=float, help="delay for every answer"),
+    _option(
         "--latency-jitter-ms",
+        "latency_jitter_ms",
         type=float,
-        default=defaults.latency_jitter_ms,
         help="each delay varies by up to this either way, seeded per request (<= --latency-ms)",
-    )
-    parser.add_argument(
+    ),
+    _option(
         "--fault-rate",
+        "fault_rate",
         type=float,
-        default=defaults.fault_rate,
         help="share of /api requests that get an injected fault (0..1)",
-    )
-    parser.add_argument(
-        "--days", type=int, default=defaults.days, help="games are updated over this many days"
-    )
-    parser.add_argument(
+    ),
+    _option("--days", "days", type=int, help="games are updated over this many days"),
+    _option(
         "--refresh-share",
+        "refresh_share",
         type=float,
-        default=defaults.refresh_share,
         help="share of games re-updated after their first update day, popular ones "
         "more often (0..1)",
-    )
-    parser.add_argument(
+    ),
+    _option(
         "--today",
+        "today",
         type=date.fromisoformat,
-        default=None,
         help="YYYY-MM-DD; updates end the day before (default: today, UTC)",
-    )
-    parser.add_argument(
+    ),
+    _option(
         "--max-pages-per-query",
+        "max_pages_per_query",
         type=int,
-        default=defaults.max_pages_per_query,
         help="pages served per /games query before 404 (RAWG: 500)",
-    )
-    parser.add_argument(
+    ),
+    _option(
         "--valid-keys",
+        "valid_keys",
         type=_key_set,
-        default=None,
         help="comma-separated accepted API keys (default: any non-empty key)",
-    )
-    parser.add_argument(
-        "--retry-after",
-        type=int,
-        default=defaults.retry_after_s,
-        help="Retry-After seconds on injected 429s",
-    )
-    parser.add_argument(
-        "--slow-ms", type=float, default=defaults.slow_ms, help="extra delay of 'slow' faults"
-    )
-    parser.add_argument(
+    ),
+    _option(
+        "--retry-after", "retry_after_s", type=int, help="Retry-After seconds on injected 429s"
+    ),
+    _option("--slow-ms", "slow_ms", type=float, help="extra delay of 'slow' faults"),
+    _option(
         "--malformed-items",
+        "malformed_items",
         action="store_true",
         help="a day's /games pages carry items without a usable id, and one page a results "
         "that is not a list",
-    )
-    parser.add_argument(
+    ),
+    _option(
         "--nulls-first-descending",
+        "nulls_first_descending",
         action=argparse.BooleanOptionalAction,
-        default=defaults.nulls_first_descending,
         help="null released/metacritic first in descending orderings, as PostgreSQL sorts "
         "(--no-nulls-first-descending: last in both directions)",
-    )
-    parser.add_argument(
+    ),
+    _option(
         "--quota-requests",
+        "quota_requests",
         type=int,
-        default=None,
         help="answer this many /api requests, then refuse every one like a spent key "
         "(default: no quota; POST /_sandbox/quota sets it again)",
-    )
-    parser.add_argument(
+    ),
+    _option(
         "--quota-answer",
+        "quota_answer",
         choices=QUOTA_ANSWERS,
-        default=defaults.quota_answer,
         help="what a spent quota answers: 401, or 429 with a Retry-After of a day",
-    )
-    parser.add_argument(
+    ),
+    _option(
         "--thin-day",
+        "thin_day",
         type=date.fromisoformat,
-        default=None,
         help="YYYY-MM-DD on which /games?updated= serves only --thin-share of the day's games",
-    )
-    parser.add_argument(
+    ),
+    _option(
         "--thin-share",
+        "thin_share",
         type=float,
-        default=defaults.thin_share,
         help="share of its games the --thin-day serves (0..1]",
-    )
+    ),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Sandbox options; shared with the project CLI (`gmp sandbox`)."""
+    defaults = {field.name: field.default for field in fields(SandboxConfig)}
+    for option in _OPTIONS:
+        if option.field is None:
+            parser.add_argument(option.flag, **option.settings)
+        else:
+            parser.add_argument(option.flag, default=defaults[option.field], **option.settings)
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     """The config that parsed arguments describe; invalid ones exit with the one problem."""
+    settings = {option.field: getattr(args, option.dest) for option in _OPTIONS if option.field}
     try:
-        return _config_from_args(args)
+        return SandboxConfig(**settings)
     except ValueError as exc:
         raise SystemExit(f"error: {exc}") from None
-
-
-def _config_from_args(args: argparse.Namespace) -> SandboxConfig:
-    return SandboxConfig(
-        games=args.games,
-        seed=args.seed,
-        latency_ms=args.latency_ms,
-        latency_jitter_ms=args.latency_jitter_ms,
-        fault_rate=args.fault_rate,
-        days=args.days,
-        today=args.today,
-        refresh_share=args.refresh_share,
-        max_pages_per_query=args.max_pages_per_query,
-        valid_keys=args.valid_keys,
-        retry_after_s=args.retry_after,
-        slow_ms=args.slow_ms,
-        malformed_items=args.malformed_items,
-        nulls_first_descending=args.nulls_first_descending,
-        quota_requests=args.quota_requests,
-        quota_answer=args.quota_answer,
-        thin_day=args.thin_day,
-        thin_share=args.thin_share,
-    )
 
 
 def check_quota(limit: int | None, answer: str) -> None:
@@ -219,10 +222,6 @@ def check_quota(limit: int | None, answer: str) -> None:
         raise ValueError("quota_requests must be >= 0")
     if answer not in QUOTA_ANSWERS:
         raise ValueError(f"quota_answer must be one of {', '.join(QUOTA_ANSWERS)}")
-
-
-def _key_set(raw: str) -> frozenset[str]:
-    return frozenset(key.strip() for key in raw.split(",") if key.strip())
 
 
 def sandbox_command(config: SandboxConfig, port: int, host: str = "127.0.0.1") -> list[str]:

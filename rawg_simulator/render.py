@@ -28,32 +28,11 @@ class Renderer:
     """Games as RAWG's JSON shapes, embedding reference dicts built once per catalog."""
 
     def __init__(self, seed: int, genre_counts: list[int], platform_counts: list[int]) -> None:
-        self.genre_full = [
-            {
-                "id": gid,
-                "name": name,
-                "slug": slug,
-                "games_count": genre_counts[i],
-                "image_background": stable_media_url(f"{seed}:genre:{gid}"),
-            }
-            for i, (gid, name, slug, _) in enumerate(GENRES)
-        ]
+        self.genre_full = _genres(seed, genre_counts)
         self.genre_slim = [
             {"id": g["id"], "name": g["name"], "slug": g["slug"]} for g in self.genre_full
         ]
-        self.platform_full = [
-            {
-                "id": pid,
-                "name": name,
-                "slug": slug,
-                "image": None,
-                "year_end": end,
-                "year_start": start,
-                "games_count": platform_counts[i],
-                "image_background": stable_media_url(f"{seed}:platform:{pid}"),
-            }
-            for i, (pid, name, slug, _, start, end) in enumerate(PLATFORMS)
-        ]
+        self.platform_full = _platforms(seed, platform_counts)
         self.platform_slim = [
             {"platform": {"id": p["id"], "name": p["name"], "slug": p["slug"]}}
             for p in self.platform_full
@@ -62,32 +41,12 @@ class Renderer:
             pid: {"platform": {"id": pid, "name": name, "slug": slug}}
             for pid, name, slug, _ in PARENT_PLATFORMS
         }
-        self.store_full = {
-            sid: {
-                "id": sid,
-                "name": name,
-                "slug": slug,
-                "domain": domain,
-                "games_count": count,
-                "image_background": stable_media_url(f"{seed}:store:{sid}"),
-            }
-            for sid, name, slug, domain, count in STORES
-        }
+        self.store_full = _stores(seed)
         self.store_slim = {
             sid: {"store": {"id": sid, "name": s["name"], "slug": s["slug"]}}
             for sid, s in self.store_full.items()
         }
-        self.tags = [
-            {
-                "id": tid,
-                "name": name,
-                "slug": slug,
-                "language": language,
-                "games_count": count,
-                "image_background": stable_media_url(f"{seed}:tag:{tid}"),
-            }
-            for tid, name, slug, language, count in TAGS
-        ]
+        self.tags = _tags(seed)
         self.esrb_full = [{"id": e, "name": n, "slug": s} for e, n, s, _ in ESRB_RATINGS]
         self.esrb_slim = [
             {"id": e, "name": n, "slug": s, "name_en": n, "name_ru": ru}
@@ -194,9 +153,18 @@ class Renderer:
         return item
 
     def detail(self, f: Facts, rng: Random, developers: list[Json], publishers: list[Json]) -> Json:
+        description = _draw_description(rng, f.core.name, developers[0]["name"])
+        # Three runs of RAWG's key order; each draws from `rng` in turn, so the order of the
+        # draws, and with it every detail a seed gives, is the order of the keys.
+        return {
+            **self._detail_about(f, rng, description),
+            **_draw_detail_counts(f, rng),
+            **self._detail_references(f, description, developers, publishers),
+        }
+
+    def _detail_about(self, f: Facts, rng: Random, description: list[str]) -> Json:
+        """From `id` to `website`: names, description, metacritic, dates and images."""
         core = f.core
-        description = _draw_description(rng, core.name, developers[0]["name"])
-        platform_bits = bits(core.platform_mask)
         return {
             "id": f.gid,
             "slug": f.slug,
@@ -204,7 +172,7 @@ class Renderer:
             "name_original": core.name,
             "description": "".join(f"<p>{p}</p>\n" for p in description).rstrip("\n"),
             "metacritic": core.metacritic or None,
-            "metacritic_platforms": self._metacritic_platforms(rng, f, platform_bits),
+            "metacritic_platforms": self._metacritic_platforms(rng, f, bits(core.platform_mask)),
             "released": f.released,
             "tba": core.tba,
             "updated": f.updated,
@@ -215,36 +183,14 @@ class Renderer:
             "website": f"https://www.{f.slug[:40].strip('-')}.example.com/"
             if rng.random() < 0.6
             else "",
-            "rating": core.rating / 100 if core.rating else 0,
-            "rating_top": f.ratings[0]["id"] if f.ratings else 0,
-            "ratings": f.ratings,
-            "reactions": {
-                str(r): rng.randrange(1, 40)
-                for r in sorted(rng.sample(range(1, 22), rng.randrange(0, 12)))
-            },
-            "added": core.added,
-            "added_by_status": f.added_by_status,
-            "playtime": f.playtime,
-            "screenshots_count": max(0, len(f.screenshots) - 1),
-            "movies_count": rng.choice((0, 0, 0, 1, 2, 5)),
-            "creators_count": rng.randrange(0, 12),
-            "achievements_count": rng.choice((0, 0, rng.randrange(1, 600))),
-            "parent_achievements_count": rng.randrange(0, 80),
-            "reddit_url": "",
-            "reddit_name": "",
-            "reddit_description": "",
-            "reddit_logo": "",
-            "reddit_count": 0,
-            "twitch_count": rng.randrange(0, 120),
-            "youtube_count": rng.randrange(0, 1_000_001),
-            "reviews_text_count": f.reviews_text_count,
-            "ratings_count": f.ratings_count,
-            "suggestions_count": f.suggestions_count,
-            "alternative_names": _draw_alternative_names(rng, core.name),
-            "metacritic_url": "",
-            "parents_count": rng.choice((0, 0, 0, 1)),
-            "additions_count": rng.choice((0, 0, 1, 3)),
-            "game_series_count": rng.choice((0, 0, 2, 5)),
+        }
+
+    def _detail_references(
+        self, f: Facts, description: list[str], developers: list[Json], publishers: list[Json]
+    ) -> Json:
+        """From `user_game` to `description_raw`: the reference entities the game links to."""
+        core = f.core
+        return {
             "user_game": None,
             "reviews_count": f.reviews_count,
             "saturated_color": "0f0f0f",
@@ -256,7 +202,7 @@ class Renderer:
                     "released_at": f.released,
                     "requirements": f.requirements_en.get(PLATFORMS[bit][0], {}),
                 }
-                for bit in platform_bits
+                for bit in bits(core.platform_mask)
             ],
             "stores": [
                 {"id": link, "url": "", "store": self.store_full[s]} for link, s in f.store_links
@@ -286,6 +232,100 @@ class Renderer:
             for bit in bits
             if rng.random() < 0.6
         ]
+
+
+def _draw_detail_counts(f: Facts, rng: Random) -> Json:
+    """From `rating` to `game_series_count`: ratings, reactions and the detail page's counts."""
+    core = f.core
+    return {
+        "rating": core.rating / 100 if core.rating else 0,
+        "rating_top": f.ratings[0]["id"] if f.ratings else 0,
+        "ratings": f.ratings,
+        "reactions": {
+            str(r): rng.randrange(1, 40)
+            for r in sorted(rng.sample(range(1, 22), rng.randrange(0, 12)))
+        },
+        "added": core.added,
+        "added_by_status": f.added_by_status,
+        "playtime": f.playtime,
+        "screenshots_count": max(0, len(f.screenshots) - 1),
+        "movies_count": rng.choice((0, 0, 0, 1, 2, 5)),
+        "creators_count": rng.randrange(0, 12),
+        "achievements_count": rng.choice((0, 0, rng.randrange(1, 600))),
+        "parent_achievements_count": rng.randrange(0, 80),
+        "reddit_url": "",
+        "reddit_name": "",
+        "reddit_description": "",
+        "reddit_logo": "",
+        "reddit_count": 0,
+        "twitch_count": rng.randrange(0, 120),
+        "youtube_count": rng.randrange(0, 1_000_001),
+        "reviews_text_count": f.reviews_text_count,
+        "ratings_count": f.ratings_count,
+        "suggestions_count": f.suggestions_count,
+        "alternative_names": _draw_alternative_names(rng, core.name),
+        "metacritic_url": "",
+        "parents_count": rng.choice((0, 0, 0, 1)),
+        "additions_count": rng.choice((0, 0, 1, 3)),
+        "game_series_count": rng.choice((0, 0, 2, 5)),
+    }
+
+
+def _genres(seed: int, counts: list[int]) -> list[Json]:
+    return [
+        {
+            "id": gid,
+            "name": name,
+            "slug": slug,
+            "games_count": counts[i],
+            "image_background": stable_media_url(f"{seed}:genre:{gid}"),
+        }
+        for i, (gid, name, slug, _) in enumerate(GENRES)
+    ]
+
+
+def _platforms(seed: int, counts: list[int]) -> list[Json]:
+    return [
+        {
+            "id": pid,
+            "name": name,
+            "slug": slug,
+            "image": None,
+            "year_end": end,
+            "year_start": start,
+            "games_count": counts[i],
+            "image_background": stable_media_url(f"{seed}:platform:{pid}"),
+        }
+        for i, (pid, name, slug, _, start, end) in enumerate(PLATFORMS)
+    ]
+
+
+def _stores(seed: int) -> dict[int, Json]:
+    return {
+        sid: {
+            "id": sid,
+            "name": name,
+            "slug": slug,
+            "domain": domain,
+            "games_count": count,
+            "image_background": stable_media_url(f"{seed}:store:{sid}"),
+        }
+        for sid, name, slug, domain, count in STORES
+    }
+
+
+def _tags(seed: int) -> list[Json]:
+    return [
+        {
+            "id": tid,
+            "name": name,
+            "slug": slug,
+            "language": language,
+            "games_count": count,
+            "image_background": stable_media_url(f"{seed}:tag:{tid}"),
+        }
+        for tid, name, slug, language, count in TAGS
+    ]
 
 
 def _draw_description(rng: Random, name: str, developer: str) -> list[str]:

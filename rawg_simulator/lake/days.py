@@ -89,64 +89,100 @@ def next_day_appearances(spec: LakeSpec, rows: pl.DataFrame) -> pl.DataFrame:
 
 def game_rows(spec: LakeSpec, universe: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     """Lake rows of `games` for `rows` (g, day, first), meta and `_raw` included, by (day, id)."""
-    s = spec.seed
-    elapsed = (pl.col("day") - pl.col("first")).cast(pl.Float64)
-    grown = 1 + pl.col("growth") * elapsed
-    day_date = pl.lit(spec.first_day) + pl.duration(days=pl.col("day"))
-    frame = (
-        # The universe's row i is game i: a gather, cheaper than a join.
-        pl.concat([rows, universe[rows["g"]].drop("g")], how="horizontal")
-        .with_columns(
-            added=(pl.col("added0") * grown).round().cast(pl.Int64),
-            ratings_count=(pl.col("ratings_count0") * grown).round().cast(pl.Int64),
-            rating=pl.when(pl.col("rating0") > 0)
-            .then((pl.col("rating0") + 0.002 * elapsed).clip(upper_bound=5.0).round(2))
-            .otherwise(0.0),
-            updated=day_date.cast(pl.Datetime("us")) + pl.duration(seconds=pl.col("second_of_day")),
-            dt=day_date,
-        )
-        .with_columns(
-            reviews_text_count=(pl.col("ratings_count") // 50),
-            reviews_count=pl.col("ratings_count") + pl.col("ratings_count") // 60,
-            rating_top=pl.when(pl.col("rating") > 0)
-            .then(pl.col("rating").round().clip(1, 5).cast(pl.Int64))
-            .otherwise(0),
-            added_by_status=pl.when(pl.col("added") > 0).then(
-                pl.struct(
-                    **{
-                        status: (pl.col("added") * share).floor().cast(pl.Int64)
-                        for status, share in zip(STATUSES, _STATUS_SHARES, strict=True)
-                    }
-                )
-            ),
-            esrb_rating=pl.when(pl.col("esrb_id").is_not_null()).then(
-                pl.struct(
-                    pl.col("esrb_id").alias("id"),
-                    pl.col("esrb_name").alias("name"),
-                    pl.col("esrb_slug").alias("slug"),
-                )
-            ),
-            _ingested_at=(
-                day_date.cast(pl.Datetime("us")) + pl.duration(days=1, hours=2)
-            ).dt.replace_time_zone("UTC"),
-            _run_id=pl.format("bench-{}", day_date),
-        )
-    )
-    r = pl.col("rating")
-    weights = {5: r.pow(3), 4: r.pow(2), 3: (5.5 - r).pow(2), 1: (5.5 - r).pow(3) / 4}
-    total = sum(weights.values())
-    position = pl.int_range(pl.len()).over("day")
+    frame = _grown_rows(spec, universe, rows).with_columns(**_derived_columns(spec))
     frame = frame.with_columns(
-        **{f"share{rid}": weight / total for rid, weight in weights.items()},
-        _page=(position // PAGE_SIZE + 1).cast(pl.Int32),
-        _pos=(position % PAGE_SIZE).cast(pl.Int32),
+        **_rating_shares(),
+        **_page_positions(),
         score=pl.lit(None, pl.Float64),
         dominant_color=pl.lit("0f0f0f"),
         saturated_color=pl.lit("0f0f0f"),
     )
+    frame = frame.with_columns(
+        ratings=_ratings(frame), short_screenshots=_screenshots(frame, spec.seed)
+    ).with_columns(
+        # Unrated games list no ratings.
+        pl.col("ratings").list.head(
+            pl.when(pl.col("rating") > 0).then(len(RATING_TITLES)).otherwise(0)
+        )
+    )
+    return frame.with_columns(_raw=_raw_item().struct.json_encode())
+
+
+def _day_date(spec: LakeSpec) -> pl.Expr:
+    return pl.lit(spec.first_day) + pl.duration(days=pl.col("day"))
+
+
+def _grown_rows(spec: LakeSpec, universe: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """Each row's game from the universe, its counts grown by its rate per day since its first
+    appearance, and its update time on the row's day."""
+    elapsed = (pl.col("day") - pl.col("first")).cast(pl.Float64)
+    grown = 1 + pl.col("growth") * elapsed
+    day_date = _day_date(spec)
+    # The universe's row i is game i: a gather, cheaper than a join.
+    return pl.concat([rows, universe[rows["g"]].drop("g")], how="horizontal").with_columns(
+        added=(pl.col("added0") * grown).round().cast(pl.Int64),
+        ratings_count=(pl.col("ratings_count0") * grown).round().cast(pl.Int64),
+        rating=pl.when(pl.col("rating0") > 0)
+        .then((pl.col("rating0") + 0.002 * elapsed).clip(upper_bound=5.0).round(2))
+        .otherwise(0.0),
+        updated=day_date.cast(pl.Datetime("us")) + pl.duration(seconds=pl.col("second_of_day")),
+        dt=day_date,
+    )
+
+
+def _derived_columns(spec: LakeSpec) -> dict[str, pl.Expr]:
+    """The columns that follow from the grown counts, and the ingest's meta columns."""
+    day_date = _day_date(spec)
+    return {
+        "reviews_text_count": (pl.col("ratings_count") // 50),
+        "reviews_count": pl.col("ratings_count") + pl.col("ratings_count") // 60,
+        "rating_top": pl.when(pl.col("rating") > 0)
+        .then(pl.col("rating").round().clip(1, 5).cast(pl.Int64))
+        .otherwise(0),
+        "added_by_status": pl.when(pl.col("added") > 0).then(
+            pl.struct(
+                **{
+                    status: (pl.col("added") * share).floor().cast(pl.Int64)
+                    for status, share in zip(STATUSES, _STATUS_SHARES, strict=True)
+                }
+            )
+        ),
+        "esrb_rating": pl.when(pl.col("esrb_id").is_not_null()).then(
+            pl.struct(
+                pl.col("esrb_id").alias("id"),
+                pl.col("esrb_name").alias("name"),
+                pl.col("esrb_slug").alias("slug"),
+            )
+        ),
+        "_ingested_at": (
+            day_date.cast(pl.Datetime("us")) + pl.duration(days=1, hours=2)
+        ).dt.replace_time_zone("UTC"),
+        "_run_id": pl.format("bench-{}", day_date),
+    }
+
+
+def _rating_shares() -> dict[str, pl.Expr]:
+    """`share{id}`: the share of a game's ratings each rating id gets, leaning to its rating."""
+    r = pl.col("rating")
+    weights = {5: r.pow(3), 4: r.pow(2), 3: (5.5 - r).pow(2), 1: (5.5 - r).pow(3) / 4}
+    total = sum(weights.values())
+    return {f"share{rid}": weight / total for rid, weight in weights.items()}
+
+
+def _page_positions() -> dict[str, pl.Expr]:
+    """`_page` and `_pos`: where the row sits in its day's pages of 40."""
+    position = pl.int_range(pl.len()).over("day")
+    return {
+        "_page": (position // PAGE_SIZE + 1).cast(pl.Int32),
+        "_pos": (position % PAGE_SIZE).cast(pl.Int32),
+    }
+
+
+def _ratings(frame: pl.DataFrame) -> pl.Series:
+    """RAWG's `ratings` list: one entry per rating title, counts from the shares."""
     slot = pl.col("slot")
     share = pl.concat_list(pl.col(f"share{rid}") for rid, _ in RATING_TITLES).list.get(slot)
-    ratings = fixed_lists(
+    return fixed_lists(
         frame.select("ratings_count", *(f"share{rid}" for rid, _ in RATING_TITLES)),
         len(RATING_TITLES),
         pl.struct(
@@ -156,19 +192,16 @@ def game_rows(spec: LakeSpec, universe: pl.DataFrame, rows: pl.DataFrame) -> pl.
             (share * 100).round(2).alias("percent"),
         ),
     )
-    shot = pl.col("id") * 10 + slot
-    shots = fixed_lists(
+
+
+def _screenshots(frame: pl.DataFrame, seed: int) -> pl.Series:
+    """`short_screenshots`: six per game, ids and image URLs from the game's id."""
+    shot = pl.col("id") * 10 + pl.col("slot")
+    return fixed_lists(
         frame.select("id"),
         6,
-        pl.struct(shot.alias("id"), url(shot, 50, s, "screenshots").alias("image")),
+        pl.struct(shot.alias("id"), url(shot, 50, seed, "screenshots").alias("image")),
     )
-    frame = frame.with_columns(ratings=ratings, short_screenshots=shots).with_columns(
-        # Unrated games list no ratings.
-        pl.col("ratings").list.head(
-            pl.when(pl.col("rating") > 0).then(len(RATING_TITLES)).otherwise(0)
-        )
-    )
-    return frame.with_columns(_raw=_raw_item().struct.json_encode())
 
 
 def _raw_item() -> pl.Expr:

@@ -66,15 +66,50 @@ def game_details(
 ) -> pl.DataFrame:
     """Each day's most-added games (the detail budget), as /games/{id} returns them."""
     s = spec.seed
+    details = _most_added(spec, games)
+    developers = _company_lists(details, studios["developers"], "developers", 3, 60, s)
+    publishers = _company_lists(details, studios["publishers"], "publishers", 2, 62, s)
     details = (
+        details.join(developers, on="row", how="left")
+        .join(publishers, on="row", how="left")
+        .with_columns(
+            name_original=pl.col("name"),
+            description_raw=_description(),
+            website=pl.format("https://www.{}.com", pl.col("base_slug")),
+            metacritic_url=pl.when(pl.col("metacritic").is_not_null()).then(
+                pl.format("https://www.metacritic.com/game/{}", pl.col("slug"))
+            ),
+            reddit_url=pl.format("https://www.reddit.com/r/{}/", pl.col("base_slug")),
+            alternative_names=pl.when(unit(pl.col("id"), 64, s) < 0.3)
+            .then(pl.concat_list(pl.format("{} (Remaster)", pl.col("name"))))
+            .otherwise(pl.lit([], pl.List(pl.String))),
+            **_metacritic_platforms(),
+            _page=(pl.int_range(pl.len()).over("day") + 1).cast(pl.Int32),
+            _pos=pl.lit(0, pl.Int32),
+            **_detail_counts(s),
+        )
+        .with_columns(
+            pl.col("developers", "publishers").fill_null(
+                pl.lit([], SCHEMAS["game_details"].columns["developers"])
+            )
+        )
+    )
+    return details.with_columns(_raw=_raw_detail().struct.json_encode())
+
+
+def _most_added(spec: LakeSpec, games: pl.DataFrame) -> pl.DataFrame:
+    """The detail budget's games of each day, most added first, numbered by `row`."""
+    return (
         games.filter(
             pl.col("added").rank("ordinal", descending=True).over("day") <= spec.details_per_day
         )
         .sort("day", "added", "id", descending=[False, True, False])
         .with_row_index("row")
     )
-    developers = _company_lists(details, studios["developers"], "developers", 3, 60, s)
-    publishers = _company_lists(details, studios["publishers"], "publishers", 2, 62, s)
+
+
+def _description() -> pl.Expr:
+    """`description_raw`: the same four pairs of sentences, naming the game."""
     sentences = pl.concat_str(
         [
             pl.format(
@@ -88,6 +123,12 @@ def game_details(
             ),
         ]
     )
+    return pl.concat_str([sentences] * 4)
+
+
+def _metacritic_platforms() -> dict[str, pl.Expr]:
+    """A metacritic-rated game's score on its first platform, in the lake's shape and in
+    RAWG's (`raw_metacritic_platforms`, for `_raw`)."""
     metascore = {
         "metascore": pl.col("metacritic"),
         "url": pl.format("https://www.metacritic.com/game/pc/{}", pl.col("slug")),
@@ -96,64 +137,51 @@ def game_details(
     first_platform = {
         name: first.field(name) for name in ("platform_id", "platform_name", "platform_slug")
     }
-    details = (
-        details.join(developers, on="row", how="left")
-        .join(publishers, on="row", how="left")
-        .with_columns(
-            name_original=pl.col("name"),
-            description_raw=pl.concat_str([sentences] * 4),
-            website=pl.format("https://www.{}.com", pl.col("base_slug")),
-            metacritic_url=pl.when(pl.col("metacritic").is_not_null()).then(
-                pl.format("https://www.metacritic.com/game/{}", pl.col("slug"))
-            ),
-            reddit_url=pl.format("https://www.reddit.com/r/{}/", pl.col("base_slug")),
-            alternative_names=pl.when(unit(pl.col("id"), 64, s) < 0.3)
-            .then(pl.concat_list(pl.format("{} (Remaster)", pl.col("name"))))
-            .otherwise(pl.lit([], pl.List(pl.String))),
-            metacritic_platforms=pl.when(pl.col("metacritic").is_not_null())
-            .then(pl.concat_list(pl.struct(**metascore, **first_platform)))
-            .otherwise(pl.lit([], SCHEMAS["game_details"].columns["metacritic_platforms"])),
-            # RAWG nests the platform there, with its id under the key "platform".
-            raw_metacritic_platforms=pl.when(pl.col("metacritic").is_not_null()).then(
-                pl.concat_list(
-                    pl.struct(
-                        **metascore,
-                        platform=pl.struct(
-                            platform=first_platform["platform_id"],
-                            name=first_platform["platform_name"],
-                            slug=first_platform["platform_slug"],
-                        ),
-                    )
+    rated = pl.col("metacritic").is_not_null()
+    return {
+        "metacritic_platforms": pl.when(rated)
+        .then(pl.concat_list(pl.struct(**metascore, **first_platform)))
+        .otherwise(pl.lit([], SCHEMAS["game_details"].columns["metacritic_platforms"])),
+        # RAWG nests the platform there, with its id under the key "platform".
+        "raw_metacritic_platforms": pl.when(rated).then(
+            pl.concat_list(
+                pl.struct(
+                    **metascore,
+                    platform=pl.struct(
+                        platform=first_platform["platform_id"],
+                        name=first_platform["platform_name"],
+                        slug=first_platform["platform_slug"],
+                    ),
                 )
-            ),
-            _page=(pl.int_range(pl.len()).over("day") + 1).cast(pl.Int32),
-            _pos=pl.lit(0, pl.Int32),
-            **{
-                column: below(pl.col("id"), 65 + n, s, 400)
-                for n, column in enumerate(
-                    (
-                        "screenshots_count",
-                        "movies_count",
-                        "creators_count",
-                        "achievements_count",
-                        "parent_achievements_count",
-                        "additions_count",
-                        "game_series_count",
-                        "parents_count",
-                        "reddit_count",
-                        "twitch_count",
-                        "youtube_count",
-                    )
-                )
-            },
-        )
-        .with_columns(
-            pl.col("developers", "publishers").fill_null(
-                pl.lit([], SCHEMAS["game_details"].columns["developers"])
             )
-        )
-    )
-    # As /games/{id} sends it: RAWG's nested shapes, dates as text, and the HTML description.
+        ),
+    }
+
+
+_DETAIL_COUNTS = (
+    "screenshots_count",
+    "movies_count",
+    "creators_count",
+    "achievements_count",
+    "parent_achievements_count",
+    "additions_count",
+    "game_series_count",
+    "parents_count",
+    "reddit_count",
+    "twitch_count",
+    "youtube_count",
+)
+
+
+def _detail_counts(seed: int) -> dict[str, pl.Expr]:
+    """The counts only the detail page has, each drawn below 400 from its own stream."""
+    return {
+        column: below(pl.col("id"), 65 + n, seed, 400) for n, column in enumerate(_DETAIL_COUNTS)
+    }
+
+
+def _raw_detail() -> pl.Expr:
+    """As /games/{id} sends it: RAWG's nested shapes, dates as text, and the HTML description."""
     in_rawg_shape = {
         "platforms": pl.col("raw_platforms"),
         "stores": pl.col("raw_stores"),
@@ -164,8 +192,7 @@ def game_details(
         "released": pl.col("released").dt.to_string("%Y-%m-%d"),
         "updated": pl.col("updated").dt.to_string(RAWG_TIME),
     }
-    raw = pl.struct(
+    return pl.struct(
         *(in_rawg_shape.get(c, pl.col(c)).alias(c) for c in SCHEMAS["game_details"].columns),
         pl.format("<p>{}</p>", pl.col("description_raw")).alias("description"),
     )
-    return details.with_columns(_raw=raw.struct.json_encode())

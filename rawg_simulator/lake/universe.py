@@ -105,9 +105,24 @@ def reference_renderer(seed: int) -> Renderer:
 
 def game_universe(spec: LakeSpec, count: int) -> pl.DataFrame:
     """Per game (``g`` = 0..count-1): what does not change between its appearances."""
+    games = (
+        pl.select(pl.int_range(0, count, dtype=pl.Int64).alias("g"))
+        .with_columns(**_fixed_columns(spec))
+        .with_columns(
+            # RAWG slugs are unique; the id suffix stands in for its de-duplication.
+            slug=pl.format("{}-{}", pl.col("base_slug"), pl.col("id")),
+        )
+    )
+    games = games.join(ESRB_REFS, on="esrb", how="left")
+    for lists in _nested_lists(games, spec):
+        games = games.join(lists, on="g", how="left", maintain_order="left")
+    return _empty_lists_for_nulls(games)
+
+
+def _fixed_columns(spec: LakeSpec) -> dict[str, pl.Expr]:
+    """A game's scalar facts, drawn from its ``g``: id, name, release, popularity, rating."""
     s = spec.seed
     g = pl.col("g")
-    games = pl.select(pl.int_range(0, count, dtype=pl.Int64).alias("g"))
     name, slug = _names(g, s)
     release_span = (spec.next_day + timedelta(days=365) - FIRST_RELEASE).days
     added0 = (pl.lit(10.0).pow(unit(g, 11, s) * ADDED_DECADES)).floor().cast(pl.Int64) - 1
@@ -116,45 +131,43 @@ def game_universe(spec: LakeSpec, count: int) -> pl.DataFrame:
     low_share, high_share = RATINGS_SHARE
     low_growth, high_growth = GROWTH_PER_DAY
     low_meta, high_meta = METACRITIC_RANGE
-    games = games.with_columns(
+    return {
         # Increasing ids with gaps, like a catalog where some rows were deleted.
-        id=(1 + below(g, 0, s, 8)).cum_sum() + 10,
-        name=name,
-        base_slug=slug,
-        released=pl.when(no_release)
+        "id": (1 + below(g, 0, s, 8)).cum_sum() + 10,
+        "name": name,
+        "base_slug": slug,
+        "released": pl.when(no_release)
         .then(None)
         .otherwise(
             pl.lit(FIRST_RELEASE)
             + pl.duration(days=(unit(g, 10, s).pow(RELEASE_SKEW) * release_span).floor())
         ),
-        tba=no_release & (unit(g, 13, s) < TBA_SHARE),
-        second_of_day=below(g, 14, s, 86_400),
-        added0=added0,
-        growth=low_growth + unit(g, 15, s) * (high_growth - low_growth),
-        rating0=pl.when(rated)
+        "tba": no_release & (unit(g, 13, s) < TBA_SHARE),
+        "second_of_day": below(g, 14, s, 86_400),
+        "added0": added0,
+        "growth": low_growth + unit(g, 15, s) * (high_growth - low_growth),
+        "rating0": pl.when(rated)
         .then((100 + (unit(g, 16, s).pow(RATING_SKEW) * 401).floor()) / 100)
         .otherwise(0.0),
-        ratings_count0=pl.when(rated)
+        "ratings_count0": pl.when(rated)
         .then(
             (added0 * (low_share + (high_share - low_share) * unit(g, 17, s)))
             .floor()
             .cast(pl.Int64)
         )
         .otherwise(0),
-        metacritic=pl.when(unit(g, 18, s) < METACRITIC_SHARE)
+        "metacritic": pl.when(unit(g, 18, s) < METACRITIC_SHARE)
         .then(low_meta + below(g, 19, s, high_meta - low_meta))
         .otherwise(None),
-        playtime=(unit(g, 20, s).pow(3) * MAX_PLAYTIME).floor().cast(pl.Int64),
-        suggestions_count=below(g, 21, s, MAX_SUGGESTIONS),
-        background_image=url(g, 22, s, "games"),
-        esrb=pl.when(unit(g, 23, s) < ESRB_SHARE).then(below(g, 24, s, len(ESRB_RATINGS))),
-    ).with_columns(
-        # RAWG slugs are unique; the id suffix stands in for its de-duplication.
-        slug=pl.format("{}-{}", pl.col("base_slug"), pl.col("id")),
-    )
-    games = games.join(ESRB_REFS, on="esrb", how="left")
-    for lists in _nested_lists(games, spec):
-        games = games.join(lists, on="g", how="left", maintain_order="left")
+        "playtime": (unit(g, 20, s).pow(3) * MAX_PLAYTIME).floor().cast(pl.Int64),
+        "suggestions_count": below(g, 21, s, MAX_SUGGESTIONS),
+        "background_image": url(g, 22, s, "games"),
+        "esrb": pl.when(unit(g, 23, s) < ESRB_SHARE).then(below(g, 24, s, len(ESRB_RATINGS))),
+    }
+
+
+def _empty_lists_for_nulls(games: pl.DataFrame) -> pl.DataFrame:
+    """A game without genres (platforms, stores, ...) lists none, as RAWG sends `[]`."""
     list_columns = [
         c
         for c in games.columns
@@ -212,18 +225,36 @@ def _nested_lists(games: pl.DataFrame, spec: LakeSpec) -> list[pl.DataFrame]:
     Built flat (one row per element) and grouped back per game.
     """
     s = spec.seed
-    g = pl.col("g")
-    genre_count = choose(below(g, 30, s, len(GENRES_PER_GAME)), GENRES_PER_GAME)
-    genres = weighted_refs(games, genre_count, GENRE_CUM, 31, s).join(GENRE_REFS, on="ref")
-    element = pl.struct("id", "name", "slug")
-    genre_lists = listed(genres, genres=element, raw_genres=element)
+    platforms = _platforms(games, s)
+    return [
+        _genre_lists(games, s),
+        _platform_lists(platforms),
+        _parent_lists(platforms),
+        _store_lists(platforms, s),
+        _tag_lists(games, s),
+    ]
 
-    platform_count = choose(below(g, 32, s, len(LAKE_PLATFORMS_PER_GAME)), LAKE_PLATFORMS_PER_GAME)
-    platforms = weighted_refs(games, platform_count, PLATFORM_CUM, 33, s).join(
-        PLATFORM_REFS, on="ref"
+
+_REF = pl.struct("id", "name", "slug")
+
+
+def _genre_lists(games: pl.DataFrame, s: int) -> pl.DataFrame:
+    genre_count = choose(below(pl.col("g"), 30, s, len(GENRES_PER_GAME)), GENRES_PER_GAME)
+    genres = weighted_refs(games, genre_count, GENRE_CUM, 31, s).join(GENRE_REFS, on="ref")
+    return listed(genres, genres=_REF, raw_genres=_REF)
+
+
+def _platforms(games: pl.DataFrame, s: int) -> pl.DataFrame:
+    """(g, platform): each game's platforms, flat; its parents and stores follow from them."""
+    platform_count = choose(
+        below(pl.col("g"), 32, s, len(LAKE_PLATFORMS_PER_GAME)), LAKE_PLATFORMS_PER_GAME
     )
+    return weighted_refs(games, platform_count, PLATFORM_CUM, 33, s).join(PLATFORM_REFS, on="ref")
+
+
+def _platform_lists(platforms: pl.DataFrame) -> pl.DataFrame:
     # List items of a filtered query (`updated=`) carry slim platforms, no `released_at`.
-    platform_lists = listed(
+    return listed(
         platforms,
         platforms=pl.struct(
             pl.col("id").alias("platform_id"),
@@ -231,8 +262,11 @@ def _nested_lists(games: pl.DataFrame, spec: LakeSpec) -> list[pl.DataFrame]:
             pl.col("slug").alias("platform_slug"),
             pl.lit(None, pl.Date).alias("released_at"),
         ),
-        raw_platforms=pl.struct(platform=element),
+        raw_platforms=pl.struct(platform=_REF),
     )
+
+
+def _parent_lists(platforms: pl.DataFrame) -> pl.DataFrame:
     parents = (
         platforms.select("g", pl.col("id").replace_strict(PARENT_OF).alias("parent_id"))
         .unique(["g", "parent_id"])
@@ -244,16 +278,18 @@ def _nested_lists(games: pl.DataFrame, spec: LakeSpec) -> list[pl.DataFrame]:
         pl.col("parent_name").alias("name"),
         pl.col("parent_slug").alias("slug"),
     )
-    parent_lists = listed(
-        parents, parent_platforms=parent, raw_parent_platforms=pl.struct(platform=parent)
-    )
+    return listed(parents, parent_platforms=parent, raw_parent_platforms=pl.struct(platform=parent))
+
+
+def _store_lists(platforms: pl.DataFrame, s: int) -> pl.DataFrame:
+    """A share of the stores that sell each of a game's platforms, each store once."""
     stores = (
         platforms.select("g", pl.col("id").alias("platform_id"))
         .join(STORE_LINKS, on="platform_id")
         .filter(unit(pl.col("g") * 16 + pl.col("store_id"), 34, s) < STORE_OFFER_SHARE)
         .unique(["g", "store_id"], maintain_order=True)
     )
-    store_lists = listed(
+    return listed(
         stores,
         stores=pl.struct("store_id", "store_name", "store_slug"),
         raw_stores=pl.struct(
@@ -264,14 +300,17 @@ def _nested_lists(games: pl.DataFrame, spec: LakeSpec) -> list[pl.DataFrame]:
             )
         ),
     )
+
+
+def _tag_lists(games: pl.DataFrame, s: int) -> pl.DataFrame:
+    """Tags drawn evenly from the sandbox's, with the counts it shows for them."""
     tag_refs = pl.DataFrame(reference_renderer(s).tags).with_row_index("ref")
-    tag_count = choose(below(g, 35, s, len(LAKE_TAGS_PER_GAME)), LAKE_TAGS_PER_GAME)
+    tag_count = choose(below(pl.col("g"), 35, s, len(LAKE_TAGS_PER_GAME)), LAKE_TAGS_PER_GAME)
     tags = weighted_refs(games, tag_count, cumulative([1.0] * tag_refs.height), 36, s).join(
         tag_refs.with_columns(pl.col("ref").cast(pl.Int64)), on="ref"
     )
-    tag_lists = listed(
+    return listed(
         tags,
         tags=pl.struct("id", "name", "slug", "language", "games_count"),
         raw_tags=pl.struct("id", "name", "slug", "language", "games_count", "image_background"),
     )
-    return [genre_lists, platform_lists, parent_lists, store_lists, tag_lists]
