@@ -211,8 +211,8 @@ def check_lake(settings: Settings) -> Check:
     try:
         days = lake.partitions("games")
     except Exception as exc:  # any backend error means the same to the user: it cannot be read
-        why = f"Cannot read the lake at {lake.url} ({type(exc).__name__})"
-        return Check("lake", False, f"{why}: {lake.access_advice}.")
+        error, advice = type(exc).__name__, lake.access_advice
+        return Check("lake", False, f"Cannot read the lake at {lake.url} ({error}): {advice}.")
     if not days:
         return Check(
             "lake", True, f"{shown} read and written; no data yet: {BUILD_COMMANDS} fills it."
