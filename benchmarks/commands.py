@@ -31,14 +31,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from benchmarks.processes import gmp_env, gmp_server, run_stamped
 from benchmarks.results import Goal, Recording, is_standard
-from rawg_simulator import SandboxConfig, free_port, running_sandbox
+from rawg_simulator import SandboxConfig, running_sandbox
 
 GOAL_S = 5.0
 DAY = date(2025, 12, 21)
@@ -74,20 +74,6 @@ class Run:
         return self.wall - self.marks["flow ends"]
 
 
-def child_env(root: Path, base_url: str) -> dict[str, str]:
-    own = ("PREFECT_", "RAWG_", "LAKE_", "AWS_", "DUCKDB_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
-    return {
-        **env,
-        "PREFECT_HOME": str(root / "prefect"),
-        "PREFECT_SERVER_API_PORT": str(free_port()),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "RAWG_BASE_URL": base_url,
-        "RAWG_API_KEY": "benchmark-key",
-        "LAKE_URL": str(root / "lake"),
-    }
-
-
 def gmp(python: Path, *args: str) -> list[str]:
     return [str(python), "-m", "gmp", *args]
 
@@ -95,38 +81,17 @@ def gmp(python: Path, *args: str) -> list[str]:
 def run_command(python: Path, env: dict[str, str], cwd: Path) -> Run:
     """`gmp ingest-all` in a fresh process; each stderr line timestamped on arrival."""
     cpu_before = children_cpu()
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        gmp(python, "ingest-all", "--date", DAY.isoformat()),
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: list[tuple[float, str]] = []
-
-    def read_stderr() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.append((time.perf_counter() - started, line))
-
-    reader = threading.Thread(target=read_stderr)
-    reader.start()
-    stdout = process.stdout.read() if process.stdout else ""
-    process.wait()
-    wall = time.perf_counter() - started
-    reader.join()
-    if process.returncode != 0:
-        tail = "".join(line for _, line in lines[-20:])
-        raise SystemExit(f"gmp ingest-all failed ({process.returncode}):\n{stdout}\n{tail}")
-    games = re.search(r"^games\s+\d+\s+([\d,]+)", stdout, re.MULTILINE)
+    done = run_stamped(gmp(python, "ingest-all", "--date", DAY.isoformat()), env, cwd)
+    if done.returncode != 0:
+        failed = f"gmp ingest-all failed ({done.returncode})"
+        raise SystemExit(f"{failed}:\n{done.stdout}\n{done.tail(20)}")
+    games = re.search(r"^games\s+\d+\s+([\d,]+)", done.stdout, re.MULTILINE)
     run = Run(
-        wall=wall,
+        wall=done.wall,
         cpu=children_cpu() - cpu_before,
         games=int(games.group(1).replace(",", "")) if games else 0,
     )
-    for at, line in lines:
+    for at, line in done.lines:
         if "server" not in run.marks and any(start in line for start in SERVER_STARTS):
             run.marks["server"] = at
         elif "flow begins" not in run.marks and "Beginning flow run" in line:
@@ -164,9 +129,7 @@ def stop_server(python: Path, env: dict[str, str], cwd: Path) -> None:
     """Stop a server a command left running (only checkouts with `gmp server` leave one)."""
     probe = subprocess.run(gmp(python, "server", "--help"), env=env, cwd=cwd, capture_output=True)
     if probe.returncode == 0:
-        subprocess.run(
-            gmp(python, "server", "stop"), env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL
-        )
+        gmp_server("stop", env, cwd, python)
 
 
 @dataclass
@@ -185,7 +148,7 @@ class Checkout:
 
     def measure_once(self, root: Path, base_url: str) -> None:
         root.mkdir()
-        env = child_env(root, base_url)
+        env = gmp_env(root / "prefect", base_url, LAKE_URL=root / "lake")
         self.prefect_imports.append(prefect_import_seconds(self.python, env))
         try:
             for situation in SITUATIONS:

@@ -32,18 +32,16 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from benchmarks.dbt_runner import DBT, ROOT, TRANSFORMS
+from benchmarks.processes import Stamped, first_marks, gmp_env, gmp_server, run_stamped
 from benchmarks.results import Goal, Recording, is_standard
-from rawg_simulator import SandboxConfig, free_port, running_sandbox
+from rawg_simulator import SandboxConfig, running_sandbox
 from rawg_simulator.lake import LakeSpec, cached_lake
 
 CACHE = ROOT / "data" / "bench"
@@ -90,95 +88,56 @@ class Way:
         return statistics.median(run.phases.get(name, 0.0) for run in self.runs)
 
 
-def bench_env(work: Path, base_url: str, lake: Path, warehouse: Path) -> dict[str, str]:
-    own = ("PREFECT_", "RAWG_", "LAKE_", "AWS_", "DUCKDB_", "DBT_", "GMP_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
-    return {
-        **env,
-        "PREFECT_HOME": str(work / "prefect"),
-        "PREFECT_SERVER_API_PORT": str(free_port()),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "RAWG_BASE_URL": base_url,
-        "RAWG_API_KEY": "benchmark-key",
-        "LAKE_URL": str(lake),
-        "DUCKDB_PATH": str(warehouse),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
-
-
-def timed_lines(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str, list]:
+def timed_lines(command: list[str], env: dict[str, str], cwd: Path) -> Stamped:
     """Runs ``command``; its wall time, stdout, and stderr lines stamped as they arrive."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    lines: list[tuple[float, str]] = []
-
-    def read_stderr() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.append((time.perf_counter() - started, line))
-
-    reader = threading.Thread(target=read_stderr)
-    reader.start()
-    stdout = process.stdout.read() if process.stdout else ""
-    process.wait()
-    wall = time.perf_counter() - started
-    reader.join()
-    if process.returncode != 0:
-        tail = "".join(line for _, line in lines[-30:])
-        raise SystemExit(f"{' '.join(command[:4])} failed ({process.returncode}):\n{stdout}{tail}")
-    if any(NO_PARTIAL_PARSE in line for _, line in lines) or NO_PARTIAL_PARSE in stdout:
+    done = run_stamped(command, env, cwd)
+    if done.returncode != 0:
+        failed = f"{' '.join(command[:4])} failed ({done.returncode})"
+        raise SystemExit(f"{failed}:\n{done.stdout}{done.tail(30)}")
+    if any(NO_PARTIAL_PARSE in line for _, line in done.lines) or NO_PARTIAL_PARSE in done.stdout:
         print(f"  note: dbt re-parsed the project in {' '.join(command[:3])}", file=sys.stderr)
-    return wall, stdout, lines
+    return done
 
 
 def dbt_build(env: dict[str, str], cwd: Path) -> float:
     """The ``dbt build`` CLI with the flow's target and folders, as `make transform` runs it."""
     command = [str(DBT), "build", "--target", "duckdb"]
     command += ["--project-dir", str(TRANSFORMS), "--profiles-dir", str(TRANSFORMS)]
-    return timed_lines(command, env, cwd)[0]
+    return timed_lines(command, env, cwd).wall
 
 
 def run_flow(env: dict[str, str], cwd: Path) -> Run:
     command = [sys.executable, "-X", "importtime", "-m", "gmp", "daily", "--date", DAY.isoformat()]
-    wall, stdout, lines = timed_lines(command, env, cwd)
-    marks: dict[str, float] = {}
-    imports = 0.0
-    for at, line in lines:
-        if "flow begins" not in marks and (imported := IMPORT_LINE.match(line)):
-            imports += int(imported.group(1)) / 1e6
-        for mark, pattern in MARKS.items():
-            if mark not in marks and pattern.search(line):
-                marks[mark] = at
+    done = timed_lines(command, env, cwd)
+    marks = first_marks(done.lines, MARKS)
     missing = [mark for mark in MARKS if mark not in marks]
     if missing:
         raise SystemExit(f"gmp daily logged no line for {missing}")
-    used = re.search(r"Daily update for \S+: ([\d,]+) RAWG requests", stdout)
+    imports = 0.0
+    for _, line in done.lines:
+        if MARKS["flow begins"].search(line):
+            break
+        if imported := IMPORT_LINE.match(line):
+            imports += int(imported.group(1)) / 1e6
+    used = re.search(r"Daily update for \S+: ([\d,]+) RAWG requests", done.stdout)
     phases = {
         "start + imports": imports,
         "Prefect start": marks["flow begins"] - imports,
         "ingest": marks["ingest ends"] - marks["flow begins"],
         "dbt": marks["dbt ends"] - marks["ingest ends"],
-        "report": wall - marks["dbt ends"],
+        "report": done.wall - marks["dbt ends"],
     }
-    return Run(wall, phases, int(used.group(1).replace(",", "")) if used else 0)
+    return Run(done.wall, phases, int(used.group(1).replace(",", "")) if used else 0)
 
 
 def run_way(way: str, env: dict[str, str], cwd: Path) -> Run:
     """`bare` or `sequential`: its ingest process (benchmarks/daily_ways.py), then dbt."""
     command = [sys.executable, "-m", "benchmarks.daily_ways", way, DAY.isoformat()]
-    wall, stdout, _ = timed_lines(command, {**env, "PYTHONPATH": str(ROOT)}, cwd)
-    result = json.loads(stdout.strip().splitlines()[-1])
+    done = timed_lines(command, {**env, "PYTHONPATH": str(ROOT)}, cwd)
+    wall, result = done.wall, json.loads(done.stdout.strip().splitlines()[-1])
     dbt = dbt_build(env, cwd)
     phases = {"start + imports": wall - result["ingest_s"], "ingest": result["ingest_s"]}
     return Run(wall + dbt, {**phases, "dbt": dbt}, result["requests"])
-
-
-def gmp_server(env: dict[str, str], cwd: Path, action: str) -> None:
-    command = [sys.executable, "-m", "gmp", "server", action]
-    subprocess.run(command, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
 
 
 def load() -> float:
@@ -206,11 +165,18 @@ def measure(repeats: int, regenerate: bool) -> tuple[dict[str, Way], list[float]
         warehouse = work / "warehouse" / "game_market.duckdb"
         warehouse.parent.mkdir()
         pristine = work / "built.duckdb"
-        env = bench_env(work, base_url, generated.lake, warehouse)
+        env = gmp_env(
+            work / "prefect",
+            base_url,
+            LAKE_URL=generated.lake,
+            DUCKDB_PATH=warehouse,
+            DBT_TARGET_PATH=work / "target",
+            DBT_LOG_PATH=work / "logs",
+        )
         full = dbt_build(env, work)
         shutil.copyfile(warehouse, pristine)
         print(f"full build of the year (untimed setup): {full:.1f} s, load {load():.1f}")
-        gmp_server(env, work, "start")
+        gmp_server("start", env, work)
         try:
             for repeat in range(repeats):
                 for way in ways.values():
@@ -228,7 +194,7 @@ def measure(repeats: int, regenerate: bool) -> tuple[dict[str, Way], list[float]
                         flush=True,
                     )
         finally:
-            gmp_server(env, work, "stop")
+            gmp_server("stop", env, work)
             generated.remove_next_day()
     return ways, loads
 

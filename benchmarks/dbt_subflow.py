@@ -23,9 +23,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.results import Goal, Recording, import_prefect_seconds, is_standard
+
+if TYPE_CHECKING:
+    from rawg_simulator.lake import LakeSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSFORMS = ROOT / "transforms"
@@ -57,10 +62,29 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=ROOT / "data" / "bench")
     args = parser.parse_args()
 
-    from rawg_simulator.lake import LakeSpec, cached_lake
+    from rawg_simulator.lake import LakeSpec
 
     spec = LakeSpec(games=38_360, days=14)
-    generated, _ = cached_lake(spec, args.cache, regenerate=False)
+    use_lake(spec, args.cache)
+    print(f"dbt subflow benchmark: {spec.games:,} games rows over {spec.days} days, load {_load()}")
+    recording = Recording("dbt_subflow", import_prefect_seconds())
+    print(f"python -c 'import prefect': {recording.import_prefect_s:.2f} s (the machine's speed)")
+    print(f"first build (bare, untimed): {bare_build():.1f} s")
+    parent = parent_flow()
+    parent()  # the temporary server's start and the imports are paid here
+    print(f"first build with node tasks in the process (untimed): {parent(True):.1f} s")
+    report(recording, time_builds(parent, args.repeats))
+    print("Data shapes: RAWG (rawg.io).")
+    recording.write(is_standard(parser, args))
+    return 1 if recording.missed else 0
+
+
+def use_lake(spec: LakeSpec, cache: Path) -> None:
+    """Points this process (and the dbt it starts) at the spec's cached lake without its next
+    day, and at a new warehouse and PREFECT_HOME."""
+    from rawg_simulator.lake import cached_lake
+
+    generated, _ = cached_lake(spec, cache, regenerate=False)
     generated.remove_next_day()
     work = Path(tempfile.mkdtemp(prefix="gmp-bench-subflow-"))
     os.environ.update(
@@ -77,11 +101,11 @@ def main() -> int:
         }
     )
     (work / "warehouse").mkdir()
-    print(f"dbt subflow benchmark: {spec.games:,} games rows over {spec.days} days, load {_load()}")
-    recording = Recording("dbt_subflow", import_prefect_seconds())
-    print(f"python -c 'import prefect': {recording.import_prefect_s:.2f} s (the machine's speed)")
-    print(f"first build (bare, untimed): {bare_build():.1f} s")
 
+
+def parent_flow() -> Callable[..., float]:
+    """A parent flow that runs the dbt-build subflow and returns its seconds, as the daily run
+    and the demo call it. Prefect is imported here, once the environment is set."""
     from prefect import flow
 
     from flows.transform import transform
@@ -94,15 +118,18 @@ def main() -> int:
             raise RuntimeError(state.message)
         return time.perf_counter() - started
 
-    parent()  # the temporary server's start and the imports are paid here
-    print(f"first build with node tasks in the process (untimed): {parent(True):.1f} s")
+    return parent
+
+
+def time_builds(parent: Callable[..., float], repeats: int) -> dict[str, list[float]]:
+    """Each way of building, ``repeats`` times interleaved, each run printed."""
     timings: dict[str, list[float]] = {
         "bare": [],
         "subflow": [],
         "dbt defaults": [],
         "node tasks": [],
     }
-    for n in range(args.repeats):
+    for n in range(repeats):
         timings["bare"].append(bare_build())
         timings["subflow"].append(parent())
         os.environ.update(DBT_DEFAULTS)
@@ -116,6 +143,11 @@ def main() -> int:
             f"{timings['dbt defaults'][-1]:.1f} s, with node tasks "
             f"{timings['node tasks'][-1]:.1f} s, load {_load()}"
         )
+    return timings
+
+
+def report(recording: Recording, timings: dict[str, list[float]]) -> None:
+    """Records the figures and prints their table."""
     bare = recording.add("bare dbt build, 14 days", timings["bare"], "s")
     subflow = recording.add("dbt-build subflow", timings["subflow"], "s")
     ratio = recording.add(
@@ -142,9 +174,6 @@ def main() -> int:
     print(f"{'subflow / with dbt log+JSON defaults':<40}{measured:>24}")
     measured = f"{node_tasks.value:.1f} s, {node_ratio.value:.2f}"
     print(f"{'node-task subflow / subflow':<40}{measured:>24}")
-    print("Data shapes: RAWG (rawg.io).")
-    recording.write(is_standard(parser, args))
-    return 1 if recording.missed else 0
 
 
 def by_run(ours: list[float], theirs: list[float]) -> list[float]:

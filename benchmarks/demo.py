@@ -23,10 +23,11 @@ import sys
 import sysconfig
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.processes import gmp_env, gmp_server
 from benchmarks.results import Goal, Recording, is_standard
-from rawg_simulator import free_port
 
 GOAL_S = 45.0
 GOAL_IMPORT_PREFECT_S = 3.6  # on the machine the goal was set on
@@ -90,57 +91,72 @@ def import_prefect_seconds(env: dict[str, str], prefix: Path) -> float:
     return time.perf_counter() - started
 
 
-def stop_server(env: dict[str, str], cwd: Path) -> None:
-    command = [sys.executable, "-m", "gmp", "server", "stop"]
-    subprocess.run(command, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+@dataclass
+class Measured:
+    """Each situation's runs, split into phases, with the load average at each run's start
+    and `import prefect` from source once a repeat."""
+
+    runs: dict[str, list[dict[str, float]]] = field(
+        default_factory=lambda: {s: [] for s in SITUATIONS}
+    )
+    loads: list[float] = field(default_factory=list)
+    imports: list[float] = field(default_factory=list)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    own = ("PREFECT_", "RAWG_", "LAKE_", "AWS_", "DUCKDB_", "DBT_", "GMP_")
-    base = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     recording = Recording("demo")
-    runs: dict[str, list[dict[str, float]]] = {s: [] for s in SITUATIONS}
-    loads: list[float] = []
-    imports: list[float] = []
+    measured = measure(args.repeats)
+    report(recording, measured, args.repeats)
+    print("Data shapes: RAWG (rawg.io).")
+    recording.write(is_standard(parser, args))
+    return 1 if recording.missed else 0
+
+
+def measure(repeats: int) -> Measured:
+    """Every situation once a repeat, interleaved, each repeat in a new home of its own."""
+    measured = Measured()
     with tempfile.TemporaryDirectory(prefix="gmp-bench-demo-") as tmp:
         stdlib_only = Path(tmp) / "stdlib-bytecode"
         stdlib_bytecode(stdlib_only)
-        for repeat in range(args.repeats):
+        for repeat in range(repeats):
             root = Path(tmp) / f"repeat-{repeat}"
             root.mkdir()
-            env = {
-                **base,
-                "PREFECT_HOME": str(root / "prefect"),
-                "PREFECT_SERVER_API_PORT": str(free_port()),
-                "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            env = gmp_env(
+                root / "prefect",
                 # No partial parse to start from, as in a fresh clone; later runs reuse it.
-                "DBT_TARGET_PATH": str(root / "dbt-target"),
-                "DBT_LOG_PATH": str(root / "dbt-logs"),
-            }
-            imports.append(import_prefect_seconds(env, stdlib_only))
+                DBT_TARGET_PATH=root / "dbt-target",
+                DBT_LOG_PATH=root / "dbt-logs",
+            )
+            measured.imports.append(import_prefect_seconds(env, stdlib_only))
             try:
                 for situation in SITUATIONS:
-                    loads.append(os.getloadavg()[0])
+                    measured.loads.append(os.getloadavg()[0])
                     run = demo_phases(env, root / situation.replace(" ", "-"))
-                    runs[situation].append(run)
+                    measured.runs[situation].append(run)
                     done = f"  repeat {repeat + 1} {situation}: {run['wall']:.1f} s"
                     print(done, file=sys.stderr)
                     if situation == "new home":
-                        stop_server(env, root)
+                        gmp_server("stop", env, root)
             finally:
-                stop_server(env, root)
+                gmp_server("stop", env, root)
+    return measured
+
+
+def report(recording: Recording, measured: Measured, repeats: int) -> None:
+    """Prints the phases' table and records each situation's wall against the scaled goal."""
+    loads, imports = measured.loads, measured.imports
     print(
         "`gmp demo` (a year and more of releases, then 14 days, into an empty folder), fresh "
-        f"processes: medians of {args.repeats} "
+        f"processes: medians of {repeats} "
         f"interleaved repeats, seconds; load average {min(loads):.1f}-{max(loads):.1f} at "
         "their starts"
     )
     columns = ("wall", "start", "ingest", "dbt", "report")
     print(f"{'situation':<12}" + "".join(f"{c:>9}" for c in columns))
-    for situation, rs in runs.items():
+    for situation, rs in measured.runs.items():
         cells = "".join(f"{statistics.median(r[c] for r in rs):>9.2f}" for c in columns)
         print(f"{situation:<12}{cells}")
         print("  walls: " + ", ".join(f"{r['wall']:.1f}" for r in rs))
@@ -150,14 +166,11 @@ def main() -> int:
         f"{statistics.median(imports):.2f} s here / {GOAL_IMPORT_PREFECT_S} s there)"
     )
     recording.add("`import prefect`, packages from source", imports, "s")
-    for situation, rs in runs.items():
+    for situation, rs in measured.runs.items():
         name = NAMES.get(situation, situation)
         walls = [r["wall"] for r in rs]
         figure = recording.add(f"gmp demo, {name}", walls, "s", Goal("<=", round(goal, 1)))
         print(f"  {situation:<12}{figure.value:>7.1f} s  {figure.verdict}")
-    print("Data shapes: RAWG (rawg.io).")
-    recording.write(is_standard(parser, args))
-    return 1 if recording.missed else 0
 
 
 if __name__ == "__main__":

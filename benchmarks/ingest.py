@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from benchmarks.results import Goal, Recording, is_standard
+from benchmarks.results import Figure, Goal, Recording, is_standard
 from game_market.ingest import ingest_partition
 from game_market.lake import Lake
 from game_market.rawg import RawgClient
@@ -142,6 +142,11 @@ class RssRun:
         return self.requests - self.retries - self.minimum
 
 
+# A row of the table: its scenario, the median run, the ideal pages/s and the share of it.
+TableRow = tuple[str, Run, float, float | None]
+GoalLine = tuple[Figure, str]  # a figure with a goal and the text it prints with
+
+
 def measure_rss(games: int, days: int, repeats: int) -> list[RssRun]:
     config = SandboxConfig(games=games, seed=2, days=days, today=TODAY)
     runs = []
@@ -174,15 +179,39 @@ def main() -> int:
         f"Ingest benchmark: {args.games:,} games updated on one day "
         f"({math.ceil(args.games / 40)} pages of 40)"
     )
+    recording = Recording("ingest")
+    samples = measure_one_day(args.games, args.repeats)
+    rows, goals = record_one_day(recording, samples)
+    print_table(rows)
+    rss_runs = measure_rss(args.rss_games, args.days, args.repeats)
+    one_day = [run for runs in samples.values() for run in runs]
+    goals += record_rss(recording, one_day, rss_runs, args.rss_games, args.days)
+    print()
+    print("goals (medians of the repeats):")
+    for figure, text in goals:
+        print(f"  {figure.verdict}  {text}: {figure.value:.4g}")
+    print("Data shapes: RAWG (rawg.io).")
+    recording.write(is_standard(parser, args))
+    return 1 if recording.missed else 0
+
+
+def measure_one_day(games: int, repeats: int) -> dict[str, list[Run]]:
+    """The CPU ceiling's runs and each concurrency's, by name (``ceiling``, ``1``, ``4``...)."""
     # Each repeat measures the ceiling and every concurrency back to back, so a ratio's two
     # figures share the machine's conditions; the table shows the median repeat.
-    recording = Recording("ingest")
     samples: dict[str, list[Run]] = {}
-    with warm_sandbox(args.games, 0) as fast, warm_sandbox(args.games, LATENCY_MS) as slow:
-        for _ in range(args.repeats):
+    with warm_sandbox(games, 0) as fast, warm_sandbox(games, LATENCY_MS) as slow:
+        for _ in range(repeats):
             samples.setdefault("ceiling", []).append(measure(fast, 16))
             for concurrency in CONCURRENCIES:
                 samples.setdefault(str(concurrency), []).append(measure(slow, concurrency))
+    return samples
+
+
+def record_one_day(
+    recording: Recording, samples: dict[str, list[Run]]
+) -> tuple[list[TableRow], list[GoalLine]]:
+    """The one-day figures: the table's rows, and the goals with the text they print with."""
     ceilings = samples["ceiling"]
     cpu = recording.add(
         "CPU per page, 0 ms latency, 16 in flight",
@@ -196,7 +225,9 @@ def main() -> int:
         "pages/s",
     )
     ceiling_run = median_run(ceilings)
-    rows = [("CPU ceiling (0 ms, c=16)", ceiling_run, ceiling_run.pages_per_s, None)]
+    rows: list[TableRow] = [
+        ("CPU ceiling (0 ms, c=16)", ceiling_run, ceiling_run.pages_per_s, None)
+    ]
     goals = [(cpu, f"CPU per page (CPU ceiling run) <= {TARGET_CPU_MS_PER_PAGE} ms")]
     for concurrency in CONCURRENCIES:
         runs = samples[str(concurrency)]
@@ -215,10 +246,13 @@ def main() -> int:
         ideal = min(concurrency / (LATENCY_MS / 1000), ceiling_run.pages_per_s)
         rows.append((f"{LATENCY_MS} ms latency, c={concurrency}", run, ideal, ratio.value))
         goals.append((ratio, f"{rows[-1][0]}: of ideal >= {TARGET_RATIO}"))
-    print_table(rows)
+    return rows, goals
 
-    rss_runs = measure_rss(args.rss_games, args.days, args.repeats)
-    one_day = [run for runs in samples.values() for run in runs]
+
+def record_rss(
+    recording: Recording, one_day: list[Run], rss_runs: list[RssRun], games: int, days: int
+) -> list[GoalLine]:
+    """The memory run's figures and the requests wasted in every run, printed; their goals."""
     wasted = recording.add(
         "wasted requests",
         [sum(run.wasted for run in one_day) + sum(run.wasted for run in rss_runs)],
@@ -227,37 +261,32 @@ def main() -> int:
         exact=True,
     )
     peak = recording.add(
-        f"peak RSS, {args.rss_games:,}-game ingest",
+        f"peak RSS, {games:,}-game ingest",
         [run.peak_mb for run in rss_runs],
         "MB",
         Goal("<", TARGET_RSS_MB),
     )
     rss_cpu = recording.add(
-        f"CPU per page, {args.rss_games:,}-game ingest",
+        f"CPU per page, {games:,}-game ingest",
         [run.cpu_ms_per_page for run in rss_runs],
         "ms",
     )
     rss = rss_runs[0]
     print()
     print(
-        f"{args.rss_games:,}-game ingest over {args.days} daily partitions, {args.repeats} runs: "
+        f"{games:,}-game ingest over {days} daily partitions, {len(rss_runs)} runs: "
         f"{rss.rows:,} rows, {rss.requests:,} requests (minimum {rss.minimum:,}, retries "
         f"{rss.retries}), peak RSS {peak.value:.1f} MB, "
         f"{statistics.median(run.seconds for run in rss_runs):.1f} s, "
         f"{rss_cpu.value:.2f} CPU ms per page (medians)"
     )
-    print()
-    print("goals (medians of the repeats):")
-    goals.append((wasted, "wasted requests, every run"))
-    goals.append((peak, f"peak RSS < {TARGET_RSS_MB} MB, {args.rss_games:,}-game ingest"))
-    for figure, text in goals:
-        print(f"  {figure.verdict}  {text}: {figure.value:.4g}")
-    print("Data shapes: RAWG (rawg.io).")
-    recording.write(is_standard(parser, args))
-    return 1 if recording.missed else 0
+    return [
+        (wasted, "wasted requests, every run"),
+        (peak, f"peak RSS < {TARGET_RSS_MB} MB, {games:,}-game ingest"),
+    ]
 
 
-def print_table(rows: list[tuple[str, Run, float, float | None]]) -> None:
+def print_table(rows: list[TableRow]) -> None:
     print()
     print(
         f"{'scenario':<26}{'pages':>7}{'pages/s':>10}{'ideal':>9}{'ratio':>8}"

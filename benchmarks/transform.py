@@ -41,7 +41,7 @@ from benchmarks.json_vs_parquet import (
     json_staging_sql,
 )
 from benchmarks.results import Goal, Recording, is_standard
-from rawg_simulator.lake import LakeSpec, cached_lake
+from rawg_simulator.lake import GeneratedLake, LakeSpec, cached_lake
 
 CACHE = ROOT / "data" / "bench"
 TARGET_FULL_S = 120.0
@@ -77,44 +77,8 @@ def main() -> int:
         f"Transform benchmark: {spec.games:,} games rows over {spec.days} daily partitions "
         f"({spec.first_day} .. {spec.last_day}), load average {_load()}"
     )
-    generated, cached = cached_lake(spec, args.cache, regenerate=args.regenerate)
-    print(
-        f"lake: {generated.rows:,} games rows, {generated.distinct_games:,} distinct games, "
-        f"{_mb(generated.parquet_bytes)} of Parquet ({_mb(generated.json_bytes)} as JSON), "
-        f"generated in {generated.seconds:.1f} s"
-        + (f" (cached: {generated.root})" if cached else f" into {generated.root}")
-    )
-    generated.remove_next_day()  # a killed earlier run may have left it in the lake
-
-    with tempfile.TemporaryDirectory(prefix="gmp-bench-transform-") as tmp:
-        work = Path(tmp)
-        warehouse = work / "warehouse" / "game_market.duckdb"
-        staging_sql = compiled_staging(work / "compile", generated.lake)
-        try:
-            pairs = build_pairs(work, generated, warehouse, args.repeats)
-            for n, (full, incremental) in enumerate(
-                zip(pairs.full, pairs.incremental, strict=True), 1
-            ):
-                print(
-                    f"run {n}: full dbt build {full.seconds:.1f} s (peak RSS "
-                    f"{full.peak_mb:,.0f} MB), incremental build of {spec.next_day} "
-                    f"({generated.next_day_rows:,} games) {incremental.seconds:.1f} s "
-                    f"(peak RSS {incremental.peak_mb:,.0f} MB), load average {_load()}"
-                )
-            print(f"  full: {full.summary}; slowest: {full.top()}")
-            print(f"  incremental: {incremental.summary}; slowest: {incremental.top()}")
-            compared = refresh_and_compare(work, generated, warehouse)
-        finally:
-            generated.remove_next_day()
-        print(f"incremental against a full refresh, {len(compared)} tables:")
-        for table, (inc_rows, full_rows, differing) in compared.items():
-            print(f"  {table}: {inc_rows:,} rows, {full_rows:,} rebuilt, {differing} differ")
-        staging = compare_staging(staging_sql, json_staging_sql(generated.json_lake), args.repeats)
-    print(
-        f"staging of games: Parquet {staging.parquet_s:.2f} s ({staging.parquet_rows:,} rows), "
-        f"JSON {staging.json_s:.2f} s ({staging.json_rows:,} rows), median of {args.repeats}"
-    )
-
+    generated = lake(spec, args.cache, args.regenerate)
+    pairs, compared, staging = measure(spec, generated, args.repeats)
     record(recording, pairs, compared, staging)
     print()
     print(f"{'figure':<48}{'median':>12}{'goal':>10}{'':>6}")
@@ -128,6 +92,58 @@ def main() -> int:
     print("Data shapes: RAWG (rawg.io).")
     recording.write(is_standard(parser, args))
     return 1 if missed else 0
+
+
+def lake(spec: LakeSpec, cache: Path, regenerate: bool) -> GeneratedLake:
+    """The spec's lake, cached or generated, without its next day."""
+    generated, cached = cached_lake(spec, cache, regenerate=regenerate)
+    print(
+        f"lake: {generated.rows:,} games rows, {generated.distinct_games:,} distinct games, "
+        f"{_mb(generated.parquet_bytes)} of Parquet ({_mb(generated.json_bytes)} as JSON), "
+        f"generated in {generated.seconds:.1f} s"
+        + (f" (cached: {generated.root})" if cached else f" into {generated.root}")
+    )
+    generated.remove_next_day()  # a killed earlier run may have left it in the lake
+    return generated
+
+
+def measure(
+    spec: LakeSpec, generated: GeneratedLake, repeats: int
+) -> tuple[BuildPairs, dict[str, tuple[int, int, int]], StagingComparison]:
+    """The builds, the incremental warehouse against a rebuild, and staging over Parquet
+    against JSON, each printed as it is measured."""
+    with tempfile.TemporaryDirectory(prefix="gmp-bench-transform-") as tmp:
+        work = Path(tmp)
+        warehouse = work / "warehouse" / "game_market.duckdb"
+        staging_sql = compiled_staging(work / "compile", generated.lake)
+        try:
+            pairs = build_pairs(work, generated, warehouse, repeats)
+            print_builds(spec, generated, pairs)
+            compared = refresh_and_compare(work, generated, warehouse)
+        finally:
+            generated.remove_next_day()
+        print(f"incremental against a full refresh, {len(compared)} tables:")
+        for table, (inc_rows, full_rows, differing) in compared.items():
+            print(f"  {table}: {inc_rows:,} rows, {full_rows:,} rebuilt, {differing} differ")
+        staging = compare_staging(staging_sql, json_staging_sql(generated.json_lake), repeats)
+    print(
+        f"staging of games: Parquet {staging.parquet_s:.2f} s ({staging.parquet_rows:,} rows), "
+        f"JSON {staging.json_s:.2f} s ({staging.json_rows:,} rows), median of {repeats}"
+    )
+    return pairs, compared, staging
+
+
+def print_builds(spec: LakeSpec, generated: GeneratedLake, pairs: BuildPairs) -> None:
+    for n, (full, incremental) in enumerate(zip(pairs.full, pairs.incremental, strict=True), 1):
+        print(
+            f"run {n}: full dbt build {full.seconds:.1f} s (peak RSS "
+            f"{full.peak_mb:,.0f} MB), incremental build of {spec.next_day} "
+            f"({generated.next_day_rows:,} games) {incremental.seconds:.1f} s "
+            f"(peak RSS {incremental.peak_mb:,.0f} MB), load average {_load()}"
+        )
+    full, incremental = pairs.full[-1], pairs.incremental[-1]
+    print(f"  full: {full.summary}; slowest: {full.top()}")
+    print(f"  incremental: {incremental.summary}; slowest: {incremental.top()}")
 
 
 def record(
