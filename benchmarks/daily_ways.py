@@ -24,6 +24,7 @@ import orjson
 import requests
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from flows.context import fewer_collections
 from game_market.endpoints import ENDPOINTS, Endpoint, Kind, of_kind
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, ingest_day
 from game_market.lake import Lake, PartitionCounts, new_manifest
@@ -36,8 +37,9 @@ def bare(day: date) -> int:
     runtime = Runtime(load_settings())
 
     async def run() -> int:
-        async with runtime.rawg_client() as client:
-            _, failures = await ingest_day(client, runtime.lake, day, run_id=f"bare-{day}")
+        with fewer_collections():  # as gmp and the flows run the core
+            async with runtime.rawg_client() as client:
+                _, failures = await ingest_day(client, runtime.lake, day, run_id=f"bare-{day}")
         if failures:
             raise SystemExit(f"bare ingest failed: {failures}")
         return sum(client.usage.values())
