@@ -39,9 +39,12 @@ def test_a_run_prints_its_slowest_modules_and_caches_every_modules_seconds(
     assert [seconds for seconds, _ in shown] == sorted((s for s, _ in shown), reverse=True)
     cached = json.loads((pytester.path / ".pytest_cache/v" / CACHE_KEY).read_text())
     assert set(cached) == {f"test_m{n:02d}.py" for n in range(12)}
-    slowest = sorted(cached, key=lambda module: -cached[module])[:SHOWN]
-    assert {module for _, module in shown} == set(slowest)
-    assert shown[0][1] == slowest[0] == "test_m11.py" and cached["test_m11.py"] >= 0.4
+    shown_modules = {module for _, module in shown}
+    hidden = set(cached) - shown_modules
+    # The cache keeps hundredths: the ten shown are the slowest, to that rounding.
+    assert len(hidden) == 2
+    assert min(cached[m] for m in shown_modules) >= max(cached[m] for m in hidden) - 0.01
+    assert shown[0][1] == "test_m11.py" and cached["test_m11.py"] >= 0.4
 
     # A run of one module updates its own figure and keeps the others'.
     pytester.runpytest("-n", "0", "test_m00.py").assert_outcomes(passed=1)
