@@ -87,6 +87,7 @@ UPSTREAM = {
     "bridge_game_platforms": "game_id bigint, platform_id bigint",
     "dim_platforms": "platform_id bigint, platform_name varchar, parent_platform_id bigint, "
     "parent_platform_name varchar",
+    "dim_parent_platforms": "parent_platform_id bigint, parent_platform_name varchar",
     "dim_date": "date_day date, month_start date",
 }
 
@@ -131,6 +132,7 @@ def build_marts(
         "dim_genres": sorted({(genre_id, name) for _, genre_id, name in game_genres}),
         "bridge_game_platforms": GAME_PLATFORMS,
         "dim_platforms": PLATFORMS,
+        "dim_parent_platforms": sorted({row[2:] for row in PLATFORMS if row[2] is not None}),
         "dim_date": [(day, day.replace(day=1)) for day in calendar],
     }
     with duckdb.connect(str(path)) as con:
