@@ -26,6 +26,13 @@ REPORT_MODELS = [
     "mart_report_periods",
     "mart_report_genres",
     "mart_report_platforms",
+    "int_report__chart_months",
+    "int_report__chart_releases",
+    "int_report__chart_month_totals",
+    "int_report__chart_genre_months",
+    "int_report__chart_genres",
+    "int_report__chart_segments",
+    "int_report__chart_other_months",
     "mart_report_releases",
 ]
 # (game_id, game_name, released_on, is_released)
