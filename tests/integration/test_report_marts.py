@@ -26,6 +26,13 @@ REPORT_MODELS = [
     "mart_report_periods",
     "mart_report_genres",
     "mart_report_platforms",
+    "int_report__chart_months",
+    "int_report__chart_releases",
+    "int_report__chart_month_totals",
+    "int_report__chart_genre_months",
+    "int_report__chart_genres",
+    "int_report__chart_segments",
+    "int_report__chart_other_months",
     "mart_report_releases",
 ]
 # (game_id, game_name, released_on, is_released)
@@ -87,6 +94,7 @@ UPSTREAM = {
     "bridge_game_platforms": "game_id bigint, platform_id bigint",
     "dim_platforms": "platform_id bigint, platform_name varchar, parent_platform_id bigint, "
     "parent_platform_name varchar",
+    "dim_parent_platforms": "parent_platform_id bigint, parent_platform_name varchar",
     "dim_date": "date_day date, month_start date",
 }
 
@@ -131,6 +139,7 @@ def build_marts(
         "dim_genres": sorted({(genre_id, name) for _, genre_id, name in game_genres}),
         "bridge_game_platforms": GAME_PLATFORMS,
         "dim_platforms": PLATFORMS,
+        "dim_parent_platforms": sorted({row[2:] for row in PLATFORMS if row[2] is not None}),
         "dim_date": [(day, day.replace(day=1)) for day in calendar],
     }
     with duckdb.connect(str(path)) as con:

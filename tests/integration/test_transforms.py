@@ -232,10 +232,10 @@ LATEST_REPORT_DAY = "report_date = (select max(report_date) from main.{table})"
     [
         ("agg_releases_monthly", "assert_releases_reconcile_with_dim_games", "true"),
         ("fct_game_daily_snapshots", "assert_snapshot_rows_match_lake", "true"),
-        ("mart_report_genres", "assert_report_marts_reconcile", LATEST_REPORT_DAY),
+        ("mart_report_genres", "assert_report_shares_reconcile", LATEST_REPORT_DAY),
         (
             "mart_report_releases",
-            "assert_report_marts_reconcile",
+            "assert_report_releases_reconcile",
             LATEST_REPORT_DAY + " and releases > 0",
         ),
     ],

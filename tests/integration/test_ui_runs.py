@@ -399,7 +399,14 @@ def test_dbt_build_of_one_mart_and_its_children_from_the_ui(
     assert run.parameters["select"] == "dim_genres+"
     assert run.state.type.value == "COMPLETED", run.state.message
     nodes = built_nodes(platform.artifact_markdown(flow_run_id, "dbt-build-duckdb"))
-    # dim_genres and the two report marts built from it, then the tests on them; no staging,
-    # no other dimension.
-    assert nodes["model"] == {"dim_genres", "mart_report_genres", "mart_report_releases"}
+    # dim_genres and the two report marts built from it (the release chart through its
+    # steps), then the tests on them; no staging, no other dimension.
+    assert nodes["model"] == {
+        "dim_genres",
+        "mart_report_genres",
+        "int_report__chart_genres",
+        "int_report__chart_segments",
+        "int_report__chart_other_months",
+        "mart_report_releases",
+    }
     assert nodes.get("test"), nodes

@@ -1,7 +1,7 @@
 {#-
   A game ships on a parent platform (PC, PlayStation, ...) when any of its platforms does.
   A bridge built from two marts (the platform bridge and dim_platforms' parent of each
-  platform), so it lives with the marts: intermediate models read only staging and each other.
+  platform), so it lives with the marts it is built from.
 -#}
 with
 

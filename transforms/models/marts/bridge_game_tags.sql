@@ -1,2 +1,71 @@
-{{ game_array_pairs('int_games__latest', 'tags', 'tag',
-    {'id': 'bigint', 'name': 'varchar', 'slug': 'varchar', 'language': 'varchar'}) }}
+{#-
+  One row per (game, tag) of each game's latest state.
+  Incremental by game, as every bridge is (_marts__bridges.yml): a changed game whose list
+  became empty leaves one placeholder row (null id), which the post-hook drops.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='game_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook='delete from {{ this }} where tag_id is null',
+    meta={'landed_slice': 'rows'},
+) }}
+
+with
+
+games as (
+
+    select
+        game_id,
+        tags,
+        _ingested_at
+    from {{ ref('int_games__latest') }} as latest
+    {% if is_incremental() %}
+    where latest._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
+    {% endif %}
+
+),
+
+deduplicated as (
+
+    {{ distinct_game_elements('games', 'tags', 'tag', {
+        'id': 'bigint',
+        'name': 'varchar',
+        'slug': 'varchar',
+        'language': 'varchar',
+    }) }}
+
+),
+
+{# Every changed game keeps its _ingested_at in the table, even with no tags left. #}
+emptied_games as (
+
+    select
+        games.game_id,
+        cast(null as bigint) as tag_id,
+        cast(null as varchar) as tag_name,
+        cast(null as varchar) as tag_slug,
+        cast(null as varchar) as tag_language,
+        games._ingested_at
+
+    from games
+    where
+        not exists (
+            select 1 from deduplicated
+            where deduplicated.game_id = games.game_id
+        )
+
+),
+
+final as (
+
+    select * from deduplicated
+    {% if is_incremental() %}
+    union all
+    select * from emptied_games
+    {% endif %}
+
+)
+
+select * from final

@@ -1,15 +1,61 @@
+{#-
+  Each platform's newest catalog snapshot, plus every platform that games reference but no
+  snapshot lists, each with its parent platform from the newest parent-platform snapshot.
+-#}
 with
 
-platforms as (
+platform_snapshots as (
 
-    {{ entity_dimension('stg_rawg__platforms', 'bridge_game_platforms', 'platform',
-        ['year_start', 'year_end']) }}
+    select * from {{ ref('stg_rawg__platforms') }}
+
+),
+
+game_platforms as (
+
+    select * from {{ ref('bridge_game_platforms') }}
 
 ),
 
 parent_snapshots as (
 
     select * from {{ ref('stg_rawg__parent_platforms') }}
+
+),
+
+latest_snapshot as (
+
+    select *
+    from platform_snapshots
+    {{ one_row_per('platform_id', ordering='dt desc, _ingested_at desc') }}
+
+),
+
+referenced as (
+
+    select
+        platform_id,
+        platform_name,
+        platform_slug
+    from game_platforms
+    {{ one_row_per('platform_id', ordering='game_id desc') }}
+
+),
+
+platforms as (
+
+    select
+        coalesce(latest_snapshot.platform_id, referenced.platform_id) as platform_id,
+        coalesce(latest_snapshot.platform_name, referenced.platform_name) as platform_name,
+        coalesce(latest_snapshot.platform_slug, referenced.platform_slug) as platform_slug,
+        latest_snapshot.games_count,
+        latest_snapshot.year_start,
+        latest_snapshot.year_end,
+        latest_snapshot.platform_id is not null as is_in_catalog_snapshot,
+        latest_snapshot.dt as snapshot_dt
+
+    from latest_snapshot
+    full outer join referenced
+        on latest_snapshot.platform_id = referenced.platform_id
 
 ),
 

@@ -1,77 +1,10 @@
 {#-
-  One row per (game, element) of a game's array column, keyed by the element's id: the body of
-  a bridge model. `fields` maps element fields to types; each lands as `<entity>_<field>`
-  (fields the lake already prefixes, like a platform's `platform_id`, keep their name).
-  A game listing the same element twice keeps one row: the one with the first name (then the
-  first of its other fields), so a rebuild picks the same row.
-
-  Incremental by game: a build replaces the pairs of every game whose latest row changed since
-  the last build. A changed game whose list became empty leaves one placeholder row (null id)
-  so that delete+insert still removes its old pairs; the post-hook drops the placeholders.
--#}
-{% macro game_array_pairs(model_name, array_column, entity, fields) -%}
-{{ config(
-    materialized='incremental',
-    unique_key='game_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-    post_hook="delete from {{ this }} where " ~ entity ~ "_id is null",
-    meta={'landed_slice': 'rows'},
-) }}
-
-with
-
-games as (
-
-    select game_id, {{ array_column }}, _ingested_at from {{ ref(model_name) }}
-    {% if is_incremental() %}
-    where _ingested_at >= (select max(_ingested_at) from {{ this }})
-    {% endif %}
-
-),
-
-deduplicated as (
-
-    {{ distinct_game_elements('games', array_column, entity, fields) }}
-
-),
-
-{# Every changed game keeps its _ingested_at in the table, even with no pairs left. #}
-emptied_games as (
-
-    select
-        games.game_id,
-        {%- for field, type in fields.items() %}
-        {%- set column = field if field.startswith(entity ~ '_') else entity ~ '_' ~ field %}
-        cast(null as {{ type }}) as {{ column }},
-        {%- endfor %}
-        games._ingested_at
-
-    from games
-    where not exists (
-        select 1 from deduplicated where deduplicated.game_id = games.game_id
-    )
-
-),
-
-final as (
-
-    select * from deduplicated
-    {% if is_incremental() %}
-    union all
-    select * from emptied_games
-    {% endif %}
-
-)
-
-select * from final
-{%- endmacro %}
-
-
-{#-
-  The body of `deduplicated` above: the rows of `relation` (game_id, `array_column`,
-  _ingested_at; one row per game) as one row per game and element id, the element's fields
-  typed and named as the bridge names them, null ids dropped.
+  The shared step of the bridge models (bridge_game_*.sql): the rows of `relation` (game_id,
+  `array_column`, _ingested_at; one row per game) as one row per game and element id. `fields`
+  maps element fields to types; each lands as `<entity>_<field>` (fields the lake already
+  prefixes, like a platform's `platform_id`, keep their name), null ids dropped. A game listing
+  the same element twice keeps one row: the one with the first name (then the first of its
+  other fields), so a rebuild picks the same row.
 -#}
 {% macro distinct_game_elements(relation, array_column, entity, fields) -%}
     {{ return(adapter.dispatch('distinct_game_elements', 'game_market')(
