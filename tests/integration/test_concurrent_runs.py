@@ -28,19 +28,21 @@ def test_two_daily_runs_of_one_date_never_mix_a_partition(tmp_path: Path, sandbo
         RAWG_BASE_URL=sandbox_url,
     )
     command = [sys.executable, "-m", "gmp", "daily", "--date", str(DAY), "--detail-budget", "5"]
+    # Each run's output goes to a file: a pipe read one run after the other would fill up
+    # while its run holds the warehouse the other waits for, and neither would end.
+    logs = [tmp_path / f"run-{n}.log" for n in range(2)]
     with stopping_local_server(env, tmp_path):
-        runs = [
-            subprocess.Popen(
-                command,
-                cwd=tmp_path,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for _ in range(2)
-        ]
-        outputs = [run.communicate(timeout=600)[0] for run in runs]
+        runs = []
+        for log in logs:
+            with log.open("w") as out:
+                runs.append(
+                    subprocess.Popen(
+                        command, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT
+                    )
+                )
+        for run in runs:
+            run.wait(timeout=600)
+    outputs = [log.read_text() for log in logs]
     assert [run.returncode for run in runs] == [0, 0], "\n".join(outputs)
 
     lake = Lake(str(tmp_path / LAKE))
