@@ -38,59 +38,26 @@ from tests.support import durations  # noqa: E402
 TESTS = Path(__file__).resolve().parent
 
 
-# The modules that take minutes (full dbt builds, a whole platform), slowest first, so that
-# none is left running alone at the end of a parallel run: `--dist loadfile` hands out
-# modules in collection order when `--no-loadscope-reorder` stops xdist sorting them by their
-# number of tests (which put the one-test modules of minutes last). Order: the seconds each
-# took in a clean clone's `.ci/run` on 2 cores (setup, call and teardown of its tests).
-SLOWEST_FIRST = (
-    "test_platform.py",
-    "test_ui_runs.py",
-    "test_prefect_deploy.py",
-    "test_transforms.py",
-    "test_alerts.py",
-    "test_crash_recovery.py",
-    "test_secret_hygiene.py",
-    "test_market_flows.py",
-    "test_readme_commands.py",
-    "test_snowflake_flows.py",
-    "test_chaos.py",
-    "test_concurrent_runs.py",
-    "test_snowflake_target.py",
-    "test_bench_transform.py",
-    "test_data_checks.py",
-    "test_quota.py",
-    "test_outage.py",
-    "test_timeouts.py",
-    "test_unavailable.py",
-    "test_quarantine_cli.py",
-    "test_bench_load.py",
-    "test_demo.py",
-    "test_ecs_worker.py",
-    "test_dbt_node_tasks.py",
-    "test_report_marts.py",
-    "test_page_resume.py",
-    "test_cli_process.py",
-    "test_rawg_limit.py",
-    "test_local_server.py",
-    "test_setup_platform.py",
-    "test_cloud_pool.py",
-    "test_build_slot.py",
-    "test_sandbox.py",
-)
+# Measured by the suite itself (tests/support/durations.py): the slowest modules are handed
+# out first. `--no-loadscope-reorder` keeps that order: xdist otherwise sorts modules by their
+# number of tests, which left one-test modules of minutes for the end of a run.
+DURATIONS = TESTS / "durations.json"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    durations.add_option(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    durations.register(config)
+    durations.register(config, DURATIONS)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The ``integration`` marker comes from the directory, so no module can forget it."""
     for item in items:
         if TESTS / "integration" in Path(item.path).parents:
             item.add_marker(pytest.mark.integration)
-    rank = {name: n for n, name in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: rank.get(Path(item.path).name, len(rank)))
+    durations.slowest_first(items, durations.expected_seconds(config, DURATIONS))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

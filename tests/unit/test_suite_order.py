@@ -1,4 +1,4 @@
-"""The parallel run hands out the slowest modules first, as `SLOWEST_FIRST` orders them."""
+"""The parallel run hands out the slowest modules first, as the suite measured them."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from pathlib import Path
 import pytest
 from xdist.scheduler import LoadFileScheduling
 
-from tests.conftest import SLOWEST_FIRST
+from tests.conftest import DURATIONS
+from tests.support.durations import read_committed
 
-TESTS = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+RECORDED = read_committed(DURATIONS)
+SLOWEST_FIRST = sorted(RECORDED, key=lambda module: -RECORDED[module])
 
 
 class Worker:
@@ -38,9 +41,9 @@ class TwoWorkers:
         return ["2*popen"] if name == "tx" else self._config.getvalue(name)
 
 
-def test_every_named_module_exists() -> None:
-    missing = [name for name in SLOWEST_FIRST if not (TESTS / "integration" / name).is_file()]
-    assert not missing, f"SLOWEST_FIRST names modules that are gone: {missing}"
+def test_the_recorded_durations_name_only_modules_that_exist() -> None:
+    missing = [module for module in RECORDED if not (ROOT / module).is_file()]
+    assert RECORDED and not missing, f"tests/durations.json names modules that are gone: {missing}"
 
 
 def test_the_scheduler_keeps_the_order_and_so_starts_the_slowest(
@@ -50,7 +53,7 @@ def test_the_scheduler_keeps_the_order_and_so_starts_the_slowest(
     sorting modules by their number of tests would start the quick module first and leave a
     one-test module of minutes for the end."""
     collection = [f"tests/unit/test_quick.py::test_{n}" for n in range(40)]
-    collection = [f"tests/integration/{name}::test_it" for name in SLOWEST_FIRST] + collection
+    collection = [f"{module}::test_it" for module in SLOWEST_FIRST] + collection
     scheduler = LoadFileScheduling(TwoWorkers(pytestconfig))  # type: ignore[arg-type]
     workers = [Worker("gw0"), Worker("gw1")]
     for worker in workers:
@@ -58,4 +61,4 @@ def test_the_scheduler_keeps_the_order_and_so_starts_the_slowest(
         scheduler.add_node_collection(worker, collection)
     scheduler.schedule()
     first = [collection[worker.sent[0]].split("::")[0] for worker in workers]
-    assert first == [f"tests/integration/{name}" for name in SLOWEST_FIRST[:2]]
+    assert first == SLOWEST_FIRST[:2]
