@@ -6,7 +6,7 @@ or the new one and never half of one. Rows are written to that file on local dis
 arrive, a row group at a time, which keeps memory flat for partitions of any size; duplicates
 across pages are resolved at publish time: the last one seen (highest page, then position)
 wins. Only a partition that has some (rows that moved between pages while paging) is written
-a second time. Publishing holds the partition's lock (:mod:`game_market.lake_lock`), so runs
+a second time. Publishing holds the partition's lock (:mod:`game_market.lake.lock`), so runs
 landing one partition at once never mix one's data file with the other's manifest: the last
 writer wins whole.
 
@@ -38,8 +38,8 @@ from fsspec.implementations.local import LocalFileSystem
 
 from game_market.endpoints import ENDPOINTS, Endpoint
 from game_market.errors import LakeUnavailable
-from game_market.lake_lock import partition_lock
-from game_market.quarantine import QUARANTINE_FILE, Quarantine
+from game_market.lake.lock import partition_lock
+from game_market.lake.quarantine import QUARANTINE_FILE, Quarantine
 from game_market.schema import EndpointSchema
 from game_market.settings import Settings
 
@@ -66,9 +66,9 @@ class PartitionCounts:
     unreachable: int = 0  # of the gap, rows RAWG's 500-page window kept from every request
     truncated: bool = False  # a page cap stopped it before RAWG's last page
     drift: dict[str, int] = field(default_factory=dict)
-    # pages served from an earlier attempt's journal (game_market.page_journal): requests saved
+    # pages served from an earlier attempt's journal (game_market.lake.journal): requests saved
     resumed_pages: int = 0
-    quarantined: int = 0  # items set aside under quarantine/ (see game_market.quarantine)
+    quarantined: int = 0  # items set aside under quarantine/ (see game_market.lake.quarantine)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
 
 
