@@ -12,6 +12,8 @@ manifest, which reads as incomplete (a run with ``only_missing`` lands it again)
 
 - ``store``: ``Lake``, the root and its partitions (list, read, publish), and the
   ``PartitionWriter`` that stages one partition's rows and publishes them
+- ``manifest``: what a partition holds and how it was made: its rows, the requests and pages
+  it cost, its gap against RAWG's ``count``, what was set aside
 - ``lock``: one publisher at a time per partition (``flock`` on a disk, an object created
   only if absent on S3), so two runs of one date never mix one's data with the other's
   manifest
@@ -24,17 +26,15 @@ manifest, which reads as incomplete (a run with ``only_missing`` lands it again)
 from __future__ import annotations
 
 from game_market.lake.journal import PageJournal
-from game_market.lake.quarantine import NOT_A_LIST, QUARANTINE_FILE
-from game_market.lake.store import (
-    DATA_FILE,
+from game_market.lake.manifest import (
     MANIFEST_FILE,
     MANIFEST_METADATA_KEY,
-    Lake,
     Manifest,
     PartitionCounts,
-    PartitionWriter,
     new_manifest,
 )
+from game_market.lake.quarantine import NOT_A_LIST, QUARANTINE_FILE
+from game_market.lake.store import DATA_FILE, Lake, PartitionWriter
 
 __all__ = [
     "DATA_FILE",
