@@ -17,9 +17,15 @@ import pyarrow as pa
 from game_market.dates import month_end
 from game_market.endpoints import ENDPOINTS, Endpoint, EndpointSpec, Kind, of_a_day, of_kind
 from game_market.errors import ConfigError, PipelineError
-from game_market.lake import Lake, Manifest, PartitionCounts, PartitionWriter, new_manifest
-from game_market.page_journal import PageJournal
-from game_market.quarantine import QUARANTINE_FILE
+from game_market.lake import (
+    QUARANTINE_FILE,
+    Lake,
+    Manifest,
+    PageJournal,
+    PartitionCounts,
+    PartitionWriter,
+    new_manifest,
+)
 from game_market.rawg import ListPaginator, Page, RawgClient, RequestStats
 
 logger = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 import msgspec
 
 from game_market.errors import RawgRequestFailed
-from game_market.quarantine import NOT_A_LIST
+from game_market.lake import NOT_A_LIST
 from game_market.rawg.budget import Reservation
 from game_market.rawg.retries import MalformedBody
 from game_market.rawg.windows import (

@@ -22,7 +22,7 @@ import pytest
 from game_market.endpoints import SCHEMAS
 from game_market.errors import LakeUnavailable
 from game_market.lake import DATA_FILE, MANIFEST_METADATA_KEY, Lake, Manifest, new_manifest
-from game_market.lake_lock import lock_path, partition_lock
+from game_market.lake.lock import lock_path, partition_lock
 from game_market.settings import load_settings
 
 DT = date(2026, 1, 5)
@@ -120,7 +120,7 @@ def test_a_killed_holder_never_blocks_the_next_run(lake: Lake) -> None:
             "-c",
             "import sys, time\n"
             "from game_market.lake import Lake\n"
-            "from game_market.lake_lock import partition_lock\n"
+            "from game_market.lake.lock import partition_lock\n"
             "from game_market.settings import load_settings\n"
             "lake = Lake.from_settings(load_settings(lake_url=sys.argv[1]))\n"
             "with partition_lock(lake, 'genres', '2026-01-05', 'killed'):\n"

@@ -15,8 +15,14 @@ import pytest
 
 from game_market.endpoints import SCHEMAS
 from game_market.errors import LakeUnavailable
-from game_market.lake import DATA_FILE, MANIFEST_METADATA_KEY, Lake, Manifest, new_manifest
-from game_market.quarantine import QUARANTINE_FILE
+from game_market.lake import (
+    DATA_FILE,
+    MANIFEST_METADATA_KEY,
+    QUARANTINE_FILE,
+    Lake,
+    Manifest,
+    new_manifest,
+)
 from game_market.settings import load_settings
 
 DT = date(2026, 1, 5)

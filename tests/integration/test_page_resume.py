@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from game_market.lake import Lake
-from game_market.page_journal import journal_dir
+from game_market.lake.journal import journal_dir
 from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.cli import isolated_env, run_gmp, stopping_local_server
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, ok, sandbox_stats, set_quota

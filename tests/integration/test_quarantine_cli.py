@@ -12,7 +12,7 @@ import httpx
 import orjson
 import polars as pl
 
-from game_market.quarantine import QUARANTINE_FILE
+from game_market.lake import QUARANTINE_FILE
 from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.cli import isolated_env, run_gmp, stopping_local_server
 from tests.support.layout import LAKE, WAREHOUSE

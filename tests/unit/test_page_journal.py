@@ -11,8 +11,8 @@ import pytest
 
 from game_market.errors import RawgRequestFailed
 from game_market.ingest import IngestReport, ingest_partition
-from game_market.lake import Lake
-from game_market.page_journal import JOURNAL_FILE, PageJournal, journal_dir
+from game_market.lake import Lake, PageJournal
+from game_market.lake.journal import JOURNAL_FILE, journal_dir
 from game_market.rawg import RawgClient
 from tests.support.rawg_script import Answer, Script
 

@@ -12,7 +12,7 @@ import polars as pl
 
 from game_market.ingest import ingest_partition
 from game_market.lake import Lake
-from game_market.quarantine import MISSING_ID, NOT_A_LIST, NOT_AN_OBJECT, QUARANTINE_FILE
+from game_market.lake.quarantine import MISSING_ID, NOT_A_LIST, NOT_AN_OBJECT, QUARANTINE_FILE
 from game_market.rawg import RawgClient
 from game_market.render.ingest import ingest_markdown
 from tests.support.rawg_script import Answer, Script

@@ -6,7 +6,7 @@ or the new one and never half of one. Rows are written to that file on local dis
 arrive, a row group at a time, which keeps memory flat for partitions of any size; duplicates
 across pages are resolved at publish time: the last one seen (highest page, then position)
 wins. Only a partition that has some (rows that moved between pages while paging) is written
-a second time. Publishing holds the partition's lock (:mod:`game_market.lake_lock`), so runs
+a second time. Publishing holds the partition's lock (:mod:`game_market.lake.lock`), so runs
 landing one partition at once never mix one's data file with the other's manifest: the last
 writer wins whole.
 
@@ -22,14 +22,12 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import fsspec
-import orjson
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,58 +36,17 @@ from fsspec.implementations.local import LocalFileSystem
 
 from game_market.endpoints import ENDPOINTS, Endpoint
 from game_market.errors import LakeUnavailable
-from game_market.lake_lock import partition_lock
-from game_market.quarantine import QUARANTINE_FILE, Quarantine
+from game_market.lake.lock import partition_lock
+from game_market.lake.manifest import MANIFEST_FILE, MANIFEST_METADATA_KEY, Manifest
+from game_market.lake.quarantine import QUARANTINE_FILE, Quarantine
 from game_market.schema import EndpointSchema
 from game_market.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 DATA_FILE = "data.parquet"
-MANIFEST_FILE = "_manifest.json"
-MANIFEST_METADATA_KEY = "game_market.manifest"
 # Short timeouts so an unreachable endpoint fails in seconds, not after minutes of retries.
 S3_CONFIG = {"connect_timeout": 5, "read_timeout": 60, "retries": {"max_attempts": 3}}
-
-
-@dataclass(kw_only=True)
-class PartitionCounts:
-    """What filling a partition cost and found, in the units a user plans RAWG quota with."""
-
-    rows: int = 0
-    pages: int = 0
-    requests: int = 0  # every HTTP attempt, retries included: what the quota was charged
-    retries: int = 0
-    bytes: int = 0
-    expected_rows: int | None = None  # RAWG's ``count``
-    gap: int = 0  # expected rows that did not arrive as distinct ids
-    unreachable: int = 0  # of the gap, rows RAWG's 500-page window kept from every request
-    truncated: bool = False  # a page cap stopped it before RAWG's last page
-    drift: dict[str, int] = field(default_factory=dict)
-    # pages served from an earlier attempt's journal (game_market.page_journal): requests saved
-    resumed_pages: int = 0
-    quarantined: int = 0  # items set aside under quarantine/ (see game_market.quarantine)
-    quarantine_reasons: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(kw_only=True)
-class Manifest(PartitionCounts):
-    """What a partition holds and how it was made; written beside (and inside) the data."""
-
-    endpoint: str
-    dt: str
-    schema_version: int
-    run_id: str
-    written_at: str
-
-    def to_json(self) -> bytes:
-        return orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
-
-    @classmethod
-    def from_json(cls, data: bytes) -> Manifest:
-        raw = orjson.loads(data)
-        known = {name for name in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in raw.items() if k in known})
 
 
 class Lake:
@@ -371,19 +328,6 @@ def _parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
     JSON, and each row group's would hold two items of ~9 KB in the footer, for CPU spent."""
     with_statistics = [name for name in schema.names if name != "_raw"]
     return pq.ParquetWriter(path, schema, compression="zstd", write_statistics=with_statistics)
-
-
-def new_manifest(
-    endpoint: Endpoint, dt: date, run_id: str, counts: PartitionCounts | None = None
-) -> Manifest:
-    return Manifest(
-        **asdict(counts or PartitionCounts()),
-        endpoint=endpoint,
-        dt=dt.isoformat(),
-        schema_version=ENDPOINTS[endpoint].schema.version,
-        run_id=run_id,
-        written_at=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
 
 
 def _short(exc: BaseException) -> str:
