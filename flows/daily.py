@@ -19,7 +19,8 @@ from game_market.dates import check_not_future
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, check_max_pages
 from game_market.rawg import RequestBudget
-from game_market.report import ReportDayMissing, build_report, render_markdown
+from game_market.render.report_markdown import render_markdown
+from game_market.report import ReportDayMissing, build_report
 from game_market.runtime import Runtime
 from game_market.warehouse import Target
 

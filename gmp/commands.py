@@ -239,7 +239,9 @@ def backfill_releases(args: argparse.Namespace) -> int:
 def print_report(
     settings: Settings, day: date | None, html: Path | None = None, target: Target = "duckdb"
 ) -> None:
-    from game_market.report import build_report, render_text, write_html
+    from game_market.render.report_html import write_html
+    from game_market.render.report_text import render_text
+    from game_market.report import build_report
 
     if target == "snowflake" and settings.snowflake_credentials_block:
         use_prefect_server()  # where the credentials block is kept

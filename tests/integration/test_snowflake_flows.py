@@ -28,7 +28,8 @@ from prefect_snowflake import SnowflakeCredentials
 from flows.daily import daily_game_market_update
 from flows.transform import transform
 from game_market.lake import Lake
-from game_market.report import build_report, render_markdown
+from game_market.render.report_markdown import render_markdown
+from game_market.report import build_report
 from game_market.warehouse.duckdb_file import DuckDBWarehouse
 from tests.support.dbt_run import DAYS, TRANSFORMS, fill, run_dbt
 from tests.support.layout import LAKE, WAREHOUSE, in_folder

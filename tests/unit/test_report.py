@@ -16,15 +16,10 @@ import pytest
 
 from game_market import ATTRIBUTION
 from game_market.errors import PipelineError
-from game_market.report import (
-    MarketReport,
-    ReportDayMissing,
-    build_report,
-    render_html,
-    render_markdown,
-    render_text,
-    write_html,
-)
+from game_market.render.report_html import render_html, write_html
+from game_market.render.report_markdown import render_markdown
+from game_market.render.report_text import render_text
+from game_market.report import MarketReport, ReportDayMissing, build_report
 from game_market.report.sections import NO_TRENDING
 from game_market.warehouse import WarehouseNotReady
 from game_market.warehouse.duckdb_file import DuckDBWarehouse

@@ -11,8 +11,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from game_market.report import MarketReport, build_report, render_html, render_markdown
-from game_market.report.charts import OTHER_COLOUR, Chart, charts, count_ticks
+from game_market.render.report_charts import OTHER_COLOUR, Chart, charts, count_ticks
+from game_market.render.report_html import render_html
+from game_market.render.report_markdown import render_markdown
+from game_market.report import MarketReport, build_report
 from game_market.warehouse.duckdb_file import DuckDBWarehouse
 from tests.support.report_marts import CHART_MONTHS, REPORT_DAY, SCRIPT_NAME, write_marts
 

@@ -14,7 +14,7 @@ RAWG_URL = "https://rawg.io"
 
 # Autoescape everywhere: game and publisher names come from the API.
 _TEMPLATES = Environment(
-    loader=PackageLoader("game_market.report", "templates"),
+    loader=PackageLoader("game_market.render", "templates"),
     autoescape=True,
     undefined=StrictUndefined,
     keep_trailing_newline=True,
@@ -23,8 +23,8 @@ _TEMPLATES = Environment(
 
 def render_html(report: MarketReport) -> str:
     """The page: a table per section, charts as inline SVG above theirs, RAWG linked below."""
-    # Imported here, not with the module: only a page or an artifact draws (see charts).
-    from game_market.report.charts import charts
+    # Imported here, not with the module: only a page or an artifact draws (see report_charts).
+    from game_market.render.report_charts import charts
 
     before, url, after = ATTRIBUTION.partition(RAWG_URL)
     return _TEMPLATES.get_template("report.html.j2").render(

@@ -16,8 +16,8 @@ def render_markdown(report: MarketReport) -> str:
     every image), and an SVG in an ``<img>`` runs no script and loads nothing. The tables
     below them keep the numbers readable where images are not shown.
     """
-    # Imported here, not with the module: only a page or an artifact draws (see charts).
-    from game_market.report.charts import charts
+    # Imported here, not with the module: only a page or an artifact draws (see report_charts).
+    from game_market.render.report_charts import charts
 
     drawn = charts(report)
     lines = [f"# {escape(report.title)}", "", escape(report.subtitle)]
