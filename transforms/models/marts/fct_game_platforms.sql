@@ -1,8 +1,8 @@
 {#-
   One row per (game, platform) of each game's latest state, with the platform's own
   release date.
-  Incremental by game, as every bridge is (_marts__bridges.yml): a changed game whose list
-  became empty leaves one placeholder row (null id), which the post-hook drops.
+  Incremental by game, as every game-element fact is (_marts__game_elements.yml): a changed
+  game whose list became empty leaves one placeholder row (null id), which the post-hook drops.
 -#}
 {{ config(
     materialized='incremental',
@@ -21,7 +21,7 @@ games as (
         game_id,
         platforms,
         _ingested_at
-    from {{ ref('int_games__latest') }} as latest
+    from {{ ref('int_games_deduplicated') }} as latest
     {% if is_incremental() %}
     where latest._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
     {% endif %}

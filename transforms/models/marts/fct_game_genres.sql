@@ -1,14 +1,14 @@
 {#-
-  One row per (game, publisher) of each game's latest details.
-  Incremental by game, as every bridge is (_marts__bridges.yml): a changed game whose list
-  became empty leaves one placeholder row (null id), which the post-hook drops.
+  One row per (game, genre) of each game's latest state.
+  Incremental by game, as every game-element fact is (_marts__game_elements.yml): a changed
+  game whose list became empty leaves one placeholder row (null id), which the post-hook drops.
 -#}
 {{ config(
     materialized='incremental',
     unique_key='game_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook='delete from {{ this }} where publisher_id is null',
+    post_hook='delete from {{ this }} where genre_id is null',
     meta={'landed_slice': 'rows'},
 ) }}
 
@@ -18,9 +18,9 @@ games as (
 
     select
         game_id,
-        publishers,
+        genres,
         _ingested_at
-    from {{ ref('int_game_details__latest') }} as latest
+    from {{ ref('int_games_deduplicated') }} as latest
     {% if is_incremental() %}
     where latest._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
     {% endif %}
@@ -29,7 +29,7 @@ games as (
 
 deduplicated as (
 
-    {{ distinct_game_elements('games', 'publishers', 'publisher', {
+    {{ distinct_game_elements('games', 'genres', 'genre', {
         'id': 'bigint',
         'name': 'varchar',
         'slug': 'varchar',
@@ -37,14 +37,14 @@ deduplicated as (
 
 ),
 
-{# Every changed game keeps its _ingested_at in the table, even with no publishers left. #}
+{# Every changed game keeps its _ingested_at in the table, even with no genres left. #}
 emptied_games as (
 
     select
         games.game_id,
-        cast(null as bigint) as publisher_id,
-        cast(null as varchar) as publisher_name,
-        cast(null as varchar) as publisher_slug,
+        cast(null as bigint) as genre_id,
+        cast(null as varchar) as genre_name,
+        cast(null as varchar) as genre_slug,
         games._ingested_at
 
     from games

@@ -1,14 +1,14 @@
 {#-
-  One row per (game, tag) of each game's latest state.
-  Incremental by game, as every bridge is (_marts__bridges.yml): a changed game whose list
-  became empty leaves one placeholder row (null id), which the post-hook drops.
+  One row per (game, developer) of each game's latest details.
+  Incremental by game, as every game-element fact is (_marts__game_elements.yml): a changed
+  game whose list became empty leaves one placeholder row (null id), which the post-hook drops.
 -#}
 {{ config(
     materialized='incremental',
     unique_key='game_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook='delete from {{ this }} where tag_id is null',
+    post_hook='delete from {{ this }} where developer_id is null',
     meta={'landed_slice': 'rows'},
 ) }}
 
@@ -18,9 +18,9 @@ games as (
 
     select
         game_id,
-        tags,
+        developers,
         _ingested_at
-    from {{ ref('int_games__latest') }} as latest
+    from {{ ref('int_game_details_deduplicated') }} as latest
     {% if is_incremental() %}
     where latest._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
     {% endif %}
@@ -29,24 +29,22 @@ games as (
 
 deduplicated as (
 
-    {{ distinct_game_elements('games', 'tags', 'tag', {
+    {{ distinct_game_elements('games', 'developers', 'developer', {
         'id': 'bigint',
         'name': 'varchar',
         'slug': 'varchar',
-        'language': 'varchar',
     }) }}
 
 ),
 
-{# Every changed game keeps its _ingested_at in the table, even with no tags left. #}
+{# Every changed game keeps its _ingested_at in the table, even with no developers left. #}
 emptied_games as (
 
     select
         games.game_id,
-        cast(null as bigint) as tag_id,
-        cast(null as varchar) as tag_name,
-        cast(null as varchar) as tag_slug,
-        cast(null as varchar) as tag_language,
+        cast(null as bigint) as developer_id,
+        cast(null as varchar) as developer_name,
+        cast(null as varchar) as developer_slug,
         games._ingested_at
 
     from games
