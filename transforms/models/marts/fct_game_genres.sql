@@ -12,6 +12,12 @@
     meta={'landed_slice': 'rows'},
 ) }}
 
+{%- set genre_fields = {
+    'id': 'bigint',
+    'name': 'varchar',
+    'slug': 'varchar',
+} %}
+
 with
 
 games as (
@@ -21,38 +27,19 @@ games as (
         genres,
         _ingested_at
     from {{ ref('int_games_deduplicated') }} as latest
-    {% if is_incremental() %}
-    where latest._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
-    {% endif %}
+    {{ landed_since_last_build('latest') }}
 
 ),
 
 deduplicated as (
 
-    {{ distinct_game_elements('games', 'genres', 'genre', {
-        'id': 'bigint',
-        'name': 'varchar',
-        'slug': 'varchar',
-    }) }}
+    {{ distinct_game_elements('games', 'genres', 'genre', genre_fields) }}
 
 ),
 
-{# Every changed game keeps its _ingested_at in the table, even with no genres left. #}
 emptied_games as (
 
-    select
-        games.game_id,
-        cast(null as bigint) as genre_id,
-        cast(null as varchar) as genre_name,
-        cast(null as varchar) as genre_slug,
-        games._ingested_at
-
-    from games
-    where
-        not exists (
-            select 1 from deduplicated
-            where deduplicated.game_id = games.game_id
-        )
+    {{ emptied_game_rows('games', 'deduplicated', 'genre', genre_fields) }}
 
 ),
 

@@ -13,6 +13,13 @@
     meta={'landed_slice': 'rows'},
 ) }}
 
+{%- set platform_fields = {
+    'platform_id': 'bigint',
+    'platform_name': 'varchar',
+    'platform_slug': 'varchar',
+    'released_at': 'date',
+} %}
+
 with
 
 games as (
@@ -22,40 +29,19 @@ games as (
         platforms,
         _ingested_at
     from {{ ref('int_games_deduplicated') }} as latest
-    {% if is_incremental() %}
-    where latest._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
-    {% endif %}
+    {{ landed_since_last_build('latest') }}
 
 ),
 
 deduplicated as (
 
-    {{ distinct_game_elements('games', 'platforms', 'platform', {
-        'platform_id': 'bigint',
-        'platform_name': 'varchar',
-        'platform_slug': 'varchar',
-        'released_at': 'date',
-    }) }}
+    {{ distinct_game_elements('games', 'platforms', 'platform', platform_fields) }}
 
 ),
 
-{# Every changed game keeps its _ingested_at in the table, even with no platforms left. #}
 emptied_games as (
 
-    select
-        games.game_id,
-        cast(null as bigint) as platform_id,
-        cast(null as varchar) as platform_name,
-        cast(null as varchar) as platform_slug,
-        cast(null as date) as platform_released_at,
-        games._ingested_at
-
-    from games
-    where
-        not exists (
-            select 1 from deduplicated
-            where deduplicated.game_id = games.game_id
-        )
+    {{ emptied_game_rows('games', 'deduplicated', 'platform', platform_fields) }}
 
 ),
 

@@ -12,6 +12,12 @@
     meta={'landed_slice': 'rows'},
 ) }}
 
+{%- set publisher_fields = {
+    'id': 'bigint',
+    'name': 'varchar',
+    'slug': 'varchar',
+} %}
+
 with
 
 games as (
@@ -21,38 +27,19 @@ games as (
         publishers,
         _ingested_at
     from {{ ref('int_game_details_deduplicated') }} as latest
-    {% if is_incremental() %}
-    where latest._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
-    {% endif %}
+    {{ landed_since_last_build('latest') }}
 
 ),
 
 deduplicated as (
 
-    {{ distinct_game_elements('games', 'publishers', 'publisher', {
-        'id': 'bigint',
-        'name': 'varchar',
-        'slug': 'varchar',
-    }) }}
+    {{ distinct_game_elements('games', 'publishers', 'publisher', publisher_fields) }}
 
 ),
 
-{# Every changed game keeps its _ingested_at in the table, even with no publishers left. #}
 emptied_games as (
 
-    select
-        games.game_id,
-        cast(null as bigint) as publisher_id,
-        cast(null as varchar) as publisher_name,
-        cast(null as varchar) as publisher_slug,
-        games._ingested_at
-
-    from games
-    where
-        not exists (
-            select 1 from deduplicated
-            where deduplicated.game_id = games.game_id
-        )
+    {{ emptied_game_rows('games', 'deduplicated', 'publisher', publisher_fields) }}
 
 ),
 

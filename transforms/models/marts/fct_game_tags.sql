@@ -12,6 +12,13 @@
     meta={'landed_slice': 'rows'},
 ) }}
 
+{%- set tag_fields = {
+    'id': 'bigint',
+    'name': 'varchar',
+    'slug': 'varchar',
+    'language': 'varchar',
+} %}
+
 with
 
 games as (
@@ -21,40 +28,19 @@ games as (
         tags,
         _ingested_at
     from {{ ref('int_games_deduplicated') }} as latest
-    {% if is_incremental() %}
-    where latest._ingested_at >= (select max(built._ingested_at) from {{ this }} as built)
-    {% endif %}
+    {{ landed_since_last_build('latest') }}
 
 ),
 
 deduplicated as (
 
-    {{ distinct_game_elements('games', 'tags', 'tag', {
-        'id': 'bigint',
-        'name': 'varchar',
-        'slug': 'varchar',
-        'language': 'varchar',
-    }) }}
+    {{ distinct_game_elements('games', 'tags', 'tag', tag_fields) }}
 
 ),
 
-{# Every changed game keeps its _ingested_at in the table, even with no tags left. #}
 emptied_games as (
 
-    select
-        games.game_id,
-        cast(null as bigint) as tag_id,
-        cast(null as varchar) as tag_name,
-        cast(null as varchar) as tag_slug,
-        cast(null as varchar) as tag_language,
-        games._ingested_at
-
-    from games
-    where
-        not exists (
-            select 1 from deduplicated
-            where deduplicated.game_id = games.game_id
-        )
+    {{ emptied_game_rows('games', 'deduplicated', 'tag', tag_fields) }}
 
 ),
 
