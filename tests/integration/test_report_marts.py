@@ -22,17 +22,17 @@ from tests.support.layout import WAREHOUSE, in_folder
 from tests.support.report_marts import REPORT_DAY, SCRIPT_NAME, write_marts
 
 REPORT_MODELS = [
-    "bridge_game_parent_platforms",
+    "fct_game_parent_platforms",
     "mart_report_periods",
     "mart_report_genres",
     "mart_report_platforms",
-    "int_report__chart_months",
-    "int_report__chart_releases",
-    "int_report__chart_month_totals",
-    "int_report__chart_genre_months",
-    "int_report__chart_genres",
-    "int_report__chart_segments",
-    "int_report__chart_other_months",
+    "int_chart_months_spanned",
+    "int_chart_releases_filtered",
+    "int_chart_month_releases_counted",
+    "int_chart_genre_releases_counted",
+    "int_chart_genres_ranked",
+    "int_chart_days_segmented",
+    "int_chart_other_releases_counted",
     "mart_report_releases",
 ]
 # (game_id, game_name, released_on, is_released)
@@ -89,9 +89,9 @@ UPSTREAM = {
     "dim_games": "game_id bigint, game_name varchar, released_on date, release_month date, "
     "release_year integer, is_released boolean",
     "fct_game_daily_snapshots": "game_id bigint, dt date, previous_dt date",
-    "bridge_game_genres": "game_id bigint, genre_id bigint, genre_name varchar",
+    "fct_game_genres": "game_id bigint, genre_id bigint, genre_name varchar",
     "dim_genres": "genre_id bigint, genre_name varchar",
-    "bridge_game_platforms": "game_id bigint, platform_id bigint",
+    "fct_game_platforms": "game_id bigint, platform_id bigint",
     "dim_platforms": "platform_id bigint, platform_name varchar, parent_platform_id bigint, "
     "parent_platform_name varchar",
     "dim_parent_platforms": "parent_platform_id bigint, parent_platform_name varchar",
@@ -135,9 +135,9 @@ def build_marts(
             for game_id, name, day, out in games
         ],
         "fct_game_daily_snapshots": with_previous(SNAPSHOTS),
-        "bridge_game_genres": list(game_genres),
+        "fct_game_genres": list(game_genres),
         "dim_genres": sorted({(genre_id, name) for _, genre_id, name in game_genres}),
-        "bridge_game_platforms": GAME_PLATFORMS,
+        "fct_game_platforms": GAME_PLATFORMS,
         "dim_platforms": PLATFORMS,
         "dim_parent_platforms": sorted({row[2:] for row in PLATFORMS if row[2] is not None}),
         "dim_date": [(day, day.replace(day=1)) for day in calendar],

@@ -33,8 +33,8 @@ ROOT = TRANSFORMS.parent
 MARTS = [
     "dim_games",
     "dim_platforms",
-    "bridge_game_genres",
-    "bridge_game_developers",
+    "fct_game_genres",
+    "fct_game_developers",
     "fct_game_daily_snapshots",
     "agg_releases_monthly",
     "agg_publisher_leaderboard",
@@ -98,8 +98,8 @@ def test_snowflake_target_compiles_and_builds_on_fakesnow_like_duckdb(
 
     compiled = emulate("dbt", str(db_dir), *dbt_args(tmp_path, "compile"))
     assert compiled.returncode == 0, compiled.stdout[-3000:]
-    bridge = tmp_path / "sf-target/compiled/game_market/models/marts/bridge_game_genres.sql"
-    assert "lateral flatten(input => games.genres)" in bridge.read_text()
+    fact = tmp_path / "sf-target/compiled/game_market/models/marts/fct_game_genres.sql"
+    assert "lateral flatten(input => games.genres)" in fact.read_text()
 
     built = emulate(
         "dbt",

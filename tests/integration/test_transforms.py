@@ -111,7 +111,7 @@ def test_staging_reads_every_partition_of_the_lake(
             ).fetchall()
             assert {row[0] for row in rows if row[2]} == listed, entity
             assert {row[1] for row in rows if row[2]} == {newest_day}, entity
-            # ids only games name still get a row, so every bridge row finds its dimension
+            # ids only games name still get a row, so every game-element row finds its dimension
             assert {row[0] for row in rows} == listed | referenced_ids(lake, source, column)
         dim_games = dict(db.sql("select game_id, updated_at from main.dim_games").fetchall())
     games = pl.concat([lake.read_partition("games", day) for day in [*DAYS, STALE_DT]])
@@ -171,7 +171,7 @@ def test_incremental_snapshots_match_a_full_rebuild_after_a_backfilled_day(
     assert BACKFILLED_DT in {row[1] for row in got}
     for table, key in {**STAGING, **INCREMENTAL_BY_GAME, **REPORT_MARTS}.items():
         assert table_rows(incremental, table, key) == table_rows(rebuilt, table, key), table
-    genres = table_rows(incremental, "bridge_game_genres", "game_id, genre_id")
+    genres = table_rows(incremental, "fct_game_genres", "game_id, genre_id")
     assert emptied_id not in {row[0] for row in genres}  # its old genre pairs are gone
 
 
@@ -206,13 +206,13 @@ STAGING = {
 }
 # Incremental models rebuilt per changed game, and their keys.
 INCREMENTAL_BY_GAME = {
-    "int_games__latest": "game_id",
-    "bridge_game_genres": "game_id, genre_id",
-    "bridge_game_platforms": "game_id, platform_id",
-    "bridge_game_stores": "game_id, store_id",
-    "bridge_game_tags": "game_id, tag_id",
-    "bridge_game_developers": "game_id, developer_id",
-    "bridge_game_publishers": "game_id, publisher_id",
+    "int_games_deduplicated": "game_id",
+    "fct_game_genres": "game_id, genre_id",
+    "fct_game_platforms": "game_id, platform_id",
+    "fct_game_stores": "game_id, store_id",
+    "fct_game_tags": "game_id, tag_id",
+    "fct_game_developers": "game_id, developer_id",
+    "fct_game_publishers": "game_id, publisher_id",
     "dim_games": "game_id",
 }
 # The report's marts are tables built from the incremental ones: the same report either way.
@@ -270,14 +270,14 @@ def test_an_incremental_build_tests_what_it_landed_and_dbt_test_everything(
         # A duplicate of a pair no build revisits: of a game in the oldest landing only, which
         # the new day does not list (and no mart reads tags).
         db.execute(
-            "insert into main.bridge_game_tags select * from main.bridge_game_tags "
-            "where rowid = (select min(rowid) from main.bridge_game_tags where _ingested_at = "
-            "(select min(_ingested_at) from main.bridge_game_tags) "
+            "insert into main.fct_game_tags select * from main.fct_game_tags "
+            "where rowid = (select min(rowid) from main.fct_game_tags where _ingested_at = "
+            "(select min(_ingested_at) from main.fct_game_tags) "
             f"and game_id not in {tuple(landed)})"
         )
 
     run_dbt(tmp_path, "build")  # its tests read the rows of the games it landed
     with pytest.raises(
-        AssertionError, match="Failure in test unique_combination_bridge_game_tags_game_id__tag_id"
+        AssertionError, match="Failure in test unique_combination_fct_game_tags_game_id__tag_id"
     ):
         run_dbt(tmp_path, "test")

@@ -404,9 +404,9 @@ def test_dbt_build_of_one_mart_and_its_children_from_the_ui(
     assert nodes["model"] == {
         "dim_genres",
         "mart_report_genres",
-        "int_report__chart_genres",
-        "int_report__chart_segments",
-        "int_report__chart_other_months",
+        "int_chart_genres_ranked",
+        "int_chart_days_segmented",
+        "int_chart_other_releases_counted",
         "mart_report_releases",
     }
     assert nodes.get("test"), nodes

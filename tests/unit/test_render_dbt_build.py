@@ -9,7 +9,7 @@ def test_failures_lead_then_the_slowest_nodes() -> None:
     nodes = [
         NodeResult("model", "dim_date", "success", 0.2),
         NodeResult("test", "unique_dim_games_game_id", "pass", 0.1),
-        NodeResult("model", "int_games__latest", "success", 1.5),
+        NodeResult("model", "int_games_deduplicated", "success", 1.5),
         NodeResult("test", "not_null_dim_games_game_id", "fail", 0.05, "3 failures"),
         NodeResult("model", "agg_x", "skipped", 0.0),
         NodeResult("model", "dim_games", "error", 0.3, "Binder Error: no column | x"),
@@ -21,7 +21,7 @@ def test_failures_lead_then_the_slowest_nodes() -> None:
         "dim\\_games",
         "not\\_null\\_dim\\_games\\_game\\_id",
         "agg\\_x",
-        "int\\_games\\_\\_latest",
+        "int\\_games\\_deduplicated",
         "dim\\_date",
         "unique\\_dim\\_games\\_game\\_id",
     ]

@@ -1,5 +1,5 @@
 {#-
-  The shared step of the bridge models (bridge_game_*.sql): the rows of `relation` (game_id,
+  The shared step of the game-element facts (fct_game_genres, ...): the rows of `relation` (game_id,
   `array_column`, _ingested_at; one row per game) as one row per game and element id. `fields`
   maps element fields to types; each lands as `<entity>_<field>` (fields the lake already
   prefixes, like a platform's `platform_id`, keep their name), null ids dropped. A game listing
@@ -11,7 +11,7 @@
         relation, array_column, entity, fields)) }}
 {%- endmacro %}
 
-{#- Bridge columns in order: (element field, bridge column, type). -#}
+{#- A fact's element columns in order: (element field, fact column, type). -#}
 {% macro game_element_columns(entity, fields) -%}
     {%- set columns = [] -%}
     {%- for field, type in fields.items() -%}

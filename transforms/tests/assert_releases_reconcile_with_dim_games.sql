@@ -23,9 +23,9 @@ from_games as (
         count(distinct games.game_id) as releases
 
     from {{ ref('dim_games') }} as games
-    inner join {{ ref('bridge_game_genres') }} as game_genres
+    inner join {{ ref('fct_game_genres') }} as game_genres
         on games.game_id = game_genres.game_id
-    inner join {{ ref('bridge_game_platforms') }} as game_platforms
+    inner join {{ ref('fct_game_platforms') }} as game_platforms
         on games.game_id = game_platforms.game_id
     inner join {{ ref('dim_platforms') }} as platforms
         on game_platforms.platform_id = platforms.platform_id

@@ -69,7 +69,7 @@ chart_game_genres as (
         game_genres.genre_id
 
     from chart_released
-    inner join {{ ref('bridge_game_genres') }} as game_genres
+    inner join {{ ref('fct_game_genres') }} as game_genres
         on chart_released.game_id = game_genres.game_id
     inner join chart_genres on game_genres.genre_id = chart_genres.genre_id
 

@@ -32,7 +32,7 @@ expected as (
         count(*) as games
 
     from seen
-    inner join {{ ref('bridge_game_genres') }} as game_genres
+    inner join {{ ref('fct_game_genres') }} as game_genres
         on seen.game_id = game_genres.game_id
     group by seen.report_date, game_genres.genre_id
 
@@ -45,7 +45,7 @@ expected as (
         count(*) as games
 
     from seen
-    inner join {{ ref('bridge_game_parent_platforms') }} as game_platforms
+    inner join {{ ref('fct_game_parent_platforms') }} as game_platforms
         on seen.game_id = game_platforms.game_id
     group by seen.report_date, game_platforms.parent_platform_id
 

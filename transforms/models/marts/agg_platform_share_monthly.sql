@@ -13,7 +13,7 @@ games as (
 
 game_parent_platforms as (
 
-    select * from {{ ref('bridge_game_parent_platforms') }}
+    select * from {{ ref('fct_game_parent_platforms') }}
 
 ),
 

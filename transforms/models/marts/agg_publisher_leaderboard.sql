@@ -14,7 +14,7 @@ games as (
 
 game_publishers as (
 
-    select * from {{ ref('bridge_game_publishers') }}
+    select * from {{ ref('fct_game_publishers') }}
 
 ),
 

@@ -10,7 +10,7 @@ games as (
 
 game_genres as (
 
-    select * from {{ ref('bridge_game_genres') }}
+    select * from {{ ref('fct_game_genres') }}
 
 ),
 

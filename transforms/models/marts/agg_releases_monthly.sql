@@ -13,13 +13,13 @@ games as (
 
 game_genres as (
 
-    select * from {{ ref('bridge_game_genres') }}
+    select * from {{ ref('fct_game_genres') }}
 
 ),
 
 game_parent_platforms as (
 
-    select * from {{ ref('bridge_game_parent_platforms') }}
+    select * from {{ ref('fct_game_parent_platforms') }}
 
 ),
 

@@ -1,7 +1,7 @@
 {#-
   Each developer's newest catalog snapshot, plus every developer that games reference but no
   snapshot lists (RAWG's studio lists are only read for their first pages), so every row
-  of bridge_game_developers finds its developer.
+  of fct_game_developers finds its developer.
 -#}
 with
 
@@ -13,7 +13,7 @@ snapshots as (
 
 game_developers as (
 
-    select * from {{ ref('bridge_game_developers') }}
+    select * from {{ ref('fct_game_developers') }}
 
 ),
 

@@ -1,5 +1,5 @@
 {#-
-  A view: a projection of int_games__latest costs nothing to read, where a table would copy
+  A view: a projection of int_games_deduplicated costs nothing to read, where a table would copy
   every game again on every build.
 -#}
 {{ config(materialized='view') }}
@@ -8,7 +8,7 @@ with
 
 latest as (
 
-    select * from {{ ref('int_games__latest') }}
+    select * from {{ ref('int_games_deduplicated') }}
 
 ),
 

@@ -1,6 +1,6 @@
 {#-
   Each genre's newest catalog snapshot, plus every genre that games reference but no snapshot
-  lists, so every row of bridge_game_genres finds its genre.
+  lists, so every row of fct_game_genres finds its genre.
 -#}
 with
 
@@ -12,7 +12,7 @@ snapshots as (
 
 game_genres as (
 
-    select * from {{ ref('bridge_game_genres') }}
+    select * from {{ ref('fct_game_genres') }}
 
 ),
 

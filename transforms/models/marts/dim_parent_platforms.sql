@@ -1,6 +1,7 @@
 {#-
   Each parent platform (PC, PlayStation, Xbox, ...) from its newest catalog snapshot: the
-  dimension the parent_platform_id of dim_platforms, the bridges and the marts points to.
+  dimension the parent_platform_id of dim_platforms, the game-element facts and the marts
+  points to.
 -#}
 with
 

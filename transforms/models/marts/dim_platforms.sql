@@ -12,7 +12,7 @@ platform_snapshots as (
 
 game_platforms as (
 
-    select * from {{ ref('bridge_game_platforms') }}
+    select * from {{ ref('fct_game_platforms') }}
 
 ),
 

@@ -1,7 +1,7 @@
 {#-
   Each publisher's newest catalog snapshot, plus every publisher that games reference but no
   snapshot lists (RAWG's studio lists are only read for their first pages), so every row
-  of bridge_game_publishers finds its publisher.
+  of fct_game_publishers finds its publisher.
 -#}
 with
 
@@ -13,7 +13,7 @@ snapshots as (
 
 game_publishers as (
 
-    select * from {{ ref('bridge_game_publishers') }}
+    select * from {{ ref('fct_game_publishers') }}
 
 ),
 

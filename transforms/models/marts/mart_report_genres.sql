@@ -28,7 +28,7 @@ game_genres as (
     select
         game_id,
         genre_id
-    from {{ ref('bridge_game_genres') }}
+    from {{ ref('fct_game_genres') }}
 
 ),
 

@@ -28,7 +28,7 @@ game_parent_platforms as (
     select
         game_id,
         parent_platform_id
-    from {{ ref('bridge_game_parent_platforms') }}
+    from {{ ref('fct_game_parent_platforms') }}
 
 ),
 

@@ -4,45 +4,45 @@
   announced dates as released too), in the `report_chart_genres` genres with the most releases
   over those months, and `Other`: the games released in none of those genres, games without a
   genre included. A game counts once in each of its genres; `month_releases` counts it once.
-  Each step is an intermediate model (models/intermediate/int_report__chart_*.sql): the
-  chart's months, the games it can show, the counts per genre and month, the chart genres,
+  Each step is an intermediate model (models/intermediate/int_chart_*.sql): the chart's
+  months, the games it can show, the counts per genre and month, the chart genres,
   the segments of days sharing them, and Other.
 -#}
 with
 
 chart_months as (
 
-    select * from {{ ref('int_report__chart_months') }}
+    select * from {{ ref('int_chart_months_spanned') }}
 
 ),
 
 chart_genres as (
 
-    select * from {{ ref('int_report__chart_genres') }}
+    select * from {{ ref('int_chart_genres_ranked') }}
 
 ),
 
 segments as (
 
-    select * from {{ ref('int_report__chart_segments') }}
+    select * from {{ ref('int_chart_days_segmented') }}
 
 ),
 
 genre_months as (
 
-    select * from {{ ref('int_report__chart_genre_months') }}
+    select * from {{ ref('int_chart_genre_releases_counted') }}
 
 ),
 
 other_months as (
 
-    select * from {{ ref('int_report__chart_other_months') }}
+    select * from {{ ref('int_chart_other_releases_counted') }}
 
 ),
 
 month_totals as (
 
-    select * from {{ ref('int_report__chart_month_totals') }}
+    select * from {{ ref('int_chart_month_releases_counted') }}
 
 ),
 

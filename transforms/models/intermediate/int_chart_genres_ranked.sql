@@ -6,7 +6,7 @@ with
 
 genre_months as (
 
-    select * from {{ ref('int_report__chart_genre_months') }}
+    select * from {{ ref('int_chart_genre_releases_counted') }}
 
 ),
 

@@ -6,13 +6,13 @@ with
 
 chart_months as (
 
-    select * from {{ ref('int_report__chart_months') }}
+    select * from {{ ref('int_chart_months_spanned') }}
 
 ),
 
 released as (
 
-    select * from {{ ref('int_report__chart_releases') }}
+    select * from {{ ref('int_chart_releases_filtered') }}
 
 ),
 

@@ -14,7 +14,7 @@ report_days as (
 
 chart_genres as (
 
-    select * from {{ ref('int_report__chart_genres') }}
+    select * from {{ ref('int_chart_genres_ranked') }}
 
 ),
 

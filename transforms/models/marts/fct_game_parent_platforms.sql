@@ -1,13 +1,13 @@
 {#-
   A game ships on a parent platform (PC, PlayStation, ...) when any of its platforms does.
-  A bridge built from two marts (the platform bridge and dim_platforms' parent of each
-  platform), so it lives with the marts it is built from.
+  Built from two marts (fct_game_platforms and dim_platforms' parent of each platform), so
+  it lives with the marts it is built from.
 -#}
 with
 
 game_platforms as (
 
-    select * from {{ ref('bridge_game_platforms') }}
+    select * from {{ ref('fct_game_platforms') }}
 
 ),
 

@@ -17,7 +17,7 @@ games as (
 
 chart_months as (
 
-    select * from {{ ref('int_report__chart_months') }}
+    select * from {{ ref('int_chart_months_spanned') }}
 
 ),
 

@@ -6,25 +6,25 @@ with
 
 chart_months as (
 
-    select * from {{ ref('int_report__chart_months') }}
+    select * from {{ ref('int_chart_months_spanned') }}
 
 ),
 
 released as (
 
-    select * from {{ ref('int_report__chart_releases') }}
+    select * from {{ ref('int_chart_releases_filtered') }}
 
 ),
 
 chart_genres as (
 
-    select * from {{ ref('int_report__chart_genres') }}
+    select * from {{ ref('int_chart_genres_ranked') }}
 
 ),
 
 segments as (
 
-    select * from {{ ref('int_report__chart_segments') }}
+    select * from {{ ref('int_chart_days_segmented') }}
 
 ),
 
@@ -33,7 +33,7 @@ game_genres as (
     select
         game_id,
         genre_id
-    from {{ ref('bridge_game_genres') }}
+    from {{ ref('fct_game_genres') }}
 
 ),
 
