@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from rawg_simulator.lake import GeneratedLake
+from tools.compare_marts import compare_relation
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSFORMS = ROOT / "transforms"
@@ -159,37 +160,16 @@ def _node_name(unique_id: str) -> str:
 
 
 def compare_tables(incremental: Path, full: Path, table: str) -> tuple[int, int, int]:
-    """Rows of `table` in each warehouse, and rows in one but not the other.
-
-    Floating-point columns are compared to 9 decimal places: a parallel sum adds in no fixed
-    order, so two builds of the same rows can differ in the last bits.
-    """
+    """Rows of `table` in each warehouse, and rows in one but not the other (floating-point
+    columns to 9 decimal places, as tools/compare_marts.py compares them)."""
     con = duckdb.connect()
     con.execute(f"attach '{incremental}' as incremental (read_only)")
     con.execute(f"attach '{full}' as full_refresh (read_only)")
-    columns = ", ".join(
-        f"round({name}, 9) as {name}" if kind in ("DOUBLE", "FLOAT") else name
-        for name, kind in con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_catalog = 'incremental' and table_schema = 'main' "
-            "and table_name = ? order by ordinal_position",
-            [table],
-        ).fetchall()
+    rows, full_rows, only_incremental, only_full = compare_relation(
+        con, ("incremental", table), ("full_refresh", table)
     )
-    a = f"(select {columns} from incremental.main.{table})"
-    b = f"(select {columns} from full_refresh.main.{table})"
-    row = con.execute(
-        f"""
-        select
-            (select count(*) from {a}),
-            (select count(*) from {b}),
-            (select count(*) from (select * from {a} except all select * from {b}))
-            + (select count(*) from (select * from {b} except all select * from {a}))
-        """
-    ).fetchone()
     con.close()
-    assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
+    return rows, full_rows, only_incremental + only_full
 
 
 def _measure_child(log: str, command: list[str]) -> None:

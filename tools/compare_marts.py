@@ -75,6 +75,26 @@ def rounded(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> str:
     return f'(select {select} from {catalog}.main."{table}")'
 
 
+def compare_relation(
+    con: duckdb.DuckDBPyConnection, first: tuple[str, str], second: tuple[str, str]
+) -> tuple[int, int, int, int]:
+    """Rows of each (catalog, relation), and the rows only the first holds, then only the
+    second."""
+    a, b = rounded(con, *first), rounded(con, *second)
+    counts = con.execute(
+        f"""
+        select
+            (select count(*) from {a}),
+            (select count(*) from {b}),
+            (select count(*) from (select * from {a} except all select * from {b})),
+            (select count(*) from (select * from {b} except all select * from {a}))
+        """
+    ).fetchone()
+    assert counts is not None
+    first_rows, second_rows, only_first, only_second = (int(n) for n in counts)
+    return first_rows, second_rows, only_first, only_second
+
+
 def compare(
     before: Path, after: Path, renamed: dict[str, str], added: set[str]
 ) -> tuple[list[Compared], list[str]]:
@@ -93,18 +113,8 @@ def compare(
     for old, new in pairs:
         if new not in after_names:
             continue
-        a, b = rounded(con, before.stem, old), rounded(con, after.stem, new)
-        counts = con.execute(
-            f"""
-            select
-                (select count(*) from {a}),
-                (select count(*) from {b}),
-                (select count(*) from (select * from {a} except all select * from {b})),
-                (select count(*) from (select * from {b} except all select * from {a}))
-            """
-        ).fetchone()
-        assert counts is not None
-        results.append(Compared(old, new, *(int(n) for n in counts)))
+        counts = compare_relation(con, (before.stem, old), (after.stem, new))
+        results.append(Compared(old, new, *counts))
     con.close()
     return results, unmatched
 
