@@ -46,7 +46,8 @@ SANDBOX_PLATFORMS_PER_GAME = (1, 2, 3, 3, 4, 4, 5, 5, 5, 6, 6, 7, 8, 9, 12)
 SANDBOX_TAGS_PER_GAME = tuple(range(24, 45, 2))
 SANDBOX_EXTRA_SCREENSHOTS = (5,) + (6,) * 23  # besides the background image
 # The transform benchmark's lake keeps the compact games its figures were measured on: far
-# fewer tags and platforms make its bridges and `_raw` several times smaller.
+# fewer tags and platforms make its game-element facts (`fct_game_tags`, ...) and `_raw` several
+# times smaller.
 LAKE_PLATFORMS_PER_GAME = (1,) * 45 + (2,) * 25 + (3,) * 15 + (4,) * 10 + (6,) * 5
 LAKE_TAGS_PER_GAME = (0, 1, 2, 3, 5, 8, 12)
 
