@@ -28,9 +28,8 @@ from gmp.server import LocalServer
 from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.automation_server import delete_automations
 from tests.support.cli import isolated_env, run_gmp
-from tests.support.events import run_events
 from tests.support.layout import LAKE
-from tests.support.prefect import run_details
+from tests.support.prefect import run_details, run_events
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY
 from tests.support.webhook_receiver import webhook_receiver
 
@@ -111,7 +110,8 @@ def runs(alert_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def check_events(runs: Runs, run: FlowRun) -> dict[str, dict]:
-    events = asyncio.run(run_events(run.id, CHECK_EVENTS, expect=3, api=runs.api))
+    three = run_events(run.id, CHECK_EVENTS, enough=lambda found: len(found) >= 3, api=runs.api)
+    events = asyncio.run(three)
     return {event.event: event.payload for event in events}
 
 
