@@ -205,3 +205,18 @@ def test_server_prepare_says_what_it_did_to_the_database(
         f"The Prefect database is not a SQLite file: nothing to prepare."
     )
 
+
+def test_server_prepare_names_the_variables_when_the_database_holds_the_block_types(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # scripts/platform_native.sh starts its server with what this line names.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    template = with_blocks(database_template(), ("s3-bucket", "sha256:a"))
+    server = LocalServer(home=tmp_path, port=free_port(), database=tmp_path / "prefect.db")
+    assert server_prepare(server) == 0
+    variables = " ".join(f"{name}={value}" for name, value in REGISTERED_BLOCKS_ENV.items())
+    assert capsys.readouterr().out.splitlines() == [
+        f"{tmp_path / 'prefect.db'}: a copy of the migrated {template}.",
+        f"Start its server with {variables}: it holds the installed collections' block types "
+        f"already.",
+    ]
