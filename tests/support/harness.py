@@ -30,8 +30,10 @@ def seeded_test_harness() -> Iterator[None]:
     database = Path(directory) / HARNESS_DATABASE
     seeded = seed_database(database)
     with ExitStack() as harness:
-        # The harness's server takes this process's environment as it starts; only it may:
-        # a server a test starts later may need to register the block types.
+        # The harness's server takes this process's environment as it starts (the settings
+        # the harness copies keep the variables too; only a server reads them). The
+        # environment is given back at once: a server a test starts later, on a database of
+        # its own, may need to register the block types.
         with (
             mock.patch.object(prefect.testing.utilities, "mkdtemp", lambda: directory),
             mock.patch.dict(os.environ, registered_blocks_env(database)),
