@@ -430,8 +430,9 @@ def server_stop(local: LocalServer) -> int:
 
 def server_prepare(local: LocalServer) -> int:
     """A new database for this PREFECT_HOME, copied from the migrated template, before a
-    server starts on it (the native platform's does): the server need not migrate it."""
-    from gmp.server import database_template, seed_database
+    server starts on it (the native platform's does): the server need not migrate it, and
+    when it holds the template's block types, the variables that spare it registering them."""
+    from gmp.server import database_template, registered_blocks_env, seed_database
 
     if local.database is None:
         console.print("The Prefect database is not a SQLite file: nothing to prepare.")
@@ -443,6 +444,12 @@ def server_prepare(local: LocalServer) -> int:
         console.print(
             f"No migrated template could be made in {database_template().parent}: the Prefect "
             f"server migrates its new database itself, which takes it longer to start."
+        )
+    if registered := registered_blocks_env(local.database):
+        variables = " ".join(f"{name}={value}" for name, value in registered.items())
+        console.print(
+            f"Start its server with {variables}: it holds the installed collections' block "
+            f"types already."
         )
     return 0
 

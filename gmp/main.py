@@ -307,7 +307,8 @@ COMMANDS = (
         "background, for the next ones. start: start it now; stop: stop the one gmp started "
         "(its database stays in PREFECT_HOME); status: which server the next command uses; "
         "prepare: give PREFECT_HOME a new database copied from the migrated template (made "
-        "once in $XDG_CACHE_HOME/game-market) before another program starts a server on it.",
+        "once in $XDG_CACHE_HOME/game-market) before another program starts a server on it, "
+        "and print the variables that spare that server registering the block types again.",
         handler=commands.server,
         options=(option("action", choices=("start", "stop", "status", "prepare")),),
     ),

@@ -31,10 +31,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -73,6 +73,9 @@ class LocalServer:
     home: Path
     port: int
     database: Path | None = None  # its SQLite file; None for another database
+    # The variables it starts with (None: this process's); kept out of the repr, as they may
+    # hold secrets.
+    environment: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_prefect_settings(cls) -> LocalServer:
@@ -192,9 +195,8 @@ class LocalServer:
     def _spawn(self) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "prefect", "server", "start"]
         command += ["--host", HOST, "--port", str(self.port)]
-        env = dict(os.environ)
-        if self.database is not None and holds_template_blocks(self.database):
-            env |= REGISTERED_BLOCKS_ENV
+        env = dict(os.environ if self.environment is None else self.environment)
+        env |= registered_blocks_env(self.database)
         # Its own session: the terminal's Ctrl-C and hang-up are for the command, not for it;
         # its output goes to a file, as a pipe nobody reads would block it.
         with self.log_file.open("wb") as log:
@@ -263,6 +265,14 @@ def holds_template_blocks(database: Path) -> bool:
             return bool(needed) and needed <= set(held.execute(BLOCK_ROWS))
     except sqlite3.Error:
         return False
+
+
+def registered_blocks_env(database: Path | None) -> dict[str, str]:
+    """The variables that tell a server on ``database`` not to register the block types:
+    ``REGISTERED_BLOCKS_ENV`` when it holds the template's, else none."""
+    if database is not None and holds_template_blocks(database):
+        return dict(REGISTERED_BLOCKS_ENV)
+    return {}
 
 
 def seed_database(database: Path) -> bool:

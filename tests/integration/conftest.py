@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from gmp.server import LocalServer
 from rawg_simulator import SandboxConfig, free_port, running_sandbox
-from tests.support.automation_server import AutomationServer, automation_server
+from tests.support.automation_server import automation_server
 from tests.support.harness import seeded_test_harness
 from tests.support.moto import running_moto
 from tests.support.sandbox import SANDBOX_TODAY
@@ -23,7 +24,7 @@ def prefect_harness() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def alert_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AutomationServer]:
+def alert_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     """A Prefect server running its automations, for the tests of alerts (one per test
     process). Its tests talk to it by URL, from their own clients and subprocesses: the test
     process's Prefect settings, and the services Prefect keeps per process, stay on the

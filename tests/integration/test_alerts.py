@@ -21,8 +21,9 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.events import Event
 
 from gmp.alerts import TAG, declared
+from gmp.server import LocalServer
 from rawg_simulator import SandboxConfig, running_sandbox
-from tests.support.automation_server import AutomationServer, delete_automations
+from tests.support.automation_server import delete_automations
 from tests.support.cli import isolated_env, run_gmp
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, start_outage
 from tests.support.webhook_receiver import WebhookReceiver, webhook_receiver
@@ -36,25 +37,25 @@ QUIET_S = 8
 
 
 @pytest.fixture
-def server(alert_server: AutomationServer) -> AutomationServer:
+def server(alert_server: LocalServer) -> LocalServer:
     return alert_server
 
 
 @pytest.fixture
-def receiver(server: AutomationServer) -> Iterator[WebhookReceiver]:
+def receiver(server: LocalServer) -> Iterator[WebhookReceiver]:
     with webhook_receiver() as started:
         yield started
     asyncio.run(delete_automations(server))
 
 
-async def automations(server: AutomationServer) -> list[tuple[str, UUID, bool]]:
+async def automations(server: LocalServer) -> list[tuple[str, UUID, bool]]:
     async with PrefectClient(api=server.api_url) as client:
         found = await client.read_automations()
     return sorted((a.name, a.id, a.enabled) for a in found)
 
 
 def setup_platform(
-    server: AutomationServer, tmp_path: Path, **settings: str
+    server: LocalServer, tmp_path: Path, **settings: str
 ) -> subprocess.CompletedProcess[str]:
     env = isolated_env(tmp_path, PREFECT_API_URL=server.api_url, **settings)
     done = run_gmp("setup-platform", env=env, cwd=tmp_path)
@@ -62,7 +63,7 @@ def setup_platform(
     return done
 
 
-def emit_data_check(server: AutomationServer, check: str, status: str, day: str) -> None:
+def emit_data_check(server: LocalServer, check: str, status: str, day: str) -> None:
     """A data check's event, as the checks after a build emit it, sent to the server's events
     API."""
     event = Event(
@@ -88,7 +89,7 @@ def prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:
 
 
 def run_daily_deployment(
-    server: AutomationServer, tmp_path: Path, sandbox_url: str, day: str, **settings: str
+    server: LocalServer, tmp_path: Path, sandbox_url: str, day: str, **settings: str
 ) -> UUID:
     """`prefect deploy` of the daily deployment, one run of it for ``day``, and a process
     worker that runs it to its end, as on the local platform."""
@@ -109,7 +110,7 @@ def run_daily_deployment(
 
 
 def test_a_failed_deployment_run_sends_one_notification(
-    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+    server: LocalServer, receiver: WebhookReceiver, tmp_path: Path
 ) -> None:
     made = setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
     assert "alerts: the 3 automations notify custom-webhook/game-market-alerts" in made.stdout
@@ -136,7 +137,7 @@ def test_a_failed_deployment_run_sends_one_notification(
 
 
 def test_a_deployment_run_that_times_out_sends_one_notification(
-    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+    server: LocalServer, receiver: WebhookReceiver, tmp_path: Path
 ) -> None:
     setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
     day = str(SANDBOX_TODAY)
@@ -164,18 +165,18 @@ def test_a_deployment_run_that_times_out_sends_one_notification(
     assert f"Run: {server.ui_url}/runs/flow-run/{run_id}" in alert["body"]
 
 
-async def read_run(server: AutomationServer, run_id: UUID) -> FlowRun:
+async def read_run(server: LocalServer, run_id: UUID) -> FlowRun:
     async with PrefectClient(api=server.api_url) as client:
         return await client.read_flow_run(run_id)
 
 
-async def final_state(server: AutomationServer, run_id: UUID) -> tuple[str, str | None]:
+async def final_state(server: LocalServer, run_id: UUID) -> tuple[str, str | None]:
     run = await read_run(server, run_id)
     return run.state.type.value, run.state.message
 
 
 def test_no_completed_daily_run_within_the_window_sends_the_overdue_alert(
-    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+    server: LocalServer, receiver: WebhookReceiver, tmp_path: Path
 ) -> None:
     setup_platform(
         server, tmp_path, ALERT_WEBHOOK_URL=receiver.url, ALERT_DAILY_WITHIN_SECONDS="10"
@@ -187,7 +188,7 @@ def test_no_completed_daily_run_within_the_window_sends_the_overdue_alert(
 
 
 def test_a_data_check_warning_sends_one_notification_and_an_ok_none(
-    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+    server: LocalServer, receiver: WebhookReceiver, tmp_path: Path
 ) -> None:
     setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
     emit_data_check(server, "volume", "ok", "2026-01-18")
@@ -201,7 +202,7 @@ def test_a_data_check_warning_sends_one_notification_and_an_ok_none(
 
 
 def test_applying_twice_leaves_the_same_automations(
-    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+    server: LocalServer, receiver: WebhookReceiver, tmp_path: Path
 ) -> None:
     first = setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
     applied = asyncio.run(automations(server))
@@ -219,7 +220,7 @@ def test_applying_twice_leaves_the_same_automations(
     assert asyncio.run(automations(server)) == applied
 
 
-async def add_retired(server: AutomationServer) -> None:
+async def add_retired(server: LocalServer) -> None:
     from prefect.events.actions import DoNothing
     from prefect.events.schemas.automations import AutomationCore, EventTrigger
 
@@ -234,7 +235,7 @@ async def add_retired(server: AutomationServer) -> None:
 
 
 def test_without_a_destination_it_says_so_and_nothing_is_notified(
-    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+    server: LocalServer, receiver: WebhookReceiver, tmp_path: Path
 ) -> None:
     setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
     unset = setup_platform(server, tmp_path)
@@ -251,7 +252,7 @@ def test_without_a_destination_it_says_so_and_nothing_is_notified(
 
 
 def test_a_named_block_or_slack_is_the_destination_and_a_missing_block_one_sentence(
-    server: AutomationServer, receiver: WebhookReceiver, tmp_path: Path
+    server: LocalServer, receiver: WebhookReceiver, tmp_path: Path
 ) -> None:
     asyncio.run(save_on_call_block(server, receiver.url))
     named = setup_platform(server, tmp_path, ALERT_BLOCK="custom-webhook/on-call")
@@ -274,7 +275,7 @@ def test_a_named_block_or_slack_is_the_destination_and_a_missing_block_one_sente
     )
 
 
-async def save_on_call_block(server: AutomationServer, url: str) -> None:
+async def save_on_call_block(server: LocalServer, url: str) -> None:
     """A notification block someone made for the team, as the UI's Blocks page makes it."""
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 

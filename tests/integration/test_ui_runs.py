@@ -21,6 +21,7 @@ import pytest
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
+from gmp.server import REGISTERED_BLOCKS_ENV
 from rawg_simulator import free_port
 from tests.support.browser import chromium
 
@@ -137,8 +138,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OfflinePlatfo
         assert started.returncode == 0, started.stdout + started.stderr
         assert "RAWG         the sandbox on http://127.0.0.1:" in started.stdout
         assert "(OFFLINE=1: no key, no network)" in started.stdout
-        prepared = (Path(platform.env["GMP_RUN_DIR"]) / "prepare.log").read_text()
+        run_dir = Path(platform.env["GMP_RUN_DIR"])
+        prepared = (run_dir / "prepare.log").read_text()
         assert "prefect.db: a copy of the migrated" in prepared, prepared
+        # It holds the template's block types: the server was told not to register them.
+        server_pid = (run_dir / "server.pid").read_text().strip()
+        environ = set(Path(f"/proc/{server_pid}/environ").read_bytes().split(b"\0"))
+        assert {f"{k}={v}".encode() for k, v in REGISTERED_BLOCKS_ENV.items()} <= environ
         yield platform
     finally:
         stopped = platform.script("stop")

@@ -1,86 +1,42 @@
-"""A Prefect server of its own for the alert tests: `prefect server start` with every service
-on, the automations' triggers and actions among them, on a copy of the migrated database (as
-gmp/server.py starts one), and with the UI URL the notifications link to."""
+"""A Prefect server of its own for the alert tests: gmp's local server (``gmp.server``: a copy
+of the migrated template, block types not registered again) with every service on, the
+automations' triggers and actions among them, and the UI URL the notifications link to."""
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
-import httpx
 from prefect.client.orchestration import PrefectClient
 
-from gmp.server import seed_database
+from gmp.server import LocalServer
 from rawg_simulator import free_port
-
-START_TIMEOUT_S = 180  # a busy 2-core machine; a seeded database starts in ~10-20 s
-
-
-@dataclass(frozen=True)
-class AutomationServer:
-    port: int
-    home: Path
-
-    @property
-    def ui_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.ui_url}/api"
 
 
 @contextmanager
-def automation_server(home: Path) -> Iterator[AutomationServer]:
-    server = AutomationServer(port=free_port(), home=home)
-    database = home / "prefect.db"
-    seed_database(database)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env |= {
+def automation_server(home: Path) -> Iterator[LocalServer]:
+    """A server on a free port with its database in ``home``, stopped afterwards. None of the
+    test process's Prefect variables reach it: its home, database and services are its own."""
+    server = LocalServer(home=home, port=free_port(), database=home / "prefect.db")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    environment |= {
         "PREFECT_HOME": str(home),
-        "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{database}",
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{server.database}",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_URL": server.ui_url,
     }
-    command = [sys.executable, "-m", "prefect", "server", "start"]
-    command += ["--host", "127.0.0.1", "--port", str(server.port)]
-    with (home / "server.log").open("wb") as log:
-        process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    server = replace(server, environment=environment)
     try:
-        _wait_until_healthy(server, process)
+        server.ensure_running(notice=lambda _: None)
         yield server
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        server.stop()
 
 
-def _wait_until_healthy(server: AutomationServer, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"the server stopped: see {server.home / 'server.log'}"
-        try:
-            if httpx.get(f"{server.api_url}/health", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"no server within {START_TIMEOUT_S} s: see {server.home}/server.log")
-
-
-async def delete_automations(server: AutomationServer) -> None:
+async def delete_automations(server: LocalServer) -> None:
     """The server holds no automation afterwards, so no test sees another's."""
     async with PrefectClient(api=server.api_url) as client:
         for automation in await client.read_automations():

@@ -1,10 +1,11 @@
 """Reading what a flow run left in the Prefect API: its artifacts, log lines, task runs and
-asset events."""
+events."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from uuid import UUID
 
 from prefect.client.orchestration import PrefectClient, get_client
@@ -22,12 +23,17 @@ from prefect.events.filters import EventFilter, EventNameFilter, EventRelatedFil
 from prefect.logging.handlers import APILogHandler
 
 
+def api_client(api: str | None) -> PrefectClient:
+    """A client of the server at ``api``; None: the test process's (the harness's)."""
+    return PrefectClient(api=api) if api else get_client()
+
+
 async def run_details(flow_run_id: UUID, api: str | None = None) -> tuple[str, str]:
     """The run's artifacts' markdown and its log lines, from the server at ``api`` (default:
     the test process's, its log lines sent first)."""
     if api is None:
         await APILogHandler.aflush()
-    async with PrefectClient(api=api) if api else get_client() as client:
+    async with api_client(api) as client:
         artifacts = await client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
@@ -64,18 +70,36 @@ async def settled_task_runs(flow_run_id: UUID, count: int, timeout_s: float = 60
         await asyncio.sleep(0.5)
 
 
-async def asset_events(flow_run_id: UUID, assets: int, timeout_s: float = 60) -> list[Event]:
-    """The `prefect.asset.*` events of a flow run's task runs, once ``assets`` distinct assets
-    were materialized (the events reach the API a moment after they are sent)."""
+async def run_events(
+    flow_run_id: UUID,
+    prefix: str,
+    *,
+    enough: Callable[[list[Event]], bool],
+    timeout_s: float = 60,
+    api: str | None = None,
+) -> list[Event]:
+    """The events named ``prefix...`` related to the flow run, oldest first, once ``enough``
+    of them arrived (a run's client sends its events in the background, so they reach the API
+    a moment later) or ``timeout_s`` passed; from the server at ``api`` (default: the test
+    process's)."""
     event_filter = EventFilter(
-        event=EventNameFilter(prefix=["prefect.asset."]),
+        event=EventNameFilter(prefix=[prefix]),
         related=EventRelatedFilter(id=[f"prefect.flow-run.{flow_run_id}"]),
     )
     deadline = time.monotonic() + timeout_s
-    while True:
-        async with get_client() as client:
-            events = (await client.read_events(filter=event_filter, limit=50)).events
-        materialized = {e.resource.id for e in events if ".materialization." in e.event}
-        if len(materialized) >= assets or time.monotonic() > deadline:
-            return events
-        await asyncio.sleep(0.5)
+    async with api_client(api) as client:
+        while True:
+            events = list((await client.read_events(filter=event_filter, limit=50)).events)
+            if enough(events) or time.monotonic() > deadline:
+                return sorted(events, key=lambda e: e.occurred)
+            await asyncio.sleep(0.5)
+
+
+async def asset_events(flow_run_id: UUID, assets: int) -> list[Event]:
+    """The `prefect.asset.*` events of a flow run's task runs, once ``assets`` distinct assets
+    were materialized."""
+
+    def materialized(events: list[Event]) -> bool:
+        return len({e.resource.id for e in events if ".materialization." in e.event}) >= assets
+
+    return await run_events(flow_run_id, "prefect.asset.", enough=materialized)

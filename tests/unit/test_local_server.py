@@ -12,9 +12,11 @@ import pytest
 
 from gmp.commands import server_prepare
 from gmp.server import (
+    REGISTERED_BLOCKS_ENV,
     LocalServer,
     database_template,
     holds_template_blocks,
+    registered_blocks_env,
     seed_database,
     sqlite_file,
 )
@@ -140,6 +142,7 @@ def test_the_server_skips_block_registration_only_on_a_database_holding_the_temp
 
     with_blocks(database_template(), ("s3-bucket", "sha256:a"))
     assert holds_template_blocks(home) is True
+    assert registered_blocks_env(home) == REGISTERED_BLOCKS_ENV
     # A collection upgraded since: a schema the database lacks, so the server registers it.
     with closing(sqlite3.connect(database_template())) as db:
         db.execute("update block_schema set checksum = 'sha256:new'")
@@ -149,6 +152,7 @@ def test_the_server_skips_block_registration_only_on_a_database_holding_the_temp
     assert holds_template_blocks(with_blocks(tmp_path / "reset" / "prefect.db")) is False
     (tmp_path / "junk.db").write_bytes(b"not a database")
     assert holds_template_blocks(tmp_path / "junk.db") is False
+    assert registered_blocks_env(tmp_path / "junk.db") == registered_blocks_env(None) == {}
     assert holds_template_blocks(tmp_path / "missing.db") is False
 
 
@@ -200,3 +204,19 @@ def test_server_prepare_says_what_it_did_to_the_database(
         f"migrates its new database itself, which takes it longer to start. "
         f"The Prefect database is not a SQLite file: nothing to prepare."
     )
+
+
+def test_server_prepare_names_the_variables_when_the_database_holds_the_block_types(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # scripts/platform_native.sh starts its server with what this line names.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    template = with_blocks(database_template(), ("s3-bucket", "sha256:a"))
+    server = LocalServer(home=tmp_path, port=free_port(), database=tmp_path / "prefect.db")
+    assert server_prepare(server) == 0
+    variables = " ".join(f"{name}={value}" for name, value in REGISTERED_BLOCKS_ENV.items())
+    assert capsys.readouterr().out.splitlines() == [
+        f"{tmp_path / 'prefect.db'}: a copy of the migrated {template}.",
+        f"Start its server with {variables}: it holds the installed collections' block types "
+        f"already.",
+    ]
