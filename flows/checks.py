@@ -15,9 +15,6 @@ import time
 from collections.abc import Sequence
 from datetime import date
 
-from dbt.artifacts.schemas.freshness import FreshnessResult
-from dbt.cli.main import dbtRunner
-from dbt.node_types import NodeType
 from prefect import get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -54,6 +51,9 @@ def freshness_args(target: Target) -> list[str]:
 
 def source_freshness(result: object) -> list[SourceFreshness]:
     """dbt's freshness results of the sources (not its hooks') as plain values."""
+    from dbt.artifacts.schemas.freshness import FreshnessResult
+    from dbt.node_types import NodeType
+
     if not isinstance(result, FreshnessResult):
         return []
     return [
@@ -69,7 +69,10 @@ def source_freshness(result: object) -> list[SourceFreshness]:
 
 
 def measure_freshness(runtime: Runtime, target: Target, day: date) -> Verdict:
-    """`dbt source freshness` of the lake sources, in this process."""
+    """`dbt source freshness` of the lake sources, in this process (dbt imported here, as
+    flows/transform.py says why)."""
+    from dbt.cli.main import dbtRunner
+
     logger = get_run_logger()
     warehouse = warehouse_for(target, runtime.settings)
     with environment(dbt_environment(runtime.settings, target)):

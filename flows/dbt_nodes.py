@@ -21,10 +21,12 @@ import logging
 import threading
 import time
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dbt.cli.main import dbtRunner, dbtRunnerResult
-from dbt_common.events.base_types import EventLevel
+# dbt is imported where a build runs it, as flows/transform.py says why.
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
+    from dbt_common.events.base_types import EventLevel
 
 # The flags of `dbt build` that `dbt parse` takes as well: the ones dbt's partial parse
 # depends on, so the parse here and the build after it read back one partial parse.
@@ -46,6 +48,8 @@ def parse_args(build_args: list[str]) -> list[str]:
 def event_level(level: int) -> EventLevel:
     """dbt's level for Python's ``level``: dbt spells warning "warn" and has no critical,
     where prefect-dbt's default (the Prefect logging level's name) fails on both."""
+    from dbt_common.events.base_types import EventLevel
+
     if level >= logging.ERROR:
         return EventLevel.ERROR
     if level >= logging.WARNING:
@@ -72,7 +76,8 @@ def build_with_node_tasks(
     """`dbt build` with ``build_args``, one task run per node, its log lines in them: dbt's
     result as ``dbtRunner`` returns it, a failed node included, and an error that kept dbt
     from building as the result's exception."""
-    # Imported here: the builds without node tasks do not pay for prefect-dbt's import (~1 s).
+    # Imported here: the builds without node tasks do not pay for prefect-dbt's import.
+    from dbt.cli.main import dbtRunner, dbtRunnerResult
     from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
     # The runner reads its manifest (which node is a model, what it depends on) from

@@ -18,11 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dbt.cli.main import dbtRunner, dbtRunnerResult
-from dbt.contracts.results import RunExecutionResult
-from dbt_common.events.base_types import EventMsg
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.states import Completed, State
@@ -37,6 +34,13 @@ from game_market.render.dbt_build import NodeResult, build_markdown
 from game_market.runtime import Runtime
 from game_market.settings import DEFAULT_LAKE_URL, Settings
 from game_market.warehouse import Target
+
+# dbt is imported where a build or check runs it, not with the module: its import costs
+# seconds of CPU that a run failing on its input, an ingest-only run or `prefect deploy`
+# (which imports the flows to read their parameters) would pay for nothing.
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
+    from dbt_common.events.base_types import EventMsg
 
 TRANSFORMS_DIR = Path(__file__).resolve().parents[1] / "transforms"
 # dbt's event levels by name, as Python's logging levels.
@@ -98,6 +102,8 @@ def environment(values: dict[str, str | None]) -> Iterator[None]:
 
 def node_results(result: Any) -> list[NodeResult]:
     """Every node dbt ran, with 'N failures' or the first line of its error."""
+    from dbt.contracts.results import RunExecutionResult
+
     if not isinstance(result, RunExecutionResult):
         return []
     nodes = []
@@ -179,6 +185,8 @@ def build(
     warehouse = warehouse_for(target, runtime.settings)
     progress.info("dbt build on %s: every model and every test", target)
     # One build at a time per platform; a deployment's run fails in one sentence without it.
+    from dbt.cli.main import dbtRunner
+
     with build_slot():
         warehouse.prepare()
         try:

@@ -33,6 +33,13 @@ ENVIRONMENT_ALLOWED = {
 }
 
 
+# Packages whose import costs seconds of CPU: the flows, tasks and gmp import them where they
+# run (a build, a check, a Snowflake connection), so a process that does not use them (a run
+# failing on its input, an ingest, `prefect deploy` reading the flows' parameters, a gmp
+# command) does not pay for them.
+IMPORTED_WHERE_USED = {"dbt", "dbt_common", "prefect_dbt", "prefect_snowflake", "snowflake"}
+
+
 def python_files(room: str) -> Iterator[Path]:
     yield from sorted((REPO / room).rglob("*.py"))
 
@@ -74,6 +81,28 @@ def test_rooms_import_only_downwards(room: str) -> None:
     assert not found, found
 
 
+def module_level_imports(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    """The packages a module imports when it is imported: not in a function, nor under
+    ``if TYPE_CHECKING:``."""
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        yield from imported_packages(node)
+
+
+def test_the_heavy_packages_are_imported_where_they_are_used() -> None:
+    found = [
+        f"{path.relative_to(REPO)}:{line} imports {package} with the module"
+        for room in ("flows", "tasks", "gmp")
+        for path in python_files(room)
+        for line, package in module_level_imports(ast.parse(path.read_text()))
+        if package in IMPORTED_WHERE_USED
+    ]
+    assert not found, found
+
+
 def test_only_the_boundaries_touch_the_environment() -> None:
     found = [
         f"{path.relative_to(REPO)}:{line}"
@@ -89,3 +118,8 @@ def test_the_checks_can_fail() -> None:
     tree = ast.parse("import os\nfrom flows.ingest import x\nos.environ.get('A')\n")
     assert [package for _, package in imported_packages(tree)] == ["os", "flows"]
     assert list(touches_environment(tree)) == [3]
+    lazy = ast.parse(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import dbt\n"
+        "def f():\n    import dbt\nimport dbt.cli\n"
+    )
+    assert list(module_level_imports(lazy)) == [(1, "typing"), (6, "dbt")]
