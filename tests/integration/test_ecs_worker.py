@@ -117,6 +117,16 @@ def ecs_calls(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
     return record_ecs_calls(monkeypatch)
 
 
+@pytest.fixture
+def worker_env(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's environment: the cloud's endpoint, and the RAWG key and the Snowflake
+    password, since even a worker that holds them itself must not hand them to the task."""
+    for key, value in aws_env(aws_endpoint).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
+    monkeypatch.setenv("SNOWFLAKE_PASSWORD", SNOWFLAKE_PASSWORD)
+
+
 def test_ecs_deployments_take_cloud_env_values_and_run_from_opt_prefect(
     platform: Platform,
 ) -> None:
@@ -143,20 +153,11 @@ def test_ecs_deployments_take_cloud_env_values_and_run_from_opt_prefect(
         ], name
 
 
+@pytest.mark.usefixtures("worker_env")
 @pytest.mark.parametrize("name", list(DEPLOYMENTS))
 def test_ecs_worker_registers_our_task_definition_and_runs_it_in_our_network(
-    platform: Platform,
-    ecs_calls: list[Call],
-    aws_endpoint: str,
-    monkeypatch: pytest.MonkeyPatch,
-    name: str,
+    platform: Platform, ecs_calls: list[Call], name: str
 ) -> None:
-    for key, value in aws_env(aws_endpoint).items():
-        monkeypatch.setenv(key, value)
-    # Even a worker that holds the RAWG key or the Snowflake password itself must not hand
-    # them to the task.
-    monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
-    monkeypatch.setenv("SNOWFLAKE_PASSWORD", SNOWFLAKE_PASSWORD)
     cloud = platform.cloud
     expected = DEPLOYMENTS[name]
     deployment_id = platform.deployment_ids[name]
