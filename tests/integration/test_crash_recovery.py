@@ -1,16 +1,11 @@
-"""Crash recovery by real signals: `gmp backfill` SIGKILLed while pages arrive, while a
-partition is being published to S3 and while dbt builds; after each, the same command run again
-(only_missing, its default) ends with exactly the lake and marts of an uninterrupted run."""
+"""Crash recovery by real signals: `gmp backfill` of three dates (tests/support/gmp_backfill.py)
+SIGKILLed while pages arrive, while a partition is being published to S3 and while dbt builds;
+after each, the same command run again (only_missing, its default) ends with exactly the lake
+and marts of an uninterrupted run."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import boto3
@@ -18,56 +13,15 @@ import pytest
 
 from game_market.lake import Lake
 from rawg_simulator import SandboxConfig, running_sandbox
-from tests.support.cli import isolated_env, stopping_local_server
+from tests.support.cli import stopping_local_server
+from tests.support.gmp_backfill import Backfill
 from tests.support.lake_compare import assert_same_lake, assert_same_marts
-from tests.support.layout import LAKE, WAREHOUSE
-from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, sandbox_stats
+from tests.support.layout import LAKE
+from tests.support.sandbox import SANDBOX_TODAY, sandbox_stats
 from tests.support.tcp_proxy import tcp_proxy
 
-START, END = "2026-01-14", "2026-01-16"
-COMMAND = [sys.executable, "-m", "gmp", "backfill", "--start", START, "--end", END]
-COMMAND += ["--detail-budget", "5"]
 # Answers slow enough that a run can be caught while its pages arrive.
 SLOW = SandboxConfig(games=1500, seed=11, days=30, today=SANDBOX_TODAY, latency_ms=200)
-
-
-class Backfill:
-    """`gmp backfill` as fresh processes sharing one lake, warehouse and Prefect home: run in
-    ``root``, the lake and warehouse at a clone's defaults under it (tests/support/layout.py)."""
-
-    def __init__(self, root: Path, sandbox: str, **settings: str) -> None:
-        self.root = root
-        self.warehouse = root / WAREHOUSE
-        self.env = isolated_env(
-            root, RAWG_API_KEY=SECRET_KEY, RAWG_BASE_URL=sandbox, PYTHONUNBUFFERED="1", **settings
-        )
-
-    def complete(self) -> None:
-        result = subprocess.run(
-            COMMAND, cwd=self.root, env=self.env, capture_output=True, text=True, timeout=600
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-
-    def killed_when(self, ready: Callable[[list[str]], bool], timeout: float = 300) -> None:
-        """Start a run, SIGKILL it once ``ready(lines printed so far)`` holds."""
-        run = subprocess.Popen(
-            COMMAND,
-            cwd=self.root,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        lines: list[str] = []
-        assert run.stdout is not None
-        threading.Thread(target=lambda: lines.extend(run.stdout), daemon=True).start()
-        deadline = time.monotonic() + timeout
-        while not ready(lines):
-            assert run.poll() is None, "".join(lines)
-            assert time.monotonic() < deadline, "".join(lines)
-            time.sleep(0.02)
-        os.kill(run.pid, signal.SIGKILL)
-        assert run.wait(30) == -signal.SIGKILL, "".join(lines)
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,19 @@
-"""Unit tests start no process and no server: both are refused here, so none can creep in."""
+"""Unit tests start no process and no server: both are refused here, so none can creep in.
+
+The sandbox modules (test_sandbox_api, _items, _queries) share one way to reach the RAWG
+sandbox: its ASGI app in this process, one per module.
+"""
 
 from __future__ import annotations
 
 import socket
 import subprocess
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.support.sandbox import InProcessClient, Json, config, crawl
 
 
 class StartsAProcessOrServer(AssertionError):
@@ -23,3 +30,21 @@ def _no_processes_or_servers(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(subprocess.Popen, "__init__", refuse_process)
     monkeypatch.setattr(socket.socket, "listen", refuse_listen)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[InProcessClient]:
+    """The tests' sandbox (``tests.support.sandbox.config()``), its app served in-process."""
+    with InProcessClient(config()) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def base(client: InProcessClient) -> str:
+    return client.base
+
+
+@pytest.fixture(scope="module")
+def all_games(base: str, client: InProcessClient) -> list[Json]:
+    """Every game of the sandbox's catalog, following `next` links."""
+    return crawl(client, f"{base}/games")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 
@@ -29,18 +28,6 @@ from tests.support.sandbox import (
     reset_sandbox,
     sandbox_stats,
 )
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[InProcessClient]:
-    with InProcessClient(config()) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def base(client: InProcessClient) -> str:
-    return client.base
-
 
 # -- paging ----------------------------------------------------------------------------------
 

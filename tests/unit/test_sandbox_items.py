@@ -8,7 +8,7 @@ import json
 import os
 import statistics
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -107,22 +107,6 @@ def sample_items(*files: str) -> list[Json]:
     return [
         item for file in files for item in json.loads((SAMPLES_DIR / file).read_text())["results"]
     ]
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[InProcessClient]:
-    with InProcessClient(config()) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def base(client: InProcessClient) -> str:
-    return client.base
-
-
-@pytest.fixture(scope="module")
-def all_games(base: str, client: InProcessClient) -> list[Json]:
-    return crawl(client, f"{base}/games")
 
 
 # -- details ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ per-day index called directly."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,22 +29,6 @@ WINDOW = [TODAY - timedelta(days=n) for n in range(30, 0, -1)]
 # what grows as a game is re-updated, and what an item shows as of its update day
 GROWING = ("added", "ratings_count", "reviews_count", "reviews_text_count", "playtime")
 AS_OF_FIELDS = (*GROWING, "updated", "added_by_status", "rating", "rating_top", "ratings")
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[InProcessClient]:
-    with InProcessClient(config()) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def base(client: InProcessClient) -> str:
-    return client.base
-
-
-@pytest.fixture(scope="module")
-def all_games(base: str, client: InProcessClient) -> list[Json]:
-    return crawl(client, f"{base}/games")
 
 
 @pytest.fixture(scope="module")
