@@ -101,7 +101,9 @@ def environment(values: dict[str, str | None]) -> Iterator[None]:
 
 
 def node_results(result: Any) -> list[NodeResult]:
-    """Every node dbt ran, with 'N failures' or the first line of its error."""
+    """Every node dbt ran, with 'N failures' or its error on one line: the first line of
+    dbt's message is often only the error's kind ("Internal Error", "Runtime Error in test
+    x"), which says nothing of the cause."""
     from dbt.contracts.results import RunExecutionResult
 
     if not isinstance(result, RunExecutionResult):
@@ -110,8 +112,8 @@ def node_results(result: Any) -> list[NodeResult]:
     for node_result in result.results:
         detail = f"{node_result.failures} failures" if node_result.failures else ""
         if node_result.message and not node_result.failures:
-            first_line = str(node_result.message).strip().splitlines()[0]
-            detail = first_line if len(first_line) <= 160 else first_line[:157] + "..."
+            line = " ".join(str(node_result.message).split())
+            detail = line if len(line) <= 240 else line[:237] + "..."
         nodes.append(
             NodeResult(
                 resource=str(node_result.node.resource_type).lower(),

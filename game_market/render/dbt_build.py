@@ -16,7 +16,7 @@ class NodeResult:
     name: str
     status: str  # dbt's: success, pass, warn, fail, error, skipped, ...
     seconds: float
-    detail: str = ""  # "3 failures", or the first line of an error
+    detail: str = ""  # "3 failures", or the error on one line
 
     @property
     def failed(self) -> bool:

@@ -4,7 +4,7 @@ global concurrency slots it held, and keeps what had landed.
 A real Prefect server with the platform's limits (`rawg-api`, `dbt-build`). RAWG: a backfill of
 two days, one at a time, against a sandbox that holds every request open (unanswered) once it
 has answered the first day's games and the first page of the second's. The build: the dbt
-subflow on a project whose one model blocks for a minute.
+subflow, in a process of its own, on a project whose one model blocks for a minute.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -22,11 +25,10 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.exceptions import ObjectNotFound
+from prefect.settings import PREFECT_API_URL
 
-import flows.transform
 from flows.backfill import game_market_backfill
 from flows.limits import BUILD_LIMIT, RAWG_LIMIT
-from flows.transform import transform
 from game_market.endpoints import Endpoint, Kind, of_kind
 from game_market.lake import Lake
 from rawg_simulator import SandboxConfig, running_sandbox
@@ -120,16 +122,38 @@ def test_a_hung_rawg_times_out_frees_its_slots_and_keeps_what_landed(
     assert not lake.is_complete(Endpoint.GAMES, DAYS[1])
 
 
+# In a process of its own: the timeout abandons dbt's node thread to its hung model, and dbt
+# keeps process-wide state (its adapters, its target folder) that the next build in a test
+# worker would meet. The process prints the run's state and how long the flow call took.
+HUNG_BUILD = f"""
+import sys, time
+from pathlib import Path
+import flows.transform
+flows.transform.TRANSFORMS_DIR = Path({str(HUNG_PROJECT)!r})
+started = time.monotonic()
+state = flows.transform.transform.with_options(timeout_seconds=int(sys.argv[1]))(
+    return_state=True
+)
+print(state.name, time.monotonic() - started, state.message, sep="\\n")
+"""
+
+
 def test_a_hung_build_times_out_and_frees_the_build_slot(
     tmp_path: Path, platform_limits: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build_timeout_s = 30  # dbt starts in ~10 s on a busy machine; the model blocks 60 s
-    monkeypatch.setattr(flows.transform, "TRANSFORMS_DIR", HUNG_PROJECT)
     in_folder(tmp_path, monkeypatch)
-    started = time.monotonic()
-    state = transform.with_options(timeout_seconds=build_timeout_s)(return_state=True)
-    took = time.monotonic() - started
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    done = subprocess.run(
+        [sys.executable, "-c", HUNG_BUILD, str(build_timeout_s)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=build_timeout_s + 60,
+    )
+    assert len(done.stdout.splitlines()) >= 3, done.stdout[-3000:] + done.stderr[-3000:]
+    name, took, message = done.stdout.splitlines()[-3:]
 
-    assert state.name == "TimedOut", (state.name, state.message)
-    assert took <= build_timeout_s + EPILOGUE_S
+    assert name == "TimedOut", (name, message, done.stderr[-3000:])
+    assert float(took) <= build_timeout_s + EPILOGUE_S
     assert asyncio.run(active_slots()) == {RAWG_LIMIT: 0, BUILD_LIMIT: 0}

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from dbt.contracts.results import RunExecutionResult
+
+from flows.transform import node_results
 from game_market.render.dbt_build import NodeResult, build_markdown
 
 
@@ -28,3 +33,19 @@ def test_failures_lead_then_the_slowest_nodes() -> None:
     assert "**error**" in rows[0] and "no column \\| x" in rows[0]
     summary = "6 nodes (error 1, fail 1, pass 1, skipped 1, success 2), 2.1 s of node time."
     assert summary in markdown
+
+
+def test_an_error_is_named_on_one_line_with_its_cause() -> None:
+    """dbt's message starts with the error's kind on a line of its own; alone, "Internal
+    Error" would leave the person on call nothing to go on."""
+    message = "Internal Error\n  Node test.x was not found in the manifest, with  spaces"
+    result = SimpleNamespace(
+        node=SimpleNamespace(resource_type="test", name="unique_x"),
+        status="error",
+        failures=None,
+        message=message,
+        execution_time=0.1,
+    )
+    [node] = node_results(RunExecutionResult(results=[result], elapsed_time=0.1))
+    assert node.detail == "Internal Error Node test.x was not found in the manifest, with spaces"
+    assert node.failed
