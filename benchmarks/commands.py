@@ -37,10 +37,11 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.processes import gmp_env, gmp_server, run_stamped
-from benchmarks.results import Goal, Recording, is_standard
+from benchmarks.results import Goal, Recording, is_standard, machine_goal
 from rawg_simulator import SandboxConfig, running_sandbox
 
 GOAL_S = 5.0
+GOAL_SET_AT_IMPORT_S = 1.1  # `import prefect` on the machine the goal was set on
 DAY = date(2025, 12, 21)
 SANDBOX = SandboxConfig(games=4100, seed=42, today=date(2026, 1, 20))
 SITUATIONS = ("new home", "no server", "server up")
@@ -160,10 +161,15 @@ class Checkout:
         finally:
             stop_server(self.python, env, root)
 
+    def goal(self) -> Goal:
+        """The next command's goal on this machine."""
+        import_s = statistics.median(self.prefect_imports)
+        return machine_goal("<=", GOAL_S, GOAL_SET_AT_IMPORT_S, import_s)
+
     def record(self, recording: Recording) -> None:
         recording.import_prefect_s = statistics.median(self.prefect_imports)
         walls = {situation: [r.wall for r in rs] for situation, rs in self.runs.items()}
-        goal = Goal("<=", GOAL_S)
+        goal = self.goal()
         recording.add("gmp ingest-all, server up (the next command)", walls["server up"], "s", goal)
         recording.add("CPU of the next command", [r.cpu for r in self.runs["server up"]], "s")
         recording.add("gmp ingest-all, same home, no server running", walls["no server"], "s")
@@ -176,14 +182,20 @@ class Checkout:
             f"\n{self.repo}: `python -c 'import prefect'` "
             f"{statistics.median(self.prefect_imports):.2f} s; games {games}"
         )
+        goal_s = self.goal().limit
         header = ("situation", "wall", "cpu", "startup", "server start", "flow run", "exit")
-        print(f"{header[0]:<10}" + "".join(f"{h:>13}" for h in header[1:]) + "  vs 5 s goal")
+        print(
+            f"{header[0]:<10}"
+            + "".join(f"{h:>13}" for h in header[1:])
+            + f"  vs the {goal_s} s goal ({GOAL_S} s where `import prefect` took "
+            f"{GOAL_SET_AT_IMPORT_S} s)"
+        )
         for situation, rs in self.runs.items():
             wall = statistics.median(r.wall for r in rs)
             parts = ("cpu", "startup", "server_start", "flow", "exit")
             figures = [statistics.median(getattr(r, part) for r in rs) for part in parts]
             cells = "".join(f"{f:>13.2f}" for f in (wall, *figures))
-            verdict = f"{wall / GOAL_S:.2f}x {'PASS' if wall <= GOAL_S else 'MISS'}"
+            verdict = f"{wall / goal_s:.2f}x {'PASS' if wall <= goal_s else 'MISS'}"
             print(f"{situation:<10}{cells}  {verdict}")
         for situation, rs in self.runs.items():
             print(f"  {situation} walls: {', '.join(f'{r.wall:.2f}' for r in rs)}")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.processes import gmp_env, gmp_server
-from benchmarks.results import Goal, Recording, is_standard
+from benchmarks.results import Recording, is_standard, machine_goal
 
 GOAL_S = 45.0
 GOAL_IMPORT_PREFECT_S = 3.6  # on the machine the goal was set on
@@ -160,16 +160,16 @@ def report(recording: Recording, measured: Measured, repeats: int) -> None:
         cells = "".join(f"{statistics.median(r[c] for r in rs):>9.2f}" for c in columns)
         print(f"{situation:<12}{cells}")
         print("  walls: " + ", ".join(f"{r['wall']:.1f}" for r in rs))
-    goal = GOAL_S * statistics.median(imports) / GOAL_IMPORT_PREFECT_S
+    goal = machine_goal("<=", GOAL_S, GOAL_IMPORT_PREFECT_S, statistics.median(imports))
     print(
-        f"goal here: <= {goal:.1f} s ({GOAL_S:.0f} s x `import prefect`, packages from source, "
+        f"goal here: <= {goal.limit} s ({GOAL_S:.0f} s x `import prefect`, packages from source, "
         f"{statistics.median(imports):.2f} s here / {GOAL_IMPORT_PREFECT_S} s there)"
     )
     recording.add("`import prefect`, packages from source", imports, "s")
     for situation, rs in measured.runs.items():
         name = NAMES.get(situation, situation)
         walls = [r["wall"] for r in rs]
-        figure = recording.add(f"gmp demo, {name}", walls, "s", Goal("<=", round(goal, 1)))
+        figure = recording.add(f"gmp demo, {name}", walls, "s", goal)
         print(f"  {situation:<12}{figure.value:>7.1f} s  {figure.verdict}")
 
 

@@ -33,7 +33,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from benchmarks.results import Figure, Goal, Recording, is_standard
+from benchmarks.results import (
+    Figure,
+    Goal,
+    Recording,
+    import_prefect_seconds,
+    is_standard,
+    machine_goal,
+)
 from flows.context import fewer_collections
 from game_market.ingest import ingest_partition
 from game_market.lake import Lake
@@ -46,9 +53,10 @@ CONCURRENCIES = (1, 4, 8, 16)
 TARGET_RATIO = 0.85
 TARGET_RSS_MB = 400
 # The CPU ceiling run's CPU ms per page when the sandbox served small pages (~2.7 KB items, no
-# gzip), medians of 3 runs on the 2-core machine (4.85, 5.35, 5.32 ms, load 2-6): pages of
-# RAWG's size must cost the client no more.
+# gzip), medians of 3 runs on the 2-core machine (4.85, 5.35, 5.32 ms, load 2-6), where
+# `import prefect` took about 1.1 s: pages of RAWG's size must cost the client no more.
 TARGET_CPU_MS_PER_PAGE = 5.3
+TARGET_SET_AT_IMPORT_S = 1.1
 
 
 @dataclass
@@ -182,7 +190,8 @@ def main() -> int:
         f"Ingest benchmark: {args.games:,} games updated on one day "
         f"({math.ceil(args.games / 40)} pages of 40)"
     )
-    recording = Recording("ingest")
+    recording = Recording("ingest", import_prefect_seconds(repeats=3))
+    print(f"python -c 'import prefect': {recording.import_prefect_s:.2f} s (the machine's speed)")
     samples = measure_one_day(args.games, args.repeats)
     rows, goals = record_one_day(recording, samples)
     print_table(rows)
@@ -216,11 +225,15 @@ def record_one_day(
 ) -> tuple[list[TableRow], list[GoalLine]]:
     """The one-day figures: the table's rows, and the goals with the text they print with."""
     ceilings = samples["ceiling"]
+    assert recording.import_prefect_s is not None
+    cpu_goal = machine_goal(
+        "<=", TARGET_CPU_MS_PER_PAGE, TARGET_SET_AT_IMPORT_S, recording.import_prefect_s
+    )
     cpu = recording.add(
         "CPU per page, 0 ms latency, 16 in flight",
         [run.cpu_ms_per_page for run in ceilings],
         "ms",
-        Goal("<=", TARGET_CPU_MS_PER_PAGE),
+        cpu_goal,
     )
     recording.add(
         "pages/s, 0 ms latency, 16 in flight (the CPU ceiling)",
@@ -231,7 +244,13 @@ def record_one_day(
     rows: list[TableRow] = [
         ("CPU ceiling (0 ms, c=16)", ceiling_run, ceiling_run.pages_per_s, None)
     ]
-    goals = [(cpu, f"CPU per page (CPU ceiling run) <= {TARGET_CPU_MS_PER_PAGE} ms")]
+    goals = [
+        (
+            cpu,
+            f"CPU per page (CPU ceiling run) <= {cpu_goal.limit} ms "
+            f"({TARGET_CPU_MS_PER_PAGE} ms where `import prefect` took {TARGET_SET_AT_IMPORT_S} s)",
+        )
+    ]
     for concurrency in CONCURRENCIES:
         runs = samples[str(concurrency)]
         # Each repeat's ratio against its own ceiling: both met the same load.

@@ -96,11 +96,22 @@ class Figure:
         return "PASS" if self.goal.met(self.value) else "MISS"
 
 
-def import_prefect_seconds(env: dict[str, str] | None = None) -> float:
-    """`python -c 'import prefect'` in a fresh process: how fast the machine is right now."""
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import prefect"], env=env, check=True)
-    return time.perf_counter() - started
+def import_prefect_seconds(env: dict[str, str] | None = None, repeats: int = 1) -> float:
+    """`python -c 'import prefect'` in a fresh process, the median of ``repeats``: how fast
+    the machine is right now."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import prefect"], env=env, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def machine_goal(op: str, limit: float, set_at_import_s: float, import_s: float) -> Goal:
+    """A goal in time set on a machine where `import prefect` took ``set_at_import_s``, for
+    this run's machine, where it took ``import_s``: machines of one size differ about 2x in
+    speed, and the same work takes them the same multiple of that import."""
+    return Goal(op, float(f"{limit * import_s / set_at_import_s:.3g}"))
 
 
 def git_commit(root: Path = ROOT) -> str:

@@ -79,6 +79,14 @@ def test_a_figure_is_the_median_of_its_runs_with_its_verdict() -> None:
     )
 
 
+def test_a_goal_in_time_scales_with_the_machines_import_prefect() -> None:
+    """A goal of 5.3 ms set where `import prefect` took 1.1 s is 10.6 ms where it takes 2.2 s
+    and 4.34 ms where it takes 0.9 s: the same code, on a machine twice or 0.8x as slow."""
+    assert results.machine_goal("<=", 5.3, 1.1, 2.2) == Goal("<=", 10.6)
+    assert results.machine_goal("<=", 5.3, 1.1, 0.9) == Goal("<=", 4.34)
+    assert results.machine_goal("<=", 45.0, 3.6, 3.6) == Goal("<=", 45.0)
+
+
 def test_a_measurement_needs_three_runs_a_count_one() -> None:
     with pytest.raises(ValueError, match="a median needs 3"):
         results.entry(
