@@ -239,8 +239,8 @@ def test_deployments_run_end_to_end_on_the_native_platform(
 
 # One of each way a run's input is refused, each with the sentence it ends in: a parameter the
 # deployment's schema rejects, one the flow's own checks reject, and a setting in the run's
-# environment. Every other check of each kind has its own test without a worker (the flows',
-# the settings', gmp's).
+# environment. The other checks of each kind run in-process, in test_market_flows.py's
+# bad-input tests.
 BAD_RUNS = [  # (deployment, parameters, the run's environment, what its one sentence says)
     (DAILY, {"date": "2026-02-30"}, None, "date: Input should be a valid date"),
     (
