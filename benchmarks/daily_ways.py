@@ -24,7 +24,7 @@ import orjson
 import requests
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from flows.context import fewer_collections
+from flows.gc_thresholds import fewer_collections
 from game_market.endpoints import ENDPOINTS, Endpoint, Kind, of_kind
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, ingest_day
 from game_market.lake import Lake, PartitionCounts, new_manifest

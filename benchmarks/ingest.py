@@ -41,7 +41,7 @@ from benchmarks.results import (
     is_standard,
     machine_goal,
 )
-from flows.context import fewer_collections
+from flows.gc_thresholds import fewer_collections
 from game_market.ingest import ingest_partition
 from game_market.lake import Lake
 from game_market.rawg import RawgClient

@@ -26,7 +26,7 @@ from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.testing.utilities import prefect_test_harness
 
 from benchmarks.results import Goal, Recording, import_prefect_seconds, is_standard
-from flows.context import fewer_collections
+from flows.gc_thresholds import fewer_collections
 from flows.rawg_limit import RAWG_LIMIT, PrefectSlots, lease_seconds
 from game_market.ingest import ingest_partition
 from game_market.lake import Lake

@@ -7,14 +7,12 @@ it starts reads with ``runtime_scope()``. ``gmp`` is the entry point of the runs
 run a worker starts from a deployment is its own entry point, and ``runtime_scope()`` loads and
 checks the settings there, once.
 
-What the process as a whole runs with (how often the garbage collector runs) is set here too,
-by the entry point: the core below never changes it.
+What the process as a whole runs with (how often the garbage collector runs,
+``flows.gc_thresholds``) is set here too, by the entry point: the core below never changes it.
 """
 
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,38 +21,12 @@ from uuid import uuid4
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 
+from flows.gc_thresholds import fewer_collections
 from game_market.errors import PipelineError
 from game_market.runtime import Runtime
 from game_market.settings import load_settings
 
 _RUNTIME: ContextVar[Runtime | None] = ContextVar("game_market_runtime", default=None)
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_saved: tuple[int, int, int] = gc.get_threshold()
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Collect garbage less often while the block runs, then restore the old thresholds.
-
-    Parsing and normalizing RAWG pages allocates containers by the million, nearly all freed
-    by reference counting; at the default thresholds a collection still runs every few hundred
-    allocations, which shows in the ingest benchmarks' throughput. Re-entrant, so entry points
-    that nest, or run in threads, share one setting.
-    """
-    global _gc_depth, _gc_saved
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_saved = gc.get_threshold()
-            gc.set_threshold(20_000, 50, 100)
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0:
-                gc.set_threshold(*_gc_saved)
 
 
 @contextmanager

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import gc
 
-from flows.context import entry_point, fewer_collections, runtime_scope
+from flows.context import entry_point, runtime_scope
+from flows.gc_thresholds import fewer_collections
 from game_market.runtime import Runtime
 from game_market.settings import Settings
 

@@ -103,6 +103,21 @@ def test_the_heavy_packages_are_imported_where_they_are_used() -> None:
     assert not found, found
 
 
+def test_the_ingest_benchmark_runs_the_core_without_prefect() -> None:
+    """benchmarks/ingest.py measures the core ingest's peak RSS in a process of its own, with
+    the entry points' collector setting: Prefect's imports there would count as the ingest's."""
+    benchmark = ast.parse((REPO / "benchmarks" / "ingest.py").read_text())
+    flows_used = {
+        node.module
+        for node in ast.walk(benchmark)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("flows")
+    }
+    assert flows_used == {"flows.gc_thresholds"}
+    setting = ast.parse((REPO / "flows" / "gc_thresholds.py").read_text())
+    packages = {package for _, package in imported_packages(setting)}
+    assert packages <= {"__future__", "collections", "contextlib", "gc", "threading"}
+
+
 def test_only_the_boundaries_touch_the_environment() -> None:
     found = [
         f"{path.relative_to(REPO)}:{line}"
