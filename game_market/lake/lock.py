@@ -17,7 +17,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -65,16 +65,16 @@ def partition_lock(
 def _local_lock(lake: LockableLake, path: str, run_id: str, wait_s: float) -> Iterator[None]:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+
+    def take() -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
     try:
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise _stuck(lake, path, wait_s) from None
-                time.sleep(POLL_S)
+        _until_taken(take, lake, path, wait_s)
         try:
             yield
         finally:
@@ -88,22 +88,34 @@ def _object_lock(lake: LockableLake, path: str, run_id: str, wait_s: float) -> I
     mine = orjson.dumps(
         {"run_id": run_id, "host": socket.gethostname(), "pid": os.getpid(), "at": time.time()}
     )
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            lake.fs.pipe_file(path, mine, mode="create")
-            break
-        except FileExistsError:
-            if _stale(lake, path):
+
+    def take() -> bool:
+        # A stale lock (its holder is gone) is taken over at once, without a wait.
+        for _ in range(2):
+            try:
+                lake.fs.pipe_file(path, mine, mode="create")
+            except FileExistsError:
+                if not _stale(lake, path):
+                    return False
                 _remove(lake, path)
-                continue
-            if time.monotonic() > deadline:
-                raise _stuck(lake, path, wait_s) from None
-            time.sleep(POLL_S)
+            else:
+                return True
+        return False
+
+    _until_taken(take, lake, path, wait_s)
     try:
         yield
     finally:
         _give_back(lake, path, mine)
+
+
+def _until_taken(take: Callable[[], bool], lake: LockableLake, path: str, wait_s: float) -> None:
+    """Try ``take`` every POLL_S until it takes the lock; past ``wait_s``, say who holds it."""
+    deadline = time.monotonic() + wait_s
+    while not take():
+        if time.monotonic() > deadline:
+            raise _stuck(lake, path, wait_s)
+        time.sleep(POLL_S)
 
 
 def _give_back(lake: LockableLake, path: str, mine: bytes) -> None:

@@ -1,5 +1,7 @@
-"""Chaos equals clean: three daily runs against a sandbox failing 30% of its answers land the
-same lake and build the same marts as against a clean one, and report every retry.
+"""Chaos equals clean: three days' runs against a sandbox failing 30% of its answers land the
+same lake and build the same marts as against a clean one, and report every retry. The first
+two days are ingest-all runs and the last a daily run, whose build takes in all three: the same
+ingest, and one build a side rather than three.
 
 Both sandboxes serve the same catalog; the faulty one mixes 429s with Retry-After, 500, 502
 and 503 pages, slow answers, bodies cut in half and malformed JSON, drawn from its seed per
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from flows.daily import daily_game_market_update
+from flows.ingest import ingest_all
 from game_market.lake import Lake
 from rawg_simulator import SandboxConfig, running_sandbox
 from tests.support.lake_compare import assert_same_lake, assert_same_marts
@@ -40,14 +43,15 @@ def faulty_sandbox() -> Iterator[str]:
 
 
 def run_days(root: Path, sandbox: str, monkeypatch: pytest.MonkeyPatch) -> int:
-    """The daily runs of DAYS into ``root``; the retries their ingest artifacts report."""
+    """The runs of DAYS into ``root``; the retries their ingest artifacts report."""
     monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
     monkeypatch.setenv("RAWG_BASE_URL", sandbox)
     monkeypatch.setenv("RAWG_MAX_RETRIES", "10")
     in_folder(root, monkeypatch)
     retries = 0
     for day in DAYS:
-        state = asyncio.run(daily_game_market_update(date=day, detail_budget=10, return_state=True))
+        flow = daily_game_market_update if day == DAYS[-1] else ingest_all
+        state = asyncio.run(flow(date=day, detail_budget=10, return_state=True))
         assert state.is_completed(), state.message
         markdown, _ = asyncio.run(run_details(state.state_details.flow_run_id))
         reported = re.search(r"\*\*RAWG requests used: [\d,]+\*\* \(([\d,]+) retr", markdown)

@@ -13,12 +13,13 @@ import pytest
 
 from game_market.lake import Lake
 from rawg_simulator import SandboxConfig, running_sandbox
-from tests.support.cli import stopping_local_server
 from tests.support.gmp_backfill import Backfill
 from tests.support.lake_compare import assert_same_lake, assert_same_marts
 from tests.support.layout import LAKE
 from tests.support.sandbox import SANDBOX_TODAY, sandbox_stats
 from tests.support.tcp_proxy import tcp_proxy
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 # Answers slow enough that a run can be caught while its pages arrive.
 SLOW = SandboxConfig(games=1500, seed=11, days=30, today=SANDBOX_TODAY, latency_ms=200)
@@ -27,8 +28,7 @@ SLOW = SandboxConfig(games=1500, seed=11, days=30, today=SANDBOX_TODAY, latency_
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> Backfill:
     clean = Backfill(tmp_path_factory.mktemp("uninterrupted"), sandbox_url)
-    with stopping_local_server(clean.env, clean.root):
-        clean.complete()
+    clean.complete()
     return clean
 
 
@@ -37,13 +37,12 @@ def test_killed_while_pages_arrive_then_while_dbt_builds(
 ) -> None:
     with running_sandbox(SLOW) as sandbox:
         crashing = Backfill(tmp_path, sandbox)
-        with stopping_local_server(crashing.env, tmp_path):
-            crashing.killed_when(lambda _: sandbox_stats(sandbox)["requests"] >= 25)
-            # Inside the build, as an incremental staging model merges the new partitions.
-            crashing.killed_when(
-                lambda lines: any("START sql incremental model" in line for line in lines)
-            )
-            crashing.complete()
+        crashing.killed_when(lambda _: sandbox_stats(sandbox)["requests"] >= 25)
+        # Inside the build, as an incremental staging model merges the new partitions.
+        crashing.killed_when(
+            lambda lines: any("START sql incremental model" in line for line in lines)
+        )
+        crashing.complete()
     assert_same_lake(Lake(str(uninterrupted.root / LAKE)), Lake(str(tmp_path / LAKE)))
     assert_same_marts(uninterrupted.warehouse, crashing.warehouse)
 
@@ -80,12 +79,11 @@ def test_killed_while_publishing_to_s3(
                 started.append(time.monotonic())
             return bool(started) and time.monotonic() - started[0] > 0.5
 
-        with stopping_local_server(crashing.env, tmp_path):
-            crashing.killed_when(mid_upload)
-            # What the killed process had already handed to its socket would still reach S3.
-            slow_link.cut()
-            crashing.env["AWS_ENDPOINT_URL_S3"] = moto_endpoint
-            crashing.complete()
+        crashing.killed_when(mid_upload)
+        # What the killed process had already handed to its socket would still reach S3.
+        slow_link.cut()
+        crashing.env["AWS_ENDPOINT_URL_S3"] = moto_endpoint
+        crashing.complete()
     access = {"endpoint_url": moto_endpoint, "key": "testing", "secret": "testing"}
     s3_lake = Lake(f"s3://{bucket}/lake", access)
     assert_same_lake(Lake(str(uninterrupted.root / LAKE)), s3_lake)

@@ -145,6 +145,33 @@ def test_an_unknown_endpoint_in_max_pages_fails_in_one_sentence_before_any_reque
     assert sandbox_stats(sandbox_url)["requests"] == 0
 
 
+@pytest.mark.parametrize(
+    ("options", "settings", "expected"),
+    [
+        ({"date": date(2099, 1, 1)}, {}, "date 2099-01-01 is in the future"),
+        ({"max_pages": {"games": -3}}, {}, "max_pages for games must be -1 (every page)"),
+        ({}, {"RAWG_MAX_CONCURRENCY": "many"}, "RAWG_MAX_CONCURRENCY (got 'many') is invalid"),
+    ],
+    ids=["future date", "page cap", "setting"],
+)
+def test_bad_input_to_the_daily_flow_is_one_sentence_before_any_request(
+    options: dict,
+    settings: dict[str, str],
+    expected: str,
+    env: Path,
+    sandbox_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As a deployment's run meets them (test_platform.py runs one of each kind on a worker)."""
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    options = {"date": date(2026, 1, 18), **options}
+    state = asyncio.run(daily_game_market_update(**options, return_state=True))
+    assert state.is_failed()
+    assert expected in (state.message or "") and "Traceback" not in (state.message or "")
+    assert sandbox_stats(sandbox_url)["requests"] == 0
+
+
 def test_bad_dates_fail_in_one_sentence_before_any_request(env: Path, sandbox_url: str) -> None:
     state = backfill(start_date=END, end_date=START)
     assert state.is_failed()

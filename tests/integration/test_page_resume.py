@@ -9,12 +9,15 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+import pytest
 
 from game_market.lake import Lake
 from game_market.lake.journal import journal_dir
 from rawg_simulator import SandboxConfig, running_sandbox
-from tests.support.cli import isolated_env, run_gmp, stopping_local_server
+from tests.support.cli import harness_env, run_gmp
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, ok, sandbox_stats, set_quota
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 DAY = date(2026, 1, 16)
 QUOTA = 12
@@ -27,19 +30,18 @@ def test_a_partition_cut_short_by_the_quota_resumes_from_its_pages(tmp_path: Pat
         count = ok(httpx, f"{url}/games", updated=f"{DAY},{DAY}", page_size=40)["count"]
         pages = -(-count // 40)
         assert pages > 2 * QUOTA
-        env = isolated_env(tmp_path, RAWG_API_KEY=SECRET_KEY, RAWG_BASE_URL=url, LAKE_URL=lake.url)
+        env = harness_env(tmp_path, RAWG_API_KEY=SECRET_KEY, RAWG_BASE_URL=url, LAKE_URL=lake.url)
         command = ("ingest", "--endpoint", "games", "--date", str(DAY))
-        with stopping_local_server(env, tmp_path):
-            set_quota(url, QUOTA)
-            cut_short = run_gmp(*command, env=env, cwd=tmp_path)
-            assert cut_short.returncode == 1 and "RAWG_API_KEY" in cut_short.stderr
-            assert (journal_dir(lake.url, "games", str(DAY)) / "pages.bin").is_file()
-            assert not lake.is_complete("games", DAY)
+        set_quota(url, QUOTA)
+        cut_short = run_gmp(*command, env=env, cwd=tmp_path)
+        assert cut_short.returncode == 1 and "RAWG_API_KEY" in cut_short.stderr
+        assert (journal_dir(lake.url, "games", str(DAY)) / "pages.bin").is_file()
+        assert not lake.is_complete("games", DAY)
 
-            set_quota(url, None)
-            resumed = run_gmp(*command, env=env, cwd=tmp_path)
-            assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-            asked = sandbox_stats(url)["quota"]["accepted"]
+        set_quota(url, None)
+        resumed = run_gmp(*command, env=env, cwd=tmp_path)
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        asked = sandbox_stats(url)["quota"]["accepted"]
     # The first run's QUOTA answers were page 1 and QUOTA - 1 other pages, all kept.
     assert asked == 1 + (pages - QUOTA)
     manifest = lake.read_manifest("games", DAY)

@@ -11,12 +11,15 @@ import duckdb
 import httpx
 import orjson
 import polars as pl
+import pytest
 
 from game_market.lake import QUARANTINE_FILE
 from rawg_simulator import SandboxConfig, running_sandbox
-from tests.support.cli import isolated_env, run_gmp, stopping_local_server
+from tests.support.cli import harness_env, run_gmp
 from tests.support.layout import LAKE, WAREHOUSE
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, crawl
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 DAY = "2026-01-16"
 
@@ -29,13 +32,12 @@ def test_malformed_items_are_quarantined_and_never_reach_the_marts(tmp_path: Pat
     lake = tmp_path / LAKE  # gmp runs in tmp_path: the defaults of tests/support/layout.py
     bad = SandboxConfig(games=1500, seed=11, days=30, today=SANDBOX_TODAY, malformed_items=True)
     with running_sandbox(bad) as url:
-        env = isolated_env(
+        env = harness_env(
             tmp_path,
             RAWG_API_KEY=SECRET_KEY,
             RAWG_BASE_URL=url,
         )
-        with stopping_local_server(env, tmp_path):
-            result = run_gmp("daily", "--date", DAY, "--detail-budget", "5", env=env, cwd=tmp_path)
+        result = run_gmp("daily", "--date", DAY, "--detail-budget", "5", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
     partition = lake / "raw" / "games" / f"dt={DAY}"

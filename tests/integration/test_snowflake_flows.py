@@ -1,6 +1,7 @@
 """The daily flow on the snowflake target (fakesnow): credentials from a SnowflakeCredentials
-block or from the SNOWFLAKE_* settings, the market summary read through prefect-snowflake's
-SnowflakeConnector, and the secret nowhere it could leak to.
+block, the market summary read through prefect-snowflake's SnowflakeConnector, and the secret
+nowhere it could leak to. (A password from the SNOWFLAKE_* settings takes the same way into
+dbt from flows.snowflake on: tests/unit/test_snowflake_credentials.py.)
 
 fakesnow patches the Snowflake connector in this process, which both dbt-snowflake and
 prefect-snowflake call; its RAW tables stand in for the external tables (see
@@ -27,12 +28,12 @@ from prefect_snowflake import SnowflakeCredentials
 
 from flows.daily import daily_game_market_update
 from flows.transform import transform
-from game_market.lake import Lake
 from game_market.render.report_markdown import render_markdown
 from game_market.report import build_report
 from game_market.warehouse.duckdb_file import DuckDBWarehouse
-from tests.support.dbt_run import DAYS, TRANSFORMS, fill, run_dbt
-from tests.support.layout import LAKE, WAREHOUSE, in_folder
+from tests.support.built_days import copy_built_days
+from tests.support.dbt_run import DAYS, TRANSFORMS
+from tests.support.layout import LAKE, WAREHOUSE
 from tests.support.prefect import run_details
 from tests.support.sandbox import SECRET_KEY
 from tests.support.snowflake_emulator import EXTERNAL_TABLE_REFRESH, load
@@ -54,10 +55,7 @@ class Landed:
 def landed(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Landed]:
     """The lake of DAYS, and the DuckDB warehouse a local run builds from it."""
     landed = Landed(tmp_path_factory.mktemp("snowflake-flows"))
-    asyncio.run(fill(Lake(str(landed.lake)), sandbox_url))
-    with pytest.MonkeyPatch.context() as env:
-        in_folder(landed.root, env)
-        run_dbt(landed.root, "build", "--exclude-resource-type", "unit_test")
+    copy_built_days(tmp_path_factory, sandbox_url, landed.root)
     yield landed
 
 
@@ -82,15 +80,13 @@ def files_holding(secret: str, *folders: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("login", ["block", "settings"])
 def test_daily_on_snowflake_publishes_the_local_runs_summary_and_leaks_no_secret(
-    login: str,
     landed: Landed,
     sandbox_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    secret = f"sf-{login}-{uuid.uuid4().hex}"
+    secret = f"sf-block-{uuid.uuid4().hex}"
     for name in [n for n in os.environ if n.startswith(("SNOWFLAKE_", "DBT_ENV_SECRET_"))]:
         monkeypatch.delenv(name)
     aws_secret = f"aws-{uuid.uuid4().hex}"
@@ -100,15 +96,10 @@ def test_daily_on_snowflake_publishes_the_local_runs_summary_and_leaks_no_secret
     monkeypatch.setenv("LAKE_URL", str(landed.lake))
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt-target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt-logs"))
-    if login == "block":
-        SnowflakeCredentials(account="emulated", user="dbt", password=secret).save(
-            BLOCK, overwrite=True
-        )
-        monkeypatch.setenv("SNOWFLAKE_CREDENTIALS_BLOCK", BLOCK)
-    else:
-        monkeypatch.setenv("SNOWFLAKE_ACCOUNT", "emulated")
-        monkeypatch.setenv("SNOWFLAKE_USER", "dbt")
-        monkeypatch.setenv("SNOWFLAKE_PASSWORD", secret)
+    SnowflakeCredentials(account="emulated", user="dbt", password=secret).save(
+        BLOCK, overwrite=True
+    )
+    monkeypatch.setenv("SNOWFLAKE_CREDENTIALS_BLOCK", BLOCK)
     db_dir = tmp_path / "fakesnow"
     db_dir.mkdir()
     load(str(db_dir), str(landed.lake))

@@ -8,7 +8,6 @@ marts, through the Snowflake connector, equals the one read from DuckDB's.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import pickle
@@ -20,11 +19,11 @@ import duckdb
 import pytest
 
 from game_market.endpoints import SCHEMAS
-from game_market.lake import Lake
 from game_market.report import MarketReport, build_report
 from game_market.warehouse.duckdb_file import DuckDBWarehouse
-from tests.support.dbt_run import TRANSFORMS, fill, run_dbt
-from tests.support.layout import LAKE, WAREHOUSE, in_folder
+from tests.support.built_days import copy_built_days
+from tests.support.dbt_run import TRANSFORMS, run_dbt
+from tests.support.layout import LAKE, WAREHOUSE
 
 # Run as a module: as a script, its folder (tests/support, with a dbt.py) would shadow dbt.
 EMULATOR = "tests.support.snowflake_emulator"
@@ -87,10 +86,15 @@ def test_snowflake_target_parses_without_a_connection(snowflake_env: None, tmp_p
 
 
 def test_snowflake_target_compiles_and_builds_on_fakesnow_like_duckdb(
-    snowflake_env: None, sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    snowflake_env: None,
+    sandbox_url: str,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The lake, and the DuckDB warehouse `dbt build` made of it: what the emulator must equal.
+    copy_built_days(tmp_path_factory, sandbox_url, tmp_path)
     lake_dir = tmp_path / LAKE
-    asyncio.run(fill(Lake(str(lake_dir)), sandbox_url))
     db_dir = tmp_path / "fakesnow"
     db_dir.mkdir()
     loaded = emulate("load", str(db_dir), str(lake_dir))
@@ -115,10 +119,7 @@ def test_snowflake_target_compiles_and_builds_on_fakesnow_like_duckdb(
         assert -1 < built.stderr.lower().find(refresh) < first_model, endpoint
 
     # The same SQL on DuckDB yields the same marts.
-    monkeypatch.delenv("DBT_TARGET")
-    in_folder(tmp_path, monkeypatch)
     warehouse = tmp_path / WAREHOUSE
-    run_dbt(tmp_path, "build", "--exclude-resource-type", "unit_test")
     with (
         duckdb.connect(str(warehouse), read_only=True) as local,
         duckdb.connect(str(db_dir / "GAME_MARKET.db"), read_only=True) as emulated,

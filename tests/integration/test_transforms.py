@@ -18,6 +18,7 @@ import pytest
 from game_market.endpoints import ENDPOINTS, SCHEMAS
 from game_market.lake import Lake, new_manifest
 from game_market.settings import load_settings
+from tests.support.built_days import copy_built_days
 from tests.support.dbt_run import DAYS, fill, fill_days, run_dbt
 from tests.support.layout import LAKE, WAREHOUSE, in_folder
 
@@ -62,27 +63,17 @@ class Built:
 @pytest.fixture(scope="module")
 def built(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     shared = Built(tmp_path_factory.mktemp("built"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        in_folder(shared.root, monkeypatch)
-        asyncio.run(fill(Lake(str(shared.lake)), sandbox_url))
-        run_dbt(shared.root, "build")
+    copy_built_days(tmp_path_factory, sandbox_url, shared.root)
     shutil.copyfile(shared.warehouse, shared.pristine)
     yield shared
 
 
-@pytest.fixture(params=["local", "s3"])
-def lake_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "local":
-        return str(tmp_path / LAKE)
-    return f"s3://{request.getfixturevalue('s3_bucket')}/lake"
-
-
 def test_staging_reads_every_partition_of_the_lake(
-    lake_url: str, sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    s3_bucket: str, sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """On S3 (moto), which dbt reads through s3fs: every other build here reads a folder."""
     in_folder(tmp_path, monkeypatch)
-    if lake_url.startswith("s3://"):
-        monkeypatch.setenv("LAKE_URL", lake_url)
+    monkeypatch.setenv("LAKE_URL", f"s3://{s3_bucket}/lake")
     warehouse = tmp_path / WAREHOUSE
     lake = Lake.from_settings(load_settings())
     asyncio.run(fill(lake, sandbox_url))

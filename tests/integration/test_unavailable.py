@@ -20,10 +20,12 @@ from flows.transform import transform
 from game_market.endpoints import ENDPOINTS
 from game_market.lake import Lake
 from rawg_simulator import SandboxConfig, free_port, running_sandbox
-from tests.support.cli import isolated_env, run_gmp, stopping_local_server
+from tests.support.cli import harness_env, run_gmp
 from tests.support.moto import running_moto
 from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, reset_sandbox, sandbox_stats
 from tests.support.tcp_proxy import tcp_proxy
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 DAY = "2026-01-16"
 
@@ -50,7 +52,6 @@ def held_warehouse(tmp_path: Path) -> Iterator[Path]:
         holder.communicate("", timeout=30)
 
 
-@pytest.mark.usefixtures("prefect_harness")
 def test_a_warehouse_another_program_holds_fails_the_build_in_one_sentence(
     held_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -67,10 +68,9 @@ def test_a_warehouse_another_program_holds_fails_the_build_in_one_sentence(
 
 
 def ingest(tmp_path: Path, sandbox: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    """`gmp ingest-all` for DAY as a fresh process, with its own Prefect home."""
-    env = isolated_env(tmp_path, RAWG_API_KEY=SECRET_KEY, RAWG_BASE_URL=sandbox, **settings)
-    with stopping_local_server(env, tmp_path):
-        return run_gmp("ingest-all", "--date", DAY, env=env, cwd=tmp_path)
+    """`gmp ingest-all` for DAY as a fresh process."""
+    env = harness_env(tmp_path, RAWG_API_KEY=SECRET_KEY, RAWG_BASE_URL=sandbox, **settings)
+    return run_gmp("ingest-all", "--date", DAY, env=env, cwd=tmp_path)
 
 
 def one_sentence(result: subprocess.CompletedProcess[str]) -> str:
@@ -162,30 +162,29 @@ def test_s3_cut_mid_run_fails_in_one_sentence_and_keeps_what_landed(
     slow = SandboxConfig(games=1500, seed=11, days=30, today=SANDBOX_TODAY, latency_ms=300)
     moto_port = int(moto_endpoint.rsplit(":", 1)[1])
     with running_sandbox(slow) as sandbox, tcp_proxy(moto_port) as s3_link:
-        env = isolated_env(
+        env = harness_env(
             tmp_path,
             RAWG_API_KEY=SECRET_KEY,
             RAWG_BASE_URL=sandbox,
             **s3_settings(s3_link.url, bucket),
         )
-        with stopping_local_server(env, tmp_path):
-            run = subprocess.Popen(
-                [sys.executable, "-m", "gmp", "ingest-all", "--date", DAY],
-                cwd=tmp_path,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            deadline = time.monotonic() + 300
-            while not landed():
-                assert run.poll() is None and time.monotonic() < deadline, run.communicate()
-                time.sleep(0.1)
-            before = landed()
-            s3_link.cut()
-            cut_at = time.monotonic()
-            stdout, stderr = run.communicate(timeout=300)
-            waited = time.monotonic() - cut_at
+        run = subprocess.Popen(
+            [sys.executable, "-m", "gmp", "ingest-all", "--date", DAY],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 300
+        while not landed():
+            assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+            time.sleep(0.1)
+        before = landed()
+        s3_link.cut()
+        cut_at = time.monotonic()
+        stdout, stderr = run.communicate(timeout=300)
+        waited = time.monotonic() - cut_at
     result = subprocess.CompletedProcess(run.args, run.returncode, stdout, stderr)
     line = one_sentence(result)
     assert line.startswith(f"error: Ingest for {DAY} failed.")
@@ -226,7 +225,7 @@ def local_ingest(
     tmp_path: Path, sandbox: str, mount: str
 ) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
     lake, out = tmp_path / "lake", tmp_path / "lake-after"
-    env = isolated_env(
+    env = harness_env(
         tmp_path,
         RAWG_API_KEY=SECRET_KEY,
         RAWG_BASE_URL=sandbox,
@@ -235,15 +234,14 @@ def local_ingest(
         OUT=str(out),
     )
     command = [sys.executable, "-m", "gmp", "ingest-all", "--date", DAY]
-    with stopping_local_server(env, tmp_path):
-        result = subprocess.run(
-            in_private_mount(lake, mount, out, command),
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+    result = subprocess.run(
+        in_private_mount(lake, mount, out, command),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode != 90, result.stderr
     return result, lake, out
 

@@ -1,4 +1,5 @@
-"""`gmp` as a fresh process, the way a user meets it, with its own Prefect home and port."""
+"""`gmp` as a fresh process, the way a user meets it: with its own Prefect home and port, or
+reporting to the test process's Prefect server."""
 
 from __future__ import annotations
 
@@ -23,6 +24,17 @@ def isolated_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "PREFECT_SERVER_API_PORT": str(free_port()),
         **extra,
     }
+
+
+def harness_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """``isolated_env`` with gmp reporting to this test process's Prefect server (the session's
+    ``prefect_harness``, which the test must use) rather than starting one of its own: a start
+    costs a command ~15 s of CPU, and only the tests of that start need their own server."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    assert url, "harness_env: the test does not use the prefect_harness fixture"
+    return isolated_env(tmp_path, PREFECT_API_URL=str(url), **extra)
 
 
 def run_gmp(

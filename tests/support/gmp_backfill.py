@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.support.cli import isolated_env
+from tests.support.cli import harness_env
 from tests.support.layout import WAREHOUSE
 from tests.support.sandbox import SECRET_KEY
 
@@ -21,13 +21,14 @@ COMMAND += ["--detail-budget", "5"]
 
 
 class Backfill:
-    """`gmp backfill` as fresh processes sharing one lake, warehouse and Prefect home: run in
+    """`gmp backfill` as fresh processes sharing one lake and warehouse, reporting to the test
+    process's Prefect server (see harness_env): run in
     ``root``, the lake and warehouse at a clone's defaults under it (tests/support/layout.py)."""
 
     def __init__(self, root: Path, sandbox: str, **settings: str) -> None:
         self.root = root
         self.warehouse = root / WAREHOUSE
-        self.env = isolated_env(
+        self.env = harness_env(
             root, RAWG_API_KEY=SECRET_KEY, RAWG_BASE_URL=sandbox, PYTHONUNBUFFERED="1", **settings
         )
 

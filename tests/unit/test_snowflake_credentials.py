@@ -12,7 +12,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from dbt.adapters.snowflake.connections import SnowflakeCredentials as DbtSnowflakeCredentials
 from prefect_snowflake import SnowflakeCredentials
 
-from flows.snowflake import credentials_from_settings, dbt_credentials_environment
+from flows.snowflake import (
+    credentials_from_settings,
+    dbt_credentials_environment,
+    snowflake_credentials,
+)
 from game_market.errors import ConfigError, PipelineError
 from game_market.settings import load_settings
 
@@ -33,7 +37,8 @@ def test_a_password_from_the_settings_reaches_dbt_only_as_a_secret_variable() ->
         snowflake_account="xy1", snowflake_user="dbt", snowflake_password="hunter2"
     )
 
-    env = dbt_credentials_environment(credentials_from_settings(settings))
+    # Without SNOWFLAKE_CREDENTIALS_BLOCK, the settings are the credentials.
+    env = dbt_credentials_environment(snowflake_credentials(settings))
 
     assert env == {
         "SNOWFLAKE_ACCOUNT": "xy1",
