@@ -90,7 +90,6 @@ def test_snowflake_target_compiles_and_builds_on_fakesnow_like_duckdb(
     sandbox_url: str,
     tmp_path: Path,
     tmp_path_factory: pytest.TempPathFactory,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The lake, and the DuckDB warehouse `dbt build` made of it: what the emulator must equal.
     copy_built_days(tmp_path_factory, sandbox_url, tmp_path)

@@ -33,6 +33,8 @@ def copy_built_days(factory: pytest.TempPathFactory, sandbox_url: str, into: Pat
             shutil.rmtree(made, ignore_errors=True)
             with pytest.MonkeyPatch.context() as monkeypatch:
                 in_folder(made, monkeypatch)
+                # The profile's own target (DuckDB), whatever the requesting test set.
+                monkeypatch.delenv("DBT_TARGET", raising=False)
                 asyncio.run(fill(Lake(str(made / LAKE)), sandbox_url))
                 run_dbt(made, "build")
             (made / "built").touch()
