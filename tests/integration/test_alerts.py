@@ -6,11 +6,14 @@ raised by a real build: tests/integration/test_data_checks.py.)"""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -88,80 +91,118 @@ def prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:
     return done.stdout
 
 
-def run_daily_deployment(
-    server: LocalServer, tmp_path: Path, sandbox_url: str, day: str, **settings: str
-) -> UUID:
-    """`prefect deploy` of the daily deployment, one run of it for ``day``, and a process
-    worker that runs it to its end, as on the local platform."""
-    env = isolated_env(
-        tmp_path,
-        PREFECT_API_URL=server.api_url,
-        RAWG_BASE_URL=sandbox_url,
-        RAWG_API_KEY=SECRET_KEY,
-        LAKE_URL=str(tmp_path / "lake"),
-        DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"),
-        **settings,
+@dataclass(frozen=True)
+class RunAlerts:
+    """Two runs of the daily deployment that end badly, run by one process worker, and the
+    notifications they sent."""
+
+    made: str  # what `gmp setup-platform` printed
+    url: str  # the webhook's
+    failed: UUID  # RAWG refused the key, as it does a wrong or spent one
+    failed_day: str
+    timed_out: UUID  # RAWG held every request open past the run's timeout
+    timed_out_day: str
+    alerts: list[dict]
+
+
+TIMEOUT_S = 15
+
+
+@pytest.fixture(scope="module")
+def run_alerts(alert_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> RunAlerts:
+    """`prefect deploy` of the daily deployment, one run of it for each way to end badly
+    (each its own RAWG and lake, as the run's environment), and a process worker that runs
+    both to their end, as on the local platform."""
+    server, tmp = alert_server, tmp_path_factory.mktemp("alert-runs")
+    refusing = SandboxConfig(games=50, today=SANDBOX_TODAY, valid_keys=frozenset({"another-key"}))
+    days = [str(SANDBOX_TODAY), str(SANDBOX_TODAY - timedelta(days=1))]
+    with (
+        webhook_receiver() as receiver,
+        running_sandbox(refusing) as refusing_url,
+        running_sandbox(SandboxConfig(games=50, today=SANDBOX_TODAY)) as hanging_url,
+    ):
+        try:
+            made = setup_platform(server, tmp, ALERT_WEBHOOK_URL=receiver.url)
+            start_outage(hanging_url, 120, hold=True)
+            env = isolated_env(
+                tmp,
+                PREFECT_API_URL=server.api_url,
+                RAWG_API_KEY=SECRET_KEY,
+                DUCKDB_PATH=str(tmp / "warehouse.duckdb"),
+            )
+            prefect(env, "--no-prompt", "deploy", "-n", "daily")
+            failed = deployment_run(
+                env, days[0], RAWG_BASE_URL=refusing_url, LAKE_URL=str(tmp / "lake-failed")
+            )
+            timed_out = deployment_run(
+                env,
+                days[1],
+                RAWG_BASE_URL=hanging_url,
+                LAKE_URL=str(tmp / "lake-timed-out"),
+                DAILY_TIMEOUT_SECONDS=str(TIMEOUT_S),
+                RAWG_TIMEOUT_SECONDS="300",
+            )
+            prefect(env, "worker", "start", "--pool", "local", "--type", "process", "--run-once")
+            start_outage(hanging_url, 0)
+            receiver.wait_for(2, timeout=60)
+            time.sleep(QUIET_S)
+            alerts = list(receiver.received)
+        finally:
+            asyncio.run(delete_automations(server))
+    return RunAlerts(
+        made.stdout + made.stderr, receiver.url, failed, days[0], timed_out, days[1], alerts
     )
-    prefect(env, "--no-prompt", "deploy", "-n", "daily")
-    started = prefect(env, "deployment", "run", DAILY, "--param", f"date={day}")
-    run_id = UUID(re.search(r"UUID: ([0-9a-f-]{36})", started).group(1))
-    prefect(env, "worker", "start", "--pool", "local", "--type", "process", "--run-once")
-    return run_id
+
+
+def deployment_run(env: dict[str, str], day: str, **run_env: str) -> UUID:
+    """`prefect deployment run` of the daily deployment for ``day``, ``run_env`` its own
+    environment on the worker."""
+    started = prefect(
+        env,
+        *("deployment", "run", DAILY, "--param", f"date={day}"),
+        *("--job-variable", f"env={json.dumps(run_env)}"),
+    )
+    return UUID(re.search(r"UUID: ([0-9a-f-]{36})", started).group(1))
+
+
+def alert_of(run_alerts: RunAlerts, run_id: UUID) -> dict:
+    """The one notification that links the run."""
+    (alert,) = [a for a in run_alerts.alerts if str(run_id) in a["body"]]
+    return alert
+
+
+def test_the_runs_ending_badly_send_one_notification_each(
+    alert_server: LocalServer, run_alerts: RunAlerts
+) -> None:
+    assert "alerts: the 3 automations notify custom-webhook/game-market-alerts" in run_alerts.made
+    assert run_alerts.url not in run_alerts.made
+    assert len(run_alerts.alerts) == 2, run_alerts.alerts
+    assert SECRET_KEY not in str(run_alerts.alerts)
 
 
 def test_a_failed_deployment_run_sends_one_notification(
-    server: LocalServer, receiver: WebhookReceiver, tmp_path: Path
+    alert_server: LocalServer, run_alerts: RunAlerts
 ) -> None:
-    made = setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
-    assert "alerts: the 3 automations notify custom-webhook/game-market-alerts" in made.stdout
-    assert receiver.url not in made.stdout + made.stderr
-    day = str(SANDBOX_TODAY)
-    # RAWG refuses the key, as it does a wrong or spent one.
-    with running_sandbox(
-        SandboxConfig(games=50, today=SANDBOX_TODAY, valid_keys=frozenset({"another-key"}))
-    ) as sandbox_url:
-        run_id = run_daily_deployment(server, tmp_path, sandbox_url, day)
+    server, run_id, day = alert_server, run_alerts.failed, run_alerts.failed_day
     state, message = asyncio.run(final_state(server, run_id))
     assert state == "FAILED" and message
-
-    received = receiver.wait_for(1, timeout=60)
-    time.sleep(QUIET_S)
-    assert len(receiver.received) == 1, receiver.received
-    (alert,) = received
+    alert = alert_of(run_alerts, run_id)
     assert alert["subject"] == f"game-market: {DAILY} Failed for {day}"
     assert f"Deployment: {DAILY}" in alert["body"]
     assert f"Date: {day}" in alert["body"]
     assert f"State: Failed: {message}" in alert["body"]
     assert f"Run: {server.ui_url}/runs/flow-run/{run_id}" in alert["body"]
-    assert SECRET_KEY not in str(alert)
 
 
 def test_a_deployment_run_that_times_out_sends_one_notification(
-    server: LocalServer, receiver: WebhookReceiver, tmp_path: Path
+    alert_server: LocalServer, run_alerts: RunAlerts
 ) -> None:
-    setup_platform(server, tmp_path, ALERT_WEBHOOK_URL=receiver.url)
-    day = str(SANDBOX_TODAY)
-    timeout_s = 15
-    with running_sandbox(SandboxConfig(games=50, today=SANDBOX_TODAY)) as sandbox_url:
-        # RAWG hangs: every request held open, unanswered, past the run's timeout.
-        start_outage(sandbox_url, 120, hold=True)
-        run_id = run_daily_deployment(
-            server,
-            tmp_path,
-            sandbox_url,
-            day,
-            DAILY_TIMEOUT_SECONDS=str(timeout_s),
-            RAWG_TIMEOUT_SECONDS="300",
-        )
-        start_outage(sandbox_url, 0)
+    server, run_id, day = alert_server, run_alerts.timed_out, run_alerts.timed_out_day
     run = asyncio.run(read_run(server, run_id))
     assert run.state.name == "TimedOut", (run.state.name, run.state.message)
-
-    (alert,) = receiver.wait_for(1, timeout=60)
-    time.sleep(QUIET_S)
-    assert len(receiver.received) == 1, receiver.received
+    alert = alert_of(run_alerts, run_id)
     assert alert["subject"] == f"game-market: {DAILY} TimedOut for {day}"
-    assert f"State: TimedOut: Flow run exceeded timeout of {timeout_s}" in alert["body"]
+    assert f"State: TimedOut: Flow run exceeded timeout of {TIMEOUT_S}" in alert["body"]
     assert f"Run: {server.ui_url}/runs/flow-run/{run_id}" in alert["body"]
 
 
