@@ -5,7 +5,7 @@ scheduled once."""
 
 from __future__ import annotations
 
-import json
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -70,12 +70,27 @@ def test_ecs_deployments_ask_nothing_in_a_terminal_and_match_no_prompt(
     run(delete_deployments())
 
 
-# Each: the `prefect deploy` commands run one after the other on one server (an empty list:
-# `--all`, every deployment of prefect.yaml), and the daily deployment that runs the day.
+def assert_the_day_runs_once_on(expected: str, deployed: subprocess.CompletedProcess[str]) -> None:
+    """Tomorrow has one scheduled run, of ``expected``; the other daily deployment, if
+    deployed, keeps its 03:00 schedule, off, and ``deployed`` (the last `prefect deploy`) said
+    why."""
+    assert deployed.returncode == 0, deployed.stdout[-3000:] + deployed.stderr[-3000:]
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    assert run(runs_scheduled_on(tomorrow, str(PREFECT_API_URL.value()))) == [expected]
+    deployments = run(read_deployments())
+    others = {"daily", "daily-ecs"} & set(deployments) - {expected}
+    for name in others:
+        assert [(s.schedule.cron, s.active) for s in deployments[name].schedules] == [
+            ("0 3 * * *", False)
+        ]
+        assert "already runs the day on this server" in deployed.stdout
+
+
+# Each: the `prefect deploy` commands run one after the other on one server, and the daily
+# deployment that runs the day after each (ECS alone: daily-ecs, as after the first command
+# of "ECS, then local").
 COMBINATIONS = {
     "only local": ([LOCAL], "daily"),
-    "only ECS": ([ECS], "daily-ecs"),
-    "both at once": ([[]], "daily"),
     "ECS, then local": ([ECS, LOCAL], "daily-ecs"),
 }
 
@@ -87,31 +102,19 @@ def test_the_day_is_scheduled_once_however_the_deployments_are_combined(
     commands, expected = COMBINATIONS[combination]
     run(delete_deployments())
     for names in commands:
-        result = deploy(names, env)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
-    assert run(runs_scheduled_on(tomorrow, str(PREFECT_API_URL.value()))) == [expected]
-    deployments = run(read_deployments())
-    # The other daily deployment keeps its 03:00 schedule, off, and says why when deployed.
-    others = {"daily", "daily-ecs"} & set(deployments) - {expected}
-    for name in others:
-        assert [(s.schedule.cron, s.active) for s in deployments[name].schedules] == [
-            ("0 3 * * *", False)
-        ]
-    if others:
-        assert "already runs the day on this server" in result.stdout, json.dumps(commands)
+        assert_the_day_runs_once_on(expected, deploy(names, env))
 
 
-def test_moving_the_day_is_kept_by_the_next_deploy(env: dict[str, str]) -> None:
-    """A user turns the local schedule off and the ECS one on: deploying everything again
-    keeps the day where they put it."""
+def test_deploying_everything_schedules_the_day_once_and_keeps_it_where_it_was_moved(
+    env: dict[str, str],
+) -> None:
+    """`prefect deploy --all`: the local deployment runs the day. A user then turns the local
+    schedule off and the ECS one on: deploying everything again keeps the day where they put
+    it."""
     run(delete_deployments())
-    assert deploy([], env).returncode == 0
+    assert_the_day_runs_once_on("daily", deploy([], env))
     run(set_daily_schedules({"daily": False, "daily-ecs": True}))
-    again = deploy([], env)
-    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
-    assert run(runs_scheduled_on(tomorrow, str(PREFECT_API_URL.value()))) == ["daily-ecs"]
+    assert_the_day_runs_once_on("daily-ecs", deploy([], env))
 
 
 async def set_daily_schedules(active: dict[str, bool]) -> None:
