@@ -18,6 +18,7 @@ from flows.daily import daily_game_market_update
 from flows.transform import transform
 from game_market.errors import PipelineError
 from game_market.lake import Lake
+from tests.support.built_days import copy_built_days
 from tests.support.dbt_run import run_dbt
 from tests.support.layout import LAKE, WAREHOUSE, in_folder
 from tests.support.prefect import run_details, task_runs
@@ -188,8 +189,10 @@ def test_bad_dates_fail_in_one_sentence_before_any_request(env: Path, sandbox_ur
     assert sandbox_stats(sandbox_url)["requests"] == 0
 
 
-def test_a_failing_dbt_test_fails_the_subflow_naming_the_nodes(env: Path) -> None:
-    assert backfill(start_date=END).is_completed()
+def test_a_failing_dbt_test_fails_the_subflow_naming_the_nodes(
+    env: Path, sandbox_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    copy_built_days(tmp_path_factory, sandbox_url, env)
     # A calendar that starts after the data breaks the relationships into dim_date.
     state = transform(vars={"calendar_start": "2030-01-01"}, return_state=True)
     assert state.is_failed()
@@ -209,8 +212,13 @@ def test_a_failing_dbt_test_fails_the_subflow_naming_the_nodes(env: Path) -> Non
     assert asyncio.run(task_runs(state.state_details.flow_run_id)) == []
 
 
-def test_a_second_build_reads_the_project_back_from_its_partial_parse(env: Path) -> None:
-    assert backfill(start_date=END).is_completed()
+def test_a_second_build_reads_the_project_back_from_its_partial_parse(
+    env: Path, sandbox_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    copy_built_days(tmp_path_factory, sandbox_url, env)
+    # The first build at this layout parses the project if the last one of this worker's was
+    # at another.
+    assert transform(return_state=True).is_completed()
     target = Path(os.environ["DBT_TARGET_PATH"])
     partial_parse = target / "partial_parse.msgpack"
     written = partial_parse.stat().st_mtime_ns
