@@ -34,6 +34,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from tests.support import durations  # noqa: E402
+from tests.support.scheduling import SharedFixtureScheduling, check_shared_fixtures  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
 
@@ -52,11 +53,21 @@ def pytest_configure(config: pytest.Config) -> None:
     durations.register(config, DURATIONS)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Modules to workers whole (``--dist loadfile`` in pyproject.toml), those that share a
+    session fixture together."""
+    if config.getvalue("dist") == "loadfile":
+        return SharedFixtureScheduling(config, log)
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The ``integration`` marker comes from the directory, so no module can forget it."""
     for item in items:
         if TESTS / "integration" in Path(item.path).parents:
             item.add_marker(pytest.mark.integration)
+    check_shared_fixtures(items)
     durations.slowest_first(items, durations.expected_seconds(config, DURATIONS))
 
 

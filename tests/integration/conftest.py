@@ -12,6 +12,7 @@ from rawg_simulator import SandboxConfig, free_port, running_sandbox
 from tests.support.automation_server import automation_server
 from tests.support.harness import seeded_test_harness
 from tests.support.moto import running_moto
+from tests.support.platform import NativePlatform, started_platform
 from tests.support.sandbox import SANDBOX_TODAY
 
 
@@ -31,6 +32,15 @@ def alert_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServ
     harness."""
     with automation_server(tmp_path_factory.mktemp("alert-server")) as started:
         yield started
+
+
+@pytest.fixture(scope="session")
+def native_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativePlatform]:
+    """The native platform, started once for the modules of its xdist group (one worker runs
+    them all): its runs, lake and warehouse accumulate across them, so their tests name their
+    own days and runs."""
+    with started_platform(tmp_path_factory.mktemp("native-platform")) as platform:
+        yield platform
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ counted in the manifest; every other row lands and reaches the marts; none of th
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,9 @@ import httpx
 import orjson
 import polars as pl
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.sorting import ArtifactSort
 
 from game_market.lake import QUARANTINE_FILE
 from rawg_simulator import SandboxConfig, running_sandbox
@@ -22,6 +26,16 @@ from tests.support.sandbox import SANDBOX_TODAY, SECRET_KEY, crawl
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 DAY = "2026-01-16"
+
+
+async def latest_artifact(key: str) -> str:
+    async with get_client() as client:
+        (artifact,) = await client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
+        )
+    return str(artifact.data)
 
 
 def test_malformed_items_are_quarantined_and_never_reach_the_marts(tmp_path: Path) -> None:
@@ -52,6 +66,10 @@ def test_malformed_items_are_quarantined_and_never_reach_the_marts(tmp_path: Pat
         "missing id",
         "results is not a list",
     ]
+    assert manifest["quarantine_reasons"] == {reason: 1 for reason in aside["reason"]}
+    # The run's ingest artifact counts them: the latest of its key is this run's (this
+    # worker's tests run one at a time).
+    assert "**Quarantined: 4**" in asyncio.run(latest_artifact(f"ingest-all-{DAY}"))
     assert manifest["gap"] == len(withheld) - 3  # reported, not silent
 
     with duckdb.connect(str(tmp_path / WAREHOUSE), read_only=True) as db:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.scheduling import scope_of
+
 CACHE_KEY = "gmp/module-durations"
 SHOWN = 10
 RECORD_OPTION = "--record-durations"
@@ -35,12 +37,14 @@ def expected_seconds(config: pytest.Config, committed: Path) -> dict[str, float]
 
 
 def slowest_first(items: list[pytest.Item], seconds: dict[str, float]) -> None:
-    """Sort ``items`` (in place, stably) so the slowest modules come first, as `--dist
-    loadfile` hands modules out in this order and one left for the end runs alone. A module
-    never measured may be slow, and starting it early costs nothing if it is not: it goes
-    first."""
-    unknown = float("inf")
-    items.sort(key=lambda item: -seconds.get(module_of(item.nodeid), unknown))
+    """Sort ``items`` (in place, stably) so the slowest units of work come first (a module, or
+    the modules that share a session fixture: tests/support/scheduling.py), as xdist hands
+    them out in this order and one left for the end runs alone. A module never measured may be
+    slow, and starting it early costs nothing if it is not: it goes first."""
+    unit_seconds: dict[str, float] = defaultdict(float)
+    for module in {module_of(item.nodeid) for item in items}:
+        unit_seconds[scope_of(module)] += seconds.get(module, float("inf"))
+    items.sort(key=lambda item: -unit_seconds[scope_of(module_of(item.nodeid))])
 
 
 class ModuleDurations:
