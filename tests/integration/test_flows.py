@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 from prefect import flow
+from prefect.states import State
 
 from flows.ingest import ingest_all, ingest_day, ingest_endpoint
 from game_market.errors import ConfigError, PipelineError
@@ -33,11 +35,33 @@ def env(sandbox_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     return lake
 
 
-def test_ingest_all_lands_every_endpoint_and_reports_requests(env: Path, sandbox_url: str) -> None:
-    state = asyncio.run(ingest_all(date=DAY, detail_budget=10, return_state=True))
+@dataclass(frozen=True)
+class Landed:
+    """One `ingest_all` of DAY into a lake of its own, and the requests the sandbox served."""
+
+    lake: Path
+    state: State
+    served: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def landed(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> Landed:
+    lake = tmp_path_factory.mktemp("landed") / "lake"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("RAWG_API_KEY", SECRET_KEY)
+        monkeypatch.setenv("RAWG_BASE_URL", sandbox_url)
+        monkeypatch.setenv("LAKE_URL", str(lake))
+        reset_sandbox(sandbox_url)
+        state = asyncio.run(ingest_all(date=DAY, detail_budget=10, return_state=True))
+        served = sandbox_stats(sandbox_url)["by_endpoint"]
+    return Landed(lake, state, served)
+
+
+def test_ingest_all_lands_every_endpoint_and_reports_requests(landed: Landed) -> None:
+    state = landed.state
     assert state.is_completed(), state.message
     reports = {r["endpoint"]: r for r in state.result()}
-    lake = Lake(str(env))
+    lake = Lake(str(landed.lake))
     for endpoint in reports:
         assert lake.is_complete(endpoint, DAY), endpoint
 
@@ -51,9 +75,8 @@ def test_ingest_all_lands_every_endpoint_and_reports_requests(env: Path, sandbox
     top = day_games.sort(["added", "id"], descending=[True, False]).head(10)["id"]
     assert set(details["id"]) == set(top)  # the most-added games get the detail budget
 
-    served = sandbox_stats(sandbox_url)["by_endpoint"]
     for endpoint, report in reports.items():
-        assert report["requests"] == served[endpoint], endpoint
+        assert report["requests"] == landed.served[endpoint], endpoint
 
     markdown, logs = asyncio.run(run_details(state.state_details.flow_run_id))
     assert (
@@ -66,7 +89,7 @@ def test_ingest_all_lands_every_endpoint_and_reports_requests(env: Path, sandbox
     everything = (
         markdown
         + logs
-        + "".join(p.read_bytes().decode("latin-1") for p in env.rglob("*") if p.is_file())
+        + "".join(p.read_bytes().decode("latin-1") for p in landed.lake.rglob("*") if p.is_file())
     )
     assert SECRET_KEY not in everything
 
@@ -148,10 +171,11 @@ def test_data_already_landed_survives_a_failing_endpoint(env: Path) -> None:
     assert any("request budget" in message for message in failures.values())
 
 
-def test_only_missing_skips_complete_partitions(env: Path, sandbox_url: str) -> None:
-    asyncio.run(ingest_all(date=DAY, detail_budget=3))
-    reset_sandbox(sandbox_url)
-    reports = asyncio.run(ingest_all(date=DAY, detail_budget=3, only_missing=True))
+def test_only_missing_skips_complete_partitions(
+    env: Path, landed: Landed, sandbox_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAKE_URL", str(landed.lake))
+    reports = asyncio.run(ingest_all(date=DAY, detail_budget=10, only_missing=True))
     assert {r["status"] for r in reports} == {"skipped"}
     assert sandbox_stats(sandbox_url)["requests"] == 0
 
