@@ -11,13 +11,18 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from prefect.client.orchestration import PrefectClient
-from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+from prefect.client.schemas.filters import (
+    FlowFilter,
+    FlowFilterName,
+    FlowRunFilter,
+    FlowRunFilterStartTime,
+)
 from prefect.client.schemas.objects import FlowRun
 
 from game_market.checks.volume import MIN_HISTORY_DAYS
@@ -63,12 +68,14 @@ def gmp(env: dict[str, str], folder: Path, *args: str) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
-async def daily_run(api: str, day: date) -> FlowRun:
+async def daily_run(api: str, day: date, since: datetime) -> FlowRun:
+    """The daily run of ``day`` this module made: the server is shared with test_alerts, whose
+    deployment runs may have collected the same date, and holds their scheduled runs."""
     async with PrefectClient(api=api) as client:
         runs = await client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=["daily-game-market-update"]))
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["daily-game-market-update"])),
+            flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(after_=since)),
         )
-    # The server may also hold a daily deployment's scheduled runs, which take no date.
     (run,) = [run for run in runs if run.parameters.get("date") == str(day)]
     return run
 
@@ -86,6 +93,7 @@ def runs(alert_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) ->
             RAWG_BASE_URL=url,
             ALERT_WEBHOOK_URL=receiver.url,
         )
+        since = datetime.now(UTC)
         gmp(env, folder, "setup-platform")
         lake = Lake(str(folder / LAKE))
         asyncio.run(land_history(url, lake))
@@ -100,8 +108,8 @@ def runs(alert_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) ->
         yield Runs(
             api=api,
             lake=lake,
-            normal=asyncio.run(daily_run(api, NORMAL)),
-            thin=asyncio.run(daily_run(api, THIN)),
+            normal=asyncio.run(daily_run(api, NORMAL, since)),
+            thin=asyncio.run(daily_run(api, THIN, since)),
             partial_parse_rewritten=partial_parse.stat().st_mtime_ns != parsed,
             notified_after_normal=after_normal,
             notified_after_thin=receiver.received[len(after_normal) :],
