@@ -56,7 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """Modules to workers whole (``--dist loadfile`` in pyproject.toml), those that share a
-    session fixture together."""
+    fixture together."""
     if config.getvalue("dist") == "loadfile":
         return SharedFixtureScheduling(config, log)
     return None

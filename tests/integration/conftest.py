@@ -12,7 +12,7 @@ from rawg_simulator import SandboxConfig, free_port, running_sandbox
 from tests.support.automation_server import automation_server
 from tests.support.harness import seeded_test_harness
 from tests.support.moto import running_moto
-from tests.support.platform import NativePlatform, started_platform
+from tests.support.platform import NativePlatform, SharedPlatform
 from tests.support.sandbox import SANDBOX_TODAY
 
 
@@ -35,12 +35,28 @@ def alert_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServ
 
 
 @pytest.fixture(scope="session")
-def native_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativePlatform]:
-    """The native platform, started once for the modules of its xdist group (one worker runs
-    them all): its runs, lake and warehouse accumulate across them, so their tests name their
-    own days and runs."""
-    with started_platform(tmp_path_factory.mktemp("native-platform")) as platform:
-        yield platform
+def shared_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedPlatform]:
+    shared = SharedPlatform(lambda: tmp_path_factory.mktemp("native-platform"))
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture(scope="module")
+def native_platform(shared_platform: SharedPlatform) -> NativePlatform:
+    """The native platform, one for the modules that use it (one worker runs them all, one
+    after the other: tests/support/scheduling.py): its runs, lake and warehouse accumulate
+    across them, so their tests name their own days and runs."""
+    return shared_platform.get()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """The platform stops once the next test does not use it."""
+    shared = getattr(item, "funcargs", {}).get("shared_platform")
+    torn_down = yield
+    if shared is not None and "native_platform" not in getattr(nextitem, "fixturenames", ()):
+        shared.stop()
+    return torn_down
 
 
 @pytest.fixture(scope="session")

@@ -38,7 +38,7 @@ def expected_seconds(config: pytest.Config, committed: Path) -> dict[str, float]
 
 def slowest_first(items: list[pytest.Item], seconds: dict[str, float]) -> None:
     """Sort ``items`` (in place, stably) so the slowest units of work come first (a module, or
-    the modules that share a session fixture: tests/support/scheduling.py), as xdist hands
+    the modules that share a fixture: tests/support/scheduling.py), as xdist hands
     them out in this order and one left for the end runs alone. A module never measured may be
     slow, and starting it early costs nothing if it is not: it goes first."""
     unit_seconds: dict[str, float] = defaultdict(float)

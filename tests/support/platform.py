@@ -13,8 +13,8 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -238,3 +238,26 @@ def started_platform(tmp: Path) -> Iterator[NativePlatform]:
         assert "4 service(s) stopped" in stopped.stdout, stopped.stdout + stopped.stderr
         status = platform.script("status").stdout.splitlines()
         assert status and all(line.endswith(": stopped") for line in status), status
+
+
+class SharedPlatform:
+    """The session's one platform: started when a module first asks for it, stopped as soon
+    as the worker goes on to a test that does not use it (tests/integration/conftest.py), not
+    at the session's end: idle, its worker asks the server for runs every 2 s, which costs the
+    rest of the session a tenth of a core."""
+
+    def __init__(self, folder: Callable[[], Path]) -> None:
+        self._folder = folder
+        self._running: tuple[ExitStack, NativePlatform] | None = None
+
+    def get(self) -> NativePlatform:
+        if self._running is None:
+            stack = ExitStack()
+            self._running = stack, stack.enter_context(started_platform(self._folder()))
+        return self._running[1]
+
+    def stop(self) -> None:
+        if self._running is not None:
+            stack, _ = self._running
+            self._running = None
+            stack.close()

@@ -1,4 +1,4 @@
-"""The modules that share a session fixture go to one xdist worker, as one unit of work,
+"""The modules that share a fixture go to one xdist worker, as one unit of work,
 handed out by their seconds together; a module that uses such a fixture unlisted is refused."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.support import scheduling
-from tests.support.scheduling import SHARED_SESSION_FIXTURES, SharedFixtureScheduling
+from tests.support.scheduling import SHARED_FIXTURES, SharedFixtureScheduling
 
 pytest_plugins = ["pytester"]
 
@@ -18,7 +18,7 @@ def test_the_modules_of_a_shared_fixture_are_one_unit_and_the_others_their_own(
 ) -> None:
     config = pytester.parseconfig("--dist", "loadfile", "--tx", "popen", "--tx", "popen")
     scheduler = SharedFixtureScheduling(config)
-    for fixture, modules in SHARED_SESSION_FIXTURES.items():
+    for fixture, modules in SHARED_FIXTURES.items():
         for module in modules:
             assert scheduler._split_scope(f"{module}::test_x[a-b]") == fixture
     lone = "tests/integration/test_lake.py"
@@ -46,9 +46,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def shared_thing_modules(monkeypatch: pytest.MonkeyPatch) -> None:
     """The table the pytester runs (in this process) read: one shared fixture of two modules."""
-    monkeypatch.setattr(
-        scheduling, "SHARED_SESSION_FIXTURES", {"shared_thing": ("test_a.py", "test_c.py")}
-    )
+    monkeypatch.setattr(scheduling, "SHARED_FIXTURES", {"shared_thing": ("test_a.py", "test_c.py")})
 
 
 def collected_modules(pytester: pytest.Pytester) -> list[str]:
@@ -80,5 +78,5 @@ def test_a_module_using_a_shared_fixture_unlisted_is_refused(pytester: pytest.Py
     result = pytester.runpytest("-n", "0", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["*test_d.py uses the session fixture shared_thing: add it to SHARED_SESSION_FIXTURES*"]
+        ["*test_d.py uses the shared fixture shared_thing: add it to SHARED_FIXTURES*"]
     )
