@@ -166,14 +166,18 @@ async def runs_scheduled_on(day: date, api_url: str) -> list[str]:
     start = datetime.combine(day, time(), tzinfo=UTC)
     deployments = await read_deployments()
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
+        window = {
+            "start_time": (start - timedelta(days=1)).isoformat(),
+            "end_time": (start + timedelta(days=2)).isoformat(),
+        }
         for deployment in deployments.values():
-            response = await http.post(
-                f"/deployments/{deployment.id}/schedule",
-                json={
-                    "start_time": (start - timedelta(days=1)).isoformat(),
-                    "end_time": (start + timedelta(days=2)).isoformat(),
-                },
-            )
+            # 503 is the server's answer while its SQLite database is locked by another
+            # writer; Prefect's own clients retry it, and so does this one.
+            for wait_s in (1, 2, 4, 8, 0):
+                response = await http.post(f"/deployments/{deployment.id}/schedule", json=window)
+                if response.status_code != 503 or not wait_s:
+                    break
+                await asyncio.sleep(wait_s)
             response.raise_for_status()
     names = {d.id: name for name, d in deployments.items()}
     async with get_client() as client:
