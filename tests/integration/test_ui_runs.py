@@ -96,8 +96,16 @@ def view_created_run(page: Any, ui: Ui, submit: Any = None) -> UUID:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     toast = page.locator(".toast-flow-run-create").last  # rendered twice, the last on top
-    try:
+
+    def view_run() -> None:
+        # A custom run's form raises the toast, then goes back to the deployment, whose page
+        # writes its tab into the URL as it mounts: a View run clicked before that write is
+        # undone by it, so the click waits for the deployment page to settle.
+        page.wait_for_url(re.compile(r"/deployments/deployment/[0-9a-f-]{36}\?(.*&)?tab="))
         toast.get_by_role("button", name="View run").click()
+
+    try:
+        view_run()
     except PlaywrightTimeout as error:
         failed = [e for e in ui.api_errors if "ERR_ABORTED" not in e]  # left pages
         locked = failed and all(e.startswith("503 ") for e in failed)
@@ -107,7 +115,7 @@ def view_created_run(page: Any, ui: Ui, submit: Any = None) -> UUID:
         ui.api_errors.clear()
         submit.click()
         try:
-            toast.get_by_role("button", name="View run").click()
+            view_run()
         except PlaywrightTimeout as again:
             raise AssertionError(ui.no_toast(page)) from again
     page.wait_for_url(re.compile(r"/flow-run/[0-9a-f-]{36}"))
