@@ -16,6 +16,7 @@ from flows.ingest import failure_message, ingest_every_endpoint
 from flows.transform import BuildOptions
 from flows.warehouse import warehouse_for
 from game_market.dates import check_not_future
+from game_market.endpoints import Endpoint
 from game_market.errors import PipelineError
 from game_market.ingest import DEFAULT_DETAIL_BUDGET, check_max_pages
 from game_market.rawg import RequestBudget
@@ -46,6 +47,14 @@ async def publish_market_summary(runtime: Runtime, target: Target, day: dt.date)
         render_markdown(report),
         key=f"market-summary-{day}",
         description=f"Game market summary for {day} (data: RAWG, rawg.io)",
+    )
+
+
+def nothing_landed(day: dt.date, failures: dict[Endpoint, str]) -> PipelineError:
+    """Every endpoint failed (a refused key, RAWG down): a build would only make the last
+    build's tables again, so the run fails before it."""
+    return PipelineError(
+        failure_message(day, failures) + " Nothing landed, so the warehouse was not built."
     )
 
 
@@ -90,6 +99,8 @@ async def daily_game_market_update(
                 detail_budget=detail_budget,
                 max_pages=caps,
             )
+            if not reports:
+                return failed(nothing_landed(day, failures))
             logger.info("Ingest for %s used %d RAWG requests; building the warehouse", day, used)
             built = BuildOptions(target, full_refresh, node_tasks).run()
             if built.is_failed():

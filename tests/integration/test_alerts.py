@@ -185,7 +185,8 @@ def test_a_failed_deployment_run_sends_one_notification(
 ) -> None:
     server, run_id, day = alert_server, run_alerts.failed, run_alerts.failed_day
     state, message = asyncio.run(final_state(server, run_id))
-    assert state == "FAILED" and message
+    assert state == "FAILED" and "RAWG rejected the API key" in message
+    assert message.endswith("Nothing landed, so the warehouse was not built.")
     alert = alert_of(run_alerts, run_id)
     assert alert["subject"] == f"game-market: {DAILY} Failed for {day}"
     assert f"Deployment: {DAILY}" in alert["body"]
